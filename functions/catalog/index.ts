@@ -1,0 +1,36 @@
+import { openf1 } from "./openf1.ts";
+import type { Catalog, EndpointGroupDef, LimitDef, ProviderDef, SyncTypeDef } from "./types.ts";
+
+export * from "./types.ts";
+
+/** Every provider Pacer knows. Adding a provider: a module under functions/providers/ and an entry here. */
+export const catalog: Catalog = {
+  providers: [openf1],
+};
+
+export function findProvider(providerId: string): ProviderDef | undefined {
+  return catalog.providers.find((p) => p.id === providerId);
+}
+
+export function findSyncType(provider: ProviderDef, syncTypeId: string): SyncTypeDef | undefined {
+  return provider.syncTypes.find((s) => s.id === syncTypeId);
+}
+
+/** The limits that guard one sync type's calls (all must grant). */
+export function limitsFor(provider: ProviderDef, syncType: SyncTypeDef): LimitDef[] {
+  const group: EndpointGroupDef | undefined = provider.endpointGroups.find(
+    (g) => g.id === syncType.endpointGroup,
+  );
+  if (!group)
+    throw new Error(`${provider.id}/${syncType.id}: unknown endpoint group ${syncType.endpointGroup}`);
+  return group.limits.map((id) => {
+    const limit = provider.limits.find((l) => l.id === id);
+    if (!limit) throw new Error(`${provider.id}/${group.id}: unknown limit ${id}`);
+    return limit;
+  });
+}
+
+/** `openf1` → `PACER_OPENF1_BASE_URL`. */
+export function baseUrlEnvVar(providerId: string): string {
+  return `PACER_${providerId.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_BASE_URL`;
+}

@@ -1,0 +1,72 @@
+/**
+ * The catalog's vocabulary. The catalog is plain data: the CDK app reads it to create queues,
+ * workers and schedules (and to check at synth time that the plan fits every limit); the
+ * handlers read it to know what a sync type costs and which limits guard it.
+ */
+
+export type Priority = "high" | "normal" | "low";
+export const PRIORITIES: readonly Priority[] = ["high", "normal", "low"];
+
+/** Durations are milliseconds; use the helpers below so a catalog reads like prose. */
+export const seconds = (n: number): number => n * 1_000;
+export const minutes = (n: number): number => n * 60_000;
+export const hours = (n: number): number => n * 3_600_000;
+export const days = (n: number): number => n * 86_400_000;
+
+/**
+ * "N calls per W". `scope: "global"` shares one budget across all tenants (e.g. a per-IP limit);
+ * `scope: "tenant"` gives each tenant (each provider credential) its own budget.
+ */
+export interface LimitDef {
+  readonly id: string;
+  readonly calls: number;
+  readonly perMs: number;
+  readonly scope: "global" | "tenant";
+}
+
+/** Endpoints that share the same set of limits. A call to any of them needs a permit from every limit. */
+export interface EndpointGroupDef {
+  readonly id: string;
+  readonly limits: readonly string[];
+  readonly paths: readonly string[];
+}
+
+/**
+ * How often a sync type runs.
+ * - `rate`: every `everyMs`. Below one minute (Scheduler's floor) the schedule fires each minute
+ *   and the worker fans the minute out into `60s / everyMs` slot-timed jobs.
+ * - `cron`: an EventBridge Scheduler cron expression, six fields: `cron(0 3 * * ? *)`.
+ * - `manual`: only through `POST /sync`.
+ */
+export type Cadence =
+  | { readonly kind: "rate"; readonly everyMs: number }
+  | { readonly kind: "cron"; readonly expression: string; readonly approxEveryMs: number }
+  | { readonly kind: "manual" };
+
+export interface SyncTypeDef {
+  readonly id: string;
+  readonly description: string;
+  readonly direction: "pull" | "push";
+  readonly endpointGroup: string;
+  /** Provider calls one run makes; the worker takes this many permits before it starts. */
+  readonly cost: number;
+  readonly cadence: Cadence;
+  /** Priority of scheduled runs. Manual triggers always go `high`. */
+  readonly priority: Priority;
+  /** Entity types this sync writes; each is a WebSocket topic `<provider>/<entityType>`. */
+  readonly entityTypes: readonly string[];
+}
+
+export interface ProviderDef {
+  readonly id: string;
+  readonly displayName: string;
+  /** Default base URL; `PACER_<ID>_BASE_URL` overrides it, deployed and locally. */
+  readonly baseUrl: string;
+  readonly limits: readonly LimitDef[];
+  readonly endpointGroups: readonly EndpointGroupDef[];
+  readonly syncTypes: readonly SyncTypeDef[];
+}
+
+export interface Catalog {
+  readonly providers: readonly ProviderDef[];
+}

@@ -1,0 +1,68 @@
+/**
+ * One typed error per failure kind. Handlers map them to HTTP statuses or queue outcomes in one
+ * place each; everything else is a bug (5xx, or a retried message).
+ */
+export abstract class PacerError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The caller sent something malformed (HTTP 400; a queue message that can never be processed). */
+export class ValidationError extends PacerError {
+  readonly code = "VALIDATION_ERROR";
+}
+
+/** Unknown provider or sync type (HTTP 400 / 404). */
+export class UnknownSyncError extends PacerError {
+  readonly code = "UNKNOWN_SYNC";
+}
+
+export class NotFoundError extends PacerError {
+  readonly code = "NOT_FOUND";
+}
+
+export class UnauthorizedError extends PacerError {
+  readonly code = "UNAUTHORIZED";
+}
+
+export class ForbiddenError extends PacerError {
+  readonly code = "FORBIDDEN";
+}
+
+/** No permit now; `retryAfterMs` says when one frees up. Not a failure: the job waits. */
+export class PermitUnavailableError extends PacerError {
+  readonly code = "PERMIT_UNAVAILABLE";
+  constructor(readonly retryAfterMs: number) {
+    super(`no permit free for ${retryAfterMs} ms`);
+  }
+}
+
+/** The provider answered 429 (or its headers said the budget is spent). Not a failure: the job waits. */
+export class ProviderRateLimitedError extends PacerError {
+  readonly code = "PROVIDER_RATE_LIMITED";
+  constructor(
+    readonly retryAfterMs: number,
+    message = `provider rate limited for ${retryAfterMs} ms`,
+  ) {
+    super(message);
+  }
+}
+
+/** The provider failed in a way a retry may fix (5xx, timeout, network). */
+export class ProviderUnavailableError extends PacerError {
+  readonly code = "PROVIDER_UNAVAILABLE";
+}
+
+/** The provider refused in a way a retry will not fix (auth, bad request). */
+export class ProviderRejectedError extends PacerError {
+  readonly code = "PROVIDER_REJECTED";
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+/**
+ * A sync job as it travels on SQS. Scheduled events carry no jobId: the worker derives one from
+ * the slot (provider, sync type, tenant, scheduled time, slot), so a duplicate delivery of the same
+ * slot is the same job.
+ */
+export const JobMessageSchema = z
+  .object({
+    jobId: z.string().min(1).max(200).optional(),
+    tenantId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "tenantId: 1-64 of A-Z a-z 0-9 _ . -"),
+    provider: z.string().min(1).max(64),
+    syncType: z.string().min(1).max(64),
+    params: z.record(z.string(), z.string()).default({}),
+    priority: z.enum(["high", "normal", "low"]),
+    source: z.enum(["manual", "schedule"]),
+    /** Scheduler's `<aws.scheduler.scheduled-time>` for scheduled jobs (ISO 8601). */
+    scheduledAt: z.string().optional(),
+    /** For sub-minute cadences: which slot of the minute this message is (0 = the schedule's own). */
+    slot: z.number().int().min(0).default(0),
+    /** How many times the job was put back to wait for a permit. Waiting is not failing. */
+    deferrals: z.number().int().min(0).default(0),
+    /** Earliest time (epoch ms) the job may run; set when a wait exceeds SQS's 15-minute delay. */
+    notBefore: z.number().int().optional(),
+    enqueuedAt: z.string().optional(),
+  })
+  .strict();
+
+export type JobMessage = z.infer<typeof JobMessageSchema>;
+export type JobMessageInput = z.input<typeof JobMessageSchema>;
+
+export type JobStatus = "queued" | "deferred" | "running" | "succeeded" | "skipped" | "failed";
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["succeeded", "skipped", "failed"];
+
+export interface JobCounts {
+  readonly fetched: number;
+  readonly written: number;
+  readonly unchanged: number;
+}
+
+/** What `GET /jobs/{jobId}` returns and the WebSocket `job` message carries. */
+export interface JobRecord {
+  readonly jobId: string;
+  readonly tenantId: string;
+  readonly provider: string;
+  readonly syncType: string;
+  readonly priority: JobMessage["priority"];
+  readonly source: JobMessage["source"];
+  readonly params: Record<string, string>;
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly deferrals: number;
+  readonly counts?: JobCounts;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly durationMs?: number;
+  /** When a deferred job will next be tried. */
+  readonly notBefore?: string;
+  /** Why a job was skipped (e.g. no live session). */
+  readonly reason?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** The id of a scheduled slot's job: stable across duplicate deliveries of the same slot. */
+export function scheduledJobId(
+  m: Pick<JobMessage, "provider" | "syncType" | "tenantId" | "scheduledAt" | "slot">,
+): string {
+  const at = (m.scheduledAt ?? "unscheduled").replace(/[^0-9TZ]/g, "");
+  return `s-${m.provider}-${m.syncType}-${m.tenantId}-${at}-${m.slot}`;
+}

@@ -1,0 +1,23 @@
+/**
+ * Metric names and dimensions, shared by the handlers (which emit them through Powertools EMF) and
+ * the observability construct (which charts them and alarms on them).
+ * Every metric has the dimensions `service` (always "pacer") and `provider`; freshness adds `syncType`.
+ */
+export const METRICS_NAMESPACE = "Pacer";
+export const SERVICE_NAME = "pacer";
+
+export const METRIC = {
+  jobSucceeded: "JobSucceeded",
+  jobFailed: "JobFailed",
+  jobSkipped: "JobSkipped",
+  jobDeferred: "JobDeferred",
+  /** Provider answered 429 (or its headers said the budget is spent). */
+  providerThrottled: "ProviderThrottled",
+  providerLatency: "ProviderLatencyMs",
+  permitsGranted: "PermitsGranted",
+  permitsRefused: "PermitsRefused",
+  /** Messages the worker moved to a DLQ itself, with their reason. */
+  deadLettered: "DeadLettered",
+  /** Seconds since a sync type last succeeded; emitted by the freshness monitor, dims provider + syncType. */
+  freshness: "FreshnessSeconds",
+} as const;
