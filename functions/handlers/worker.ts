@@ -1,0 +1,136 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
+import middy from "@middy/core";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { documentClient, dynamoClient, sqsClient } from "#adapters/aws-clients.ts";
+import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
+import { EntityStore } from "#adapters/dynamo/entity-store.ts";
+import { JobStore } from "#adapters/dynamo/job-store.ts";
+import { logger, tracer } from "#adapters/observability.ts";
+import { createProviderFetch } from "#adapters/provider-fetch.ts";
+import { priorityFromQueueArn, SqsJobQueue } from "#adapters/sqs-job-queue.ts";
+import { baseUrlEnvVar, findProvider, limitsFor } from "#catalog/index.ts";
+import { envJson, envNumber, optionalEnv, requireEnv } from "#core/env.ts";
+import { PermitUnavailableError } from "#core/errors.ts";
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
+import { QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
+import { type Delivery, type JobOutcome, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
+import type { ProviderModule } from "#providers/types.ts";
+
+/** Calls beyond a run's prepaid permits wait in-process this long at most before the job is deferred. */
+const EXTRA_PERMIT_MAX_WAIT_MS = 5_000;
+const PROVIDER_TIMEOUT_MS = 20_000;
+
+/**
+ * The worker Lambda of one provider: SQS batch in, partial batch failures out. Each record is a
+ * sync job, processed idempotently on its job id (and deferral count), so an SQS redelivery of
+ * a job that already ran does not call the provider again.
+ */
+export function createWorkerHandler(module: ProviderModule) {
+  const provider = findProvider(module.id);
+  if (!provider) throw new Error(`provider ${module.id} is not in the catalog`);
+  const metrics = new Metrics({
+    namespace: METRICS_NAMESPACE,
+    serviceName: SERVICE_NAME,
+    defaultDimensions: { provider: provider.id },
+  });
+  const limiter = new DynamoLimiter({ tableName: requireEnv(TABLES.limiter.envVar), client: documentClient });
+  const baseUrl = optionalEnv(baseUrlEnvVar(provider.id)) ?? provider.baseUrl;
+
+  const deps: SyncJobDeps = {
+    provider,
+    module,
+    limiter,
+    jobs: new JobStore({
+      tableName: requireEnv(TABLES.data.envVar),
+      client: documentClient,
+      jobRetentionDays: envNumber("PACER_JOB_RETENTION_DAYS", 30),
+    }),
+    entities: new EntityStore({
+      tableName: requireEnv(TABLES.data.envVar),
+      client: documentClient,
+      historyRetentionDays: envNumber("PACER_HISTORY_RETENTION_DAYS", 90),
+    }),
+    queue: new SqsJobQueue(sqsClient, envJson<QueueUrls>(QUEUES_ENV_VAR)),
+    metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+    fetchFor: (job, syncType, prepaid) => {
+      const scope = { provider: provider.id, limits: limitsFor(provider, syncType), tenantId: job.tenantId };
+      return createProviderFetch({
+        baseUrl,
+        timeoutMs: PROVIDER_TIMEOUT_MS,
+        prepaidCalls: prepaid,
+        acquireExtra: async () => {
+          const deadline = Date.now() + EXTRA_PERMIT_MAX_WAIT_MS;
+          for (;;) {
+            const decision = await limiter.acquire({ ...scope, permits: 1, priority: job.priority });
+            if (decision.granted) return;
+            if (Date.now() + decision.retryAfterMs > deadline)
+              throw new PermitUnavailableError(decision.retryAfterMs);
+            await new Promise((r) => setTimeout(r, decision.retryAfterMs));
+          }
+        },
+        onThrottled: (untilMs) => limiter.pause(scope, untilMs),
+        onResponse: (latencyMs) =>
+          metrics.addMetric(METRIC.providerLatency, MetricUnit.Milliseconds, latencyMs),
+      });
+    },
+  };
+
+  const idempotencyConfig = new IdempotencyConfig({
+    eventKeyJmesPath: "idempotencyKey",
+    expiresAfterSeconds: 86_400,
+  });
+  const runOnce = makeIdempotent(
+    async (input: { idempotencyKey: string; delivery: Delivery }): Promise<JobOutcome> =>
+      runSyncJob(deps, input.delivery),
+    {
+      persistenceStore: new DynamoDBPersistenceLayer({
+        tableName: requireEnv(TABLES.idempotency.envVar),
+        awsSdkV3Client: dynamoClient,
+      }),
+      config: idempotencyConfig,
+    },
+  );
+
+  const processor = new BatchProcessor(EventType.SQS);
+  const processRecord = async (record: SQSRecord): Promise<JobOutcome> => {
+    const delivery: Delivery = {
+      body: record.body,
+      from: { provider: provider.id, priority: priorityFromQueueArn(record.eventSourceARN) },
+      receiveCount: Number(record.attributes.ApproximateReceiveCount ?? "1"),
+    };
+    const outcome = await runOnce({ idempotencyKey: idempotencyKeyOf(record), delivery });
+    logger.info("job delivery processed", { messageId: record.messageId, ...outcome });
+    return outcome;
+  };
+
+  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    idempotencyConfig.registerLambdaContext(context);
+    return processPartialResponse(event, processRecord, processor, { context });
+  })
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
+
+/** A job's identity for deduplication: its id and how often it was deferred (each re-queue is a new delivery). */
+function idempotencyKeyOf(record: SQSRecord): string {
+  try {
+    const body = JSON.parse(record.body) as {
+      jobId?: unknown;
+      deferrals?: unknown;
+      slot?: unknown;
+      scheduledAt?: unknown;
+    };
+    if (typeof body.jobId === "string") return `${body.jobId}#${Number(body.deferrals ?? 0)}`;
+    if (typeof body.scheduledAt === "string") return `${record.body}`;
+  } catch {
+    // not JSON: the message id identifies it
+  }
+  return record.messageId;
+}
