@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { createProviderFetch } from "#adapters/provider-fetch.ts";
+import { ProviderRateLimitedError, ProviderUnavailableError } from "#core/errors.ts";
+
+const NOW = 1_000_000;
+
+function setup(respond: (url: string) => Response | Promise<Response>, prepaid = 1) {
+  const urls: string[] = [];
+  const throttles: number[] = [];
+  let extra = 0;
+  const fetch = createProviderFetch({
+    baseUrl: "http://provider.test/",
+    timeoutMs: 1_000,
+    prepaidCalls: prepaid,
+    acquireExtra: async () => {
+      extra++;
+    },
+    onThrottled: async (until) => {
+      throttles.push(until);
+    },
+    onResponse: () => {},
+    clock: () => NOW,
+    fetchImpl: (async (input: string | URL | Request) => {
+      urls.push(String(input));
+      return respond(String(input));
+    }) as typeof globalThis.fetch,
+  });
+  return { fetch, urls, throttles, extra: () => extra };
+}
+
+describe("createProviderFetch", () => {
+  it("joins the base URL, path and raw query untouched", async () => {
+    const { fetch, urls } = setup(() => new Response("[]"));
+    await fetch({ path: "/v1/laps", query: "session_key=9161&lap_duration<90" });
+    expect(urls).toEqual(["http://provider.test/v1/laps?session_key=9161&lap_duration<90"]);
+  });
+
+  it("turns a 429 into a shared pause for the Retry-After and a typed error", async () => {
+    const { fetch, throttles } = setup(
+      () => new Response("Rate exceeded", { status: 429, headers: { "Retry-After": "3" } }),
+    );
+    const error = await fetch({ path: "/v1/meetings" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderRateLimitedError);
+    expect((error as ProviderRateLimitedError).retryAfterMs).toBe(3_000);
+    expect(throttles).toEqual([NOW + 3_000]);
+  });
+
+  it("pauses everyone when a successful answer says the budget is spent", async () => {
+    const { fetch, throttles } = setup(
+      () => new Response("[]", { headers: { "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "20" } }),
+    );
+    expect((await fetch({ path: "/v1/meetings" })).status).toBe(200);
+    expect(throttles).toEqual([NOW + 20_000]);
+  });
+
+  it("takes a permit for every limited call beyond the prepaid ones, none for unlimited calls", async () => {
+    const { fetch, extra } = setup(() => new Response("[]"), 1);
+    await fetch({ path: "/a" });
+    await fetch({ path: "/token", limited: false });
+    expect(extra()).toBe(0);
+    await fetch({ path: "/b" });
+    expect(extra()).toBe(1);
+  });
+
+  it("reports a network failure as the provider being unavailable", async () => {
+    const { fetch } = setup(() => {
+      throw new TypeError("fetch failed");
+    });
+    await expect(fetch({ path: "/v1/meetings" })).rejects.toBeInstanceOf(ProviderUnavailableError);
+  });
+});

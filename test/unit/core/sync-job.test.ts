@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import { findProvider } from "#catalog/index.ts";
+import { ProviderRateLimitedError, ProviderRejectedError, ProviderUnavailableError } from "#core/errors.ts";
+import { scheduledJobId } from "#core/job.ts";
+import { RetryableJobError, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
+import type { Entity, ProviderModule } from "#providers/types.ts";
+import { MemoryEntities, MemoryJobs, MemoryQueue, ScriptedLimiter } from "./fakes.ts";
+
+const provider = findProvider("openf1");
+if (!provider) throw new Error("openf1 missing from catalog");
+const NOW = Date.parse("2026-11-29T12:00:00Z");
+
+function setup(
+  options: { sync?: ProviderModule["sync"]; plan?: ProviderModule["plan"]; limiter?: ScriptedLimiter } = {},
+) {
+  const jobs = new MemoryJobs();
+  const entities = new MemoryEntities();
+  const queue = new MemoryQueue();
+  const limiter = options.limiter ?? new ScriptedLimiter();
+  const counted: string[] = [];
+  const module: ProviderModule = {
+    id: "openf1",
+    plan: options.plan,
+    sync: options.sync ?? (async () => [{ type: "meetings", id: "1", data: { name: "Monaco" } }]),
+  };
+  const deps: SyncJobDeps = {
+    provider: provider as NonNullable<typeof provider>,
+    module,
+    jobs,
+    entities,
+    queue,
+    limiter,
+    fetchFor: () => async () => new Response("[]"),
+    metrics: { count: (name) => counted.push(name) },
+    clock: () => NOW,
+  };
+  return { deps, jobs, entities, queue, limiter, counted };
+}
+
+const manual = (overrides: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    jobId: "m-1",
+    tenantId: "acme",
+    provider: "openf1",
+    syncType: "meetings",
+    priority: "high",
+    source: "manual",
+    ...overrides,
+  });
+const delivery = (body: string, receiveCount = 1) => ({
+  body,
+  from: { provider: "openf1", priority: "high" as const },
+  receiveCount,
+});
+
+describe("runSyncJob", () => {
+  it("runs a job to succeeded with counts, and a rerun of the same data writes nothing", async () => {
+    const { deps, jobs } = setup();
+    expect(await runSyncJob(deps, delivery(manual()))).toMatchObject({ kind: "done", status: "succeeded" });
+    expect(jobs.records.get("m-1")).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+      counts: { fetched: 1, written: 1, unchanged: 0 },
+    });
+    await runSyncJob(deps, delivery(manual({ jobId: "m-2" })));
+    expect(jobs.records.get("m-2")?.counts).toEqual({ fetched: 1, written: 0, unchanged: 1 });
+  });
+
+  it("takes the sync type's cost in permits at the message's priority, under every limit", async () => {
+    const { deps, limiter } = setup();
+    await runSyncJob(deps, delivery(manual()));
+    expect(limiter.requests[0]).toMatchObject({ permits: 1, priority: "high", tenantId: "acme" });
+    expect(limiter.requests[0]?.limits.map((l) => l.id)).toEqual(["per-second", "per-minute"]);
+  });
+
+  it("puts a job without a permit back on its queue for exactly the wait, without failing it", async () => {
+    const { deps, jobs, queue } = setup({
+      limiter: new ScriptedLimiter([{ granted: false, retryAfterMs: 4_200 }]),
+    });
+    expect(await runSyncJob(deps, delivery(manual()))).toMatchObject({
+      kind: "deferred",
+      retryAfterMs: 4_200,
+    });
+    expect(queue.sent).toEqual([
+      { message: expect.objectContaining({ jobId: "m-1", deferrals: 1 }), delaySeconds: 5 },
+    ]);
+    expect(queue.dead).toEqual([]);
+    expect(jobs.records.get("m-1")).toMatchObject({ status: "deferred", deferrals: 1 });
+  });
+
+  it("chains waits longer than SQS's 15-minute delay through notBefore", async () => {
+    const hour = 3_600_000;
+    const { deps, queue } = setup({ limiter: new ScriptedLimiter([{ granted: false, retryAfterMs: hour }]) });
+    await runSyncJob(deps, delivery(manual()));
+    expect(queue.sent[0]).toMatchObject({ delaySeconds: 900, message: { notBefore: NOW + hour } });
+    // The hop arrives early: it goes back again, with no permit taken and no provider call.
+    const early = JSON.stringify({ ...JSON.parse(manual()), deferrals: 1, notBefore: NOW + hour - 900_000 });
+    const again = setup();
+    expect(await runSyncJob(again.deps, delivery(early))).toMatchObject({
+      kind: "deferred",
+      retryAfterMs: hour - 900_000,
+    });
+    expect(again.limiter.requests).toEqual([]);
+    expect(again.queue.sent[0]).toMatchObject({ delaySeconds: 900, message: { deferrals: 2 } });
+  });
+
+  it("defers the job past the provider's Retry-After when the provider answers 429", async () => {
+    const { deps, queue, jobs, counted } = setup({
+      sync: async () => {
+        throw new ProviderRateLimitedError(2_000);
+      },
+    });
+    const outcome = await runSyncJob(deps, delivery(manual()));
+    expect(outcome.kind).toBe("deferred");
+    expect(queue.sent[0]?.delaySeconds).toBeGreaterThanOrEqual(2);
+    expect(jobs.records.get("m-1")?.status).toBe("deferred");
+    expect(counted).toContain("ProviderThrottled");
+  });
+
+  it("sends a message that can never be processed to the DLQ of its queue, with the reason", async () => {
+    const { deps, queue } = setup();
+    const outcome = await runSyncJob(deps, delivery('{"provider":"openf1","syncType":42}'));
+    expect(outcome).toMatchObject({ kind: "dead-lettered", code: "INVALID_MESSAGE" });
+    expect(queue.dead[0]?.reason.message).toMatch(/syncType/);
+    expect(queue.dead[0]?.from).toEqual({ provider: "openf1", priority: "high" });
+
+    expect(await runSyncJob(deps, delivery("not json"))).toMatchObject({ kind: "dead-lettered" });
+    expect(await runSyncJob(deps, delivery(manual({ syncType: "laps" })))).toMatchObject({
+      kind: "dead-lettered",
+      reason: expect.stringMatching(/no sync type "laps"/),
+    });
+  });
+
+  it("fails a job the provider rejects, and parks it with the provider's reason", async () => {
+    const { deps, queue, jobs } = setup({
+      sync: async () => {
+        throw new ProviderRejectedError("401: restricted during live sessions", 401);
+      },
+    });
+    expect(await runSyncJob(deps, delivery(manual()))).toMatchObject({ kind: "dead-lettered" });
+    expect(jobs.records.get("m-1")).toMatchObject({ status: "failed", error: { code: "PROVIDER_REJECTED" } });
+    expect(queue.dead[0]?.reason.message).toMatch(/restricted/);
+  });
+
+  it("retries a transient failure, and parks it with its reason on the last delivery", async () => {
+    const failing = async (): Promise<Entity[]> => {
+      throw new ProviderUnavailableError("502 from provider");
+    };
+    const first = setup({ sync: failing });
+    await expect(runSyncJob(first.deps, delivery(manual(), 1))).rejects.toBeInstanceOf(RetryableJobError);
+    expect(first.jobs.records.get("m-1")).toMatchObject({
+      status: "queued",
+      error: { message: "502 from provider" },
+    });
+    expect(first.queue.dead).toEqual([]);
+
+    const last = setup({ sync: failing });
+    expect(await runSyncJob(last.deps, delivery(manual(), 5))).toMatchObject({ kind: "dead-lettered" });
+    expect(last.jobs.records.get("m-1")?.status).toBe("failed");
+    expect(last.queue.dead[0]?.reason).toEqual({
+      code: "PROVIDER_UNAVAILABLE",
+      message: "502 from provider",
+    });
+  });
+
+  it("skips a run its provider has nothing to do for, without taking a permit", async () => {
+    const { deps, jobs, limiter } = setup({ plan: async () => ({ run: false, reason: "no live session" }) });
+    await runSyncJob(deps, delivery(manual({ syncType: "weather" })));
+    expect(jobs.records.get("m-1")).toMatchObject({ status: "skipped", reason: "no live session" });
+    expect(limiter.requests).toEqual([]);
+  });
+
+  it("turns a scheduled 30-second cadence into two slot jobs per firing, each with its own id", async () => {
+    const { deps, queue, jobs } = setup();
+    const scheduled = {
+      tenantId: "acme",
+      provider: "openf1",
+      syncType: "weather",
+      priority: "normal",
+      source: "schedule",
+      scheduledAt: "2026-11-29T12:00:00Z",
+    };
+    await runSyncJob(deps, delivery(JSON.stringify(scheduled)));
+    expect(queue.sent).toEqual([{ message: expect.objectContaining({ slot: 1 }), delaySeconds: 30 }]);
+    const slot0 = scheduledJobId({ ...scheduled, slot: 0 });
+    expect(jobs.records.get(slot0)?.status).toBe("succeeded");
+    // A duplicate delivery of the same slot is the same job: nothing runs twice.
+    expect(await runSyncJob(deps, delivery(JSON.stringify(scheduled)))).toMatchObject({ kind: "duplicate" });
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { catalog } from "#catalog/index.ts";
+import { ForbiddenError, NotFoundError, UnknownSyncError } from "#core/errors.ts";
+import { getJob, type SyncRequestDeps, syncStatus, triggerSync } from "#core/sync-requests.ts";
+import { MemoryJobs, MemoryQueue, ScriptedLimiter } from "./fakes.ts";
+
+function setup() {
+  const jobs = new MemoryJobs();
+  const queue = new MemoryQueue();
+  const deps: SyncRequestDeps = { catalog, jobs, queue, limiter: new ScriptedLimiter(), clock: () => 0 };
+  return { deps, jobs, queue };
+}
+
+describe("triggerSync", () => {
+  it("records a queued job and sends it to the provider's high queue", async () => {
+    const { deps, jobs, queue } = setup();
+    const accepted = await triggerSync(deps, "acme", {
+      provider: "openf1",
+      syncType: "sessions",
+      params: { year: "2026" },
+    });
+    expect(accepted).toMatchObject({ status: "queued", priority: "high" });
+    expect(jobs.records.get(accepted.jobId)).toMatchObject({
+      tenantId: "acme",
+      source: "manual",
+      params: { year: "2026" },
+    });
+    expect(queue.sent[0]?.message).toMatchObject({
+      jobId: accepted.jobId,
+      priority: "high",
+      tenantId: "acme",
+    });
+  });
+
+  it("refuses to act for another tenant", async () => {
+    const { deps, queue } = setup();
+    await expect(
+      triggerSync(deps, "acme", { provider: "openf1", syncType: "sessions", tenantId: "globex" }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it("names the unknown provider or sync type", async () => {
+    const { deps } = setup();
+    await expect(triggerSync(deps, "acme", { provider: "nope", syncType: "x" })).rejects.toThrow(
+      UnknownSyncError,
+    );
+    await expect(triggerSync(deps, "acme", { provider: "openf1", syncType: "laps" })).rejects.toThrow(
+      /known: meetings/,
+    );
+  });
+});
+
+describe("getJob", () => {
+  it("hides other tenants' jobs as not found", async () => {
+    const { deps } = setup();
+    const { jobId } = await triggerSync(deps, "acme", { provider: "openf1", syncType: "sessions" });
+    await expect(getJob(deps, "acme", jobId)).resolves.toMatchObject({ jobId });
+    await expect(getJob(deps, "globex", jobId)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe("syncStatus", () => {
+  it("lists every sync type of every provider with its limits", async () => {
+    const { deps } = setup();
+    const status = await syncStatus(deps, "acme");
+    const openf1 = status.providers.find((p) => p.provider === "openf1");
+    expect(openf1?.syncTypes.map((s) => s.syncType)).toEqual([
+      "meetings",
+      "sessions",
+      "weather",
+      "race_control",
+    ]);
+    expect(openf1?.syncTypes[0]).toMatchObject({
+      lastSuccessAt: null,
+      freshnessSeconds: null,
+      pendingJobs: 0,
+    });
+  });
+});
