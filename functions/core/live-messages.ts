@@ -1,0 +1,181 @@
+import { z } from "zod";
+import type { Catalog } from "#catalog/types.ts";
+import type { JobRecord } from "#core/job.ts";
+
+/**
+ * The WebSocket contract. Clients send `{"action": …}`; the server sends `{"type": …}`.
+ * Topics are `<provider>/<entityType>` (entity changes, e.g. `openf1/weather`) or `jobs` (the
+ * tenant's job changes). Every message a client receives is for its own tenant only.
+ */
+
+export const TOPIC_PATTERN = /^(jobs|[a-z0-9]+\/[a-z0-9_-]+)$/;
+export const JOBS_TOPIC = "jobs";
+
+const TOPIC_HINT = 'expected "jobs" or "<provider>/<entityType>" in lower case, e.g. "openf1/meetings"';
+
+const topic = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? `topic is missing: ${TOPIC_HINT}` : `topic must be a string: ${TOPIC_HINT}`,
+  })
+  .regex(TOPIC_PATTERN, {
+    error: (issue) => `topic ${JSON.stringify(issue.input)} is not valid: ${TOPIC_HINT}`,
+  });
+
+/** Every topic that can carry messages: `jobs` and each `<provider>/<entityType>` the catalog syncs. */
+export function knownTopics(catalog: Catalog): string[] {
+  const topics = new Set<string>([JOBS_TOPIC]);
+  for (const provider of catalog.providers) {
+    for (const syncType of provider.syncTypes) {
+      for (const entityType of syncType.entityTypes) topics.add(`${provider.id}/${entityType}`);
+    }
+  }
+  return [...topics];
+}
+
+export const ClientMessageSchema = z.discriminatedUnion(
+  "action",
+  [
+    z.object({ action: z.literal("subscribe"), topic }),
+    z.object({ action: z.literal("unsubscribe"), topic }),
+    z.object({ action: z.literal("ping") }),
+  ],
+  {
+    error: (issue) => {
+      const action = (issue.input as { action?: unknown } | undefined)?.action;
+      const hint = 'expected "subscribe", "unsubscribe" or "ping"';
+      if (typeof issue.input !== "object" || issue.input === null || Array.isArray(issue.input)) {
+        return `message must be a JSON object with an "action": ${hint}`;
+      }
+      return action === undefined
+        ? `action is missing: ${hint}`
+        : `unknown action ${JSON.stringify(action)}: ${hint}`;
+    },
+  },
+);
+
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+
+export type EntityChange = "created" | "updated" | "deleted";
+
+export type ServerMessage =
+  | {
+      readonly type: "update";
+      readonly topic: string;
+      readonly entity: { readonly type: string; readonly id: string; readonly data: Record<string, unknown> };
+      readonly change: EntityChange;
+      /** When the change was stored (ISO 8601). */
+      readonly at: string;
+    }
+  | { readonly type: "job"; readonly job: JobRecord }
+  | { readonly type: "pong"; readonly at: string }
+  | { readonly type: "subscribed"; readonly topic: string }
+  | { readonly type: "unsubscribed"; readonly topic: string }
+  | { readonly type: "error"; readonly error: { readonly code: string; readonly message: string } };
+
+export type ParsedClientMessage =
+  | { readonly ok: true; readonly message: ClientMessage }
+  | { readonly ok: false; readonly error: string };
+
+/** Parses a raw WebSocket frame; on failure says what is wrong in words a client developer can act on. */
+export function parseClientMessage(body: string | undefined | null): ParsedClientMessage {
+  if (body === undefined || body === null || body.trim() === "") {
+    return { ok: false, error: 'message is empty: send JSON such as {"action":"ping"}' };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, error: 'message is not JSON: send JSON such as {"action":"ping"}' };
+  }
+  const parsed = ClientMessageSchema.safeParse(json);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  return { ok: false, error: parsed.error.issues.map((issue) => issue.message).join("; ") };
+}
+
+/** A DynamoDB stream record of the data table, images already unmarshalled. */
+export interface DataChangeRecord {
+  readonly eventName: "INSERT" | "MODIFY" | "REMOVE";
+  readonly newImage?: Record<string, unknown>;
+  readonly oldImage?: Record<string, unknown>;
+  /** The stream's `ApproximateCreationDateTime` (epoch seconds). */
+  readonly approximateCreationDateTime?: number;
+}
+
+export interface TenantMessage {
+  readonly tenantId: string;
+  readonly topic: string;
+  readonly message: ServerMessage;
+}
+
+const CHANGE: Record<DataChangeRecord["eventName"], EntityChange> = {
+  INSERT: "created",
+  MODIFY: "updated",
+  REMOVE: "deleted",
+};
+
+/**
+ * What a data-table change means to WebSocket clients: an `update` for entity items, a `job` for
+ * job items, nothing for history snapshots, per-sync status and anything else.
+ */
+export function changeFromStreamRecord(record: DataChangeRecord): TenantMessage | undefined {
+  const image = record.newImage ?? record.oldImage;
+  if (!image || typeof image.pk !== "string" || typeof image.sk !== "string") return undefined;
+  const [kind, ...parts] = image.pk.split("#");
+  if (kind === "ENT") return entityChange(record, image, parts);
+  if (kind === "JOB") return jobChange(record, parts);
+  return undefined;
+}
+
+function entityChange(
+  record: DataChangeRecord,
+  image: Record<string, unknown>,
+  parts: string[],
+): TenantMessage | undefined {
+  const [tenantId, provider, entityType] = parts;
+  if (parts.length !== 3 || !tenantId || !provider || !entityType) return undefined;
+  // A rewrite that leaves the content unchanged (same hash) is no news for clients.
+  if (
+    record.eventName === "MODIFY" &&
+    record.oldImage?.hash !== undefined &&
+    record.oldImage.hash === record.newImage?.hash
+  ) {
+    return undefined;
+  }
+  const topic = `${provider}/${entityType}`;
+  return {
+    tenantId,
+    topic,
+    message: {
+      type: "update",
+      topic,
+      entity: { type: entityType, id: String(image.sk), data: asRecord(image.data) },
+      change: CHANGE[record.eventName],
+      at: changedAt(record),
+    },
+  };
+}
+
+function jobChange(record: DataChangeRecord, parts: string[]): TenantMessage | undefined {
+  // A removed job record is retention (TTL) at work, not a change in the job.
+  if (record.eventName === "REMOVE" || !record.newImage) return undefined;
+  const [tenantId, ...jobIdParts] = parts;
+  if (!tenantId || jobIdParts.length === 0 || record.newImage.sk !== "JOB") return undefined;
+  const { pk: _pk, sk: _sk, expiresAt: _expiresAt, ...job } = record.newImage;
+  return { tenantId, topic: JOBS_TOPIC, message: { type: "job", job: job as unknown as JobRecord } };
+}
+
+function changedAt(record: DataChangeRecord): string {
+  const updatedAt = record.newImage?.updatedAt;
+  if (record.eventName !== "REMOVE" && typeof updatedAt === "string") return updatedAt;
+  if (record.approximateCreationDateTime !== undefined) {
+    return new Date(record.approximateCreationDateTime * 1000).toISOString();
+  }
+  return new Date().toISOString();
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}

@@ -1,0 +1,161 @@
+import { PacerError, UnauthorizedError, ValidationError } from "#core/errors.ts";
+import { parseClientMessage, type ServerMessage, type TenantMessage } from "#core/live-messages.ts";
+
+/** A WebSocket connection, bound to the tenant its token named when it connected. */
+export interface Connection {
+  readonly connectionId: string;
+  readonly tenantId: string;
+  /** ISO 8601. */
+  readonly connectedAt: string;
+}
+
+/** Connections and their topic subscriptions (adapters/connections.ts over DynamoDB). */
+export interface ConnectionStore {
+  save(connection: Connection): Promise<void>;
+  get(connectionId: string): Promise<Connection | undefined>;
+  subscribe(connectionId: string, tenantId: string, topic: string): Promise<void>;
+  unsubscribe(connectionId: string, tenantId: string, topic: string): Promise<void>;
+  /** Connection ids subscribed to the tenant's topic. */
+  subscribers(tenantId: string, topic: string): Promise<string[]>;
+  /** Forgets the connection and every subscription it held. */
+  remove(connectionId: string): Promise<void>;
+}
+
+/** Sends a message down one connection (adapters/ws-publisher.ts over `@connections`). */
+export interface MessagePublisher {
+  /** `"gone"`: the client has disconnected; the connection can be forgotten. */
+  post(connectionId: string, message: ServerMessage): Promise<"sent" | "gone">;
+}
+
+export interface LiveDeps {
+  readonly connections: ConnectionStore;
+  readonly publisher: MessagePublisher;
+  /** Topics that can ever carry messages; a subscription to anything else is refused. Absent: any well-formed topic. */
+  readonly knownTopics?: readonly string[];
+  readonly now?: () => Date;
+}
+
+export interface BroadcastResult {
+  readonly sent: number;
+  /** Connections found closed, and forgotten. */
+  readonly gone: readonly string[];
+  /** Connections a post (or forgetting a gone one) failed for; the others were still served. */
+  readonly failed: readonly { readonly connectionId: string; readonly error: unknown }[];
+}
+
+/** Live updates: what the WebSocket and broadcaster handlers call. */
+export interface Live {
+  /** Registers a connection whose token the authorizer verified. */
+  connect(connection: Connection): Promise<void>;
+  disconnect(connectionId: string): Promise<void>;
+  /**
+   * Handles one client message and posts the reply: an acknowledgement, a pong, or an `error`
+   * for anything the client got wrong. Failures that are not the client's fault are thrown
+   * (after telling the client `INTERNAL_ERROR`).
+   */
+  receive(connectionId: string, body: string | undefined | null): Promise<void>;
+  /**
+   * Sends a change to every connection of its tenant subscribed to its topic. Failing to find
+   * the subscribers throws (the change should be retried); failing to reach one subscriber does not.
+   */
+  broadcast(change: TenantMessage): Promise<BroadcastResult>;
+}
+
+const INTERNAL_ERROR: ServerMessage = {
+  type: "error",
+  error: { code: "INTERNAL_ERROR", message: "the server could not handle this message: try again" },
+};
+
+/** Posts run this many at a time, so one broadcast to many clients neither crawls nor floods. */
+const POST_CONCURRENCY = 25;
+
+/**
+ * Live updates over WebSocket: connections, subscriptions, replies to client messages and
+ * fan-out of data changes. The tenant always comes from the stored connection (set from the
+ * verified token at connect), never from what a client sends.
+ */
+export function createLive(deps: LiveDeps): Live {
+  const { connections, publisher } = deps;
+  const now = deps.now ?? (() => new Date());
+  const known = deps.knownTopics ? new Set(deps.knownTopics) : undefined;
+
+  async function tenantOf(connectionId: string): Promise<string> {
+    const connection = await connections.get(connectionId);
+    if (!connection)
+      throw new UnauthorizedError("this connection is not registered (it may have expired): reconnect");
+    return connection.tenantId;
+  }
+
+  function checkKnown(topic: string): void {
+    if (known && !known.has(topic)) {
+      throw new ValidationError(`unknown topic "${topic}": known topics are ${[...known].sort().join(", ")}`);
+    }
+  }
+
+  async function handle(connectionId: string, body: string | undefined | null): Promise<ServerMessage> {
+    const parsed = parseClientMessage(body);
+    if (!parsed.ok) throw new ValidationError(parsed.error);
+    const message = parsed.message;
+    switch (message.action) {
+      case "ping":
+        return { type: "pong", at: now().toISOString() };
+      case "subscribe": {
+        checkKnown(message.topic);
+        await connections.subscribe(connectionId, await tenantOf(connectionId), message.topic);
+        return { type: "subscribed", topic: message.topic };
+      }
+      case "unsubscribe": {
+        await connections.unsubscribe(connectionId, await tenantOf(connectionId), message.topic);
+        return { type: "unsubscribed", topic: message.topic };
+      }
+    }
+  }
+
+  return {
+    async connect(connection: Connection): Promise<void> {
+      await connections.save(connection);
+    },
+
+    async disconnect(connectionId: string): Promise<void> {
+      await connections.remove(connectionId);
+    },
+
+    async receive(connectionId: string, body: string | undefined | null): Promise<void> {
+      let reply: ServerMessage;
+      try {
+        reply = await handle(connectionId, body);
+      } catch (error) {
+        if (!(error instanceof PacerError)) {
+          await publisher.post(connectionId, INTERNAL_ERROR).catch(() => undefined);
+          throw error;
+        }
+        reply = { type: "error", error: { code: error.code, message: error.message } };
+      }
+      await publisher.post(connectionId, reply);
+    },
+
+    async broadcast(change: TenantMessage): Promise<BroadcastResult> {
+      const ids = await connections.subscribers(change.tenantId, change.topic);
+      let sent = 0;
+      const gone: string[] = [];
+      const failed: { connectionId: string; error: unknown }[] = [];
+      for (let i = 0; i < ids.length; i += POST_CONCURRENCY) {
+        await Promise.all(
+          ids.slice(i, i + POST_CONCURRENCY).map(async (connectionId) => {
+            try {
+              if ((await publisher.post(connectionId, change.message)) === "sent") {
+                sent += 1;
+                return;
+              }
+              await connections.remove(connectionId);
+              gone.push(connectionId);
+            } catch (error) {
+              failed.push({ connectionId, error });
+            }
+          }),
+        );
+      }
+      return { sent, gone, failed };
+    },
+  };
+}

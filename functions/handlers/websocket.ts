@@ -1,0 +1,81 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import { connectionsFromEnv } from "#adapters/connections.ts";
+import { logger } from "#adapters/observability.ts";
+import { createPublisher } from "#adapters/ws-publisher.ts";
+import { catalog } from "#catalog/index.ts";
+import { TENANT_ID_PATTERN } from "#core/auth/verifier.ts";
+import { requireEnv } from "#core/env.ts";
+import { createLive, type Live } from "#core/live.ts";
+import { knownTopics } from "#core/live-messages.ts";
+
+/** The parts of API Gateway's WebSocket proxy event this handler reads. */
+export interface WebSocketEvent {
+  readonly requestContext: {
+    readonly routeKey: string;
+    readonly connectionId: string;
+    /** Epoch ms. */
+    readonly connectedAt?: number;
+    /** The authorizer's `context` (on `$connect`). */
+    readonly authorizer?: { readonly tenantId?: unknown } | null;
+  };
+  readonly body?: string | null;
+  readonly isBase64Encoded?: boolean;
+}
+
+export interface WebSocketResult {
+  readonly statusCode: number;
+  readonly body?: string;
+}
+
+/**
+ * Routes: `$connect` registers the connection under the tenant the authorizer verified,
+ * `$disconnect` forgets it, and every other route (`subscribe`, `unsubscribe`, `ping`, `$default`)
+ * is a client message whose reply is posted back through `@connections`.
+ */
+export function createWebSocketHandler(live: Live): (event: WebSocketEvent) => Promise<WebSocketResult> {
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    const { routeKey, connectionId, connectedAt, authorizer } = event.requestContext;
+    try {
+      switch (routeKey) {
+        case "$connect": {
+          const tenantId = authorizer?.tenantId;
+          if (typeof tenantId !== "string" || !TENANT_ID_PATTERN.test(tenantId)) {
+            logger.warn("connection refused: no tenant from the authorizer", { connectionId });
+            return { statusCode: 401, body: "Unauthorized" };
+          }
+          await live.connect({
+            connectionId,
+            tenantId,
+            connectedAt: new Date(connectedAt ?? Date.now()).toISOString(),
+          });
+          logger.info("connected", { connectionId, tenantId });
+          return { statusCode: 200 };
+        }
+        case "$disconnect":
+          await live.disconnect(connectionId);
+          logger.info("disconnected", { connectionId });
+          return { statusCode: 200 };
+        default:
+          await live.receive(connectionId, bodyOf(event));
+          return { statusCode: 200 };
+      }
+    } catch (error) {
+      logger.error("websocket route failed", { routeKey, connectionId, error });
+      throw error;
+    }
+  };
+}
+
+function bodyOf(event: WebSocketEvent): string | undefined {
+  if (event.body === undefined || event.body === null) return undefined;
+  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+}
+
+const live = createLive({
+  connections: connectionsFromEnv(),
+  publisher: createPublisher(requireEnv("PACER_WS_CALLBACK_URL")),
+  knownTopics: knownTopics(catalog),
+});
+
+export const handler = middy(createWebSocketHandler(live)).use(injectLambdaContext(logger));
