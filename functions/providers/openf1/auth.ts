@@ -1,0 +1,85 @@
+import { optionalEnv } from "#core/env.ts";
+import { ProviderRejectedError } from "#core/errors.ts";
+import type { ProviderFetch } from "#providers/types.ts";
+import { describeFailure, readJson } from "./http.ts";
+import { tokenSchema } from "./schemas.ts";
+
+interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+interface CachedToken {
+  readonly accessToken: string;
+  readonly refreshAtMs: number;
+}
+
+/** Tokens are renewed this long before OpenF1 says they expire, so none expires mid-call. */
+const REFRESH_MARGIN_MS = 60_000;
+
+const credentials = readCredentials();
+let cached: CachedToken | undefined;
+let pending: Promise<CachedToken> | undefined;
+
+function readCredentials(): Credentials | undefined {
+  const username = optionalEnv("PACER_OPENF1_USERNAME");
+  const password = optionalEnv("PACER_OPENF1_PASSWORD");
+  if (username === undefined && password === undefined) return undefined;
+  if (username === undefined || password === undefined) {
+    throw new Error("set both PACER_OPENF1_USERNAME and PACER_OPENF1_PASSWORD, or neither");
+  }
+  return { username, password };
+}
+
+export function hasCredentials(): boolean {
+  return credentials !== undefined;
+}
+
+/**
+ * The `Authorization` header for an OpenF1 call: none without credentials, otherwise a bearer
+ * token, fetched lazily and shared by every run of this process until shortly before it expires.
+ * `renew` drops the cached token, for when OpenF1 has just refused it.
+ */
+export async function authHeaders(
+  fetch: ProviderFetch,
+  now: Date,
+  renew = false,
+): Promise<Record<string, string>> {
+  if (credentials === undefined) return {};
+  if (renew) cached = undefined;
+  if (cached === undefined || now.getTime() >= cached.refreshAtMs) {
+    // Concurrent calls share one token request instead of each spending a /token call.
+    pending ??= requestToken(fetch, credentials, now).finally(() => {
+      pending = undefined;
+    });
+    cached = await pending;
+  }
+  return { authorization: `Bearer ${cached.accessToken}` };
+}
+
+async function requestToken(fetch: ProviderFetch, { username, password }: Credentials, now: Date) {
+  const response = await fetch({
+    path: "/token",
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ username, password }).toString(),
+    limited: false,
+  });
+  if (response.status === 401 || response.status === 403) {
+    throw new ProviderRejectedError(
+      "OpenF1 refused the credentials in PACER_OPENF1_USERNAME / PACER_OPENF1_PASSWORD",
+      response.status,
+    );
+  }
+  if (!response.ok) throw await describeFailure(response, "/token", now);
+  const parsed = tokenSchema.safeParse(await readJson(response, "/token"));
+  if (!parsed.success) {
+    const field = parsed.error.issues[0]?.path.join(".") ?? "";
+    throw new ProviderRejectedError(`OpenF1 /token answered without a valid "${field}"`, response.status);
+  }
+  const expiresInMs = parsed.data.expires_in * 1_000;
+  return {
+    accessToken: parsed.data.access_token,
+    refreshAtMs: now.getTime() + Math.max(0, expiresInMs - REFRESH_MARGIN_MS),
+  };
+}

@@ -1,0 +1,75 @@
+import { PacerError, ProviderRejectedError, ProviderUnavailableError } from "#core/errors.ts";
+import type { ProviderFetch, ProviderRequest } from "#providers/types.ts";
+import { authHeaders, hasCredentials } from "./auth.ts";
+import { describeFailure, errorDetail, NO_RESULTS_DETAIL, readJson } from "./http.ts";
+
+export interface OpenF1Context {
+  readonly fetch: ProviderFetch;
+  readonly now: Date;
+}
+
+const LIVE_RESTRICTION_HINT =
+  "OpenF1 restricts all data to authenticated users while a session is live (and for 30 minutes after it). " +
+  "Set PACER_OPENF1_USERNAME and PACER_OPENF1_PASSWORD to an OpenF1 account with live access.";
+
+/**
+ * GETs an OpenF1 endpoint and returns its rows (not yet validated). A query that matches nothing is
+ * an empty list; a 401 is answered with a fresh token once when credentials are configured.
+ */
+export async function getRows(context: OpenF1Context, path: string, query: string): Promise<unknown[]> {
+  const request: ProviderRequest = { path, query, method: "GET" };
+  let response = await send(context, request, false);
+  if (response.status === 401) {
+    if (!hasCredentials()) {
+      const detail = await errorDetail(response);
+      throw new ProviderRejectedError(
+        `OpenF1 ${path} answered 401 (${detail}). ${LIVE_RESTRICTION_HINT}`,
+        401,
+      );
+    }
+    await response.body?.cancel();
+    response = await send(context, request, true);
+    if (response.status === 401) {
+      const detail = await errorDetail(response);
+      throw new ProviderRejectedError(
+        `OpenF1 ${path} refused a fresh bearer token (${detail}); check that the account in PACER_OPENF1_USERNAME has live access`,
+        401,
+      );
+    }
+  }
+  return readRows(response, path, context.now);
+}
+
+async function send(
+  context: OpenF1Context,
+  request: ProviderRequest,
+  renewToken: boolean,
+): Promise<Response> {
+  try {
+    const headers = await authHeaders(context.fetch, context.now, renewToken);
+    return await context.fetch({ ...request, headers: { accept: "application/json", ...headers } });
+  } catch (cause) {
+    if (cause instanceof PacerError) throw cause;
+    // Network failures, aborted or timed-out requests: a later retry may well succeed.
+    throw new ProviderUnavailableError(`OpenF1 ${request.path} could not be reached`, { cause });
+  }
+}
+
+async function readRows(response: Response, path: string, now: Date): Promise<unknown[]> {
+  if (response.ok) {
+    const body = await readJson(response, path);
+    if (!Array.isArray(body)) {
+      throw new ProviderRejectedError(
+        `OpenF1 ${path} answered ${response.status} without a JSON array`,
+        response.status,
+      );
+    }
+    return body;
+  }
+  if (response.status === 404) {
+    const detail = await errorDetail(response);
+    if (detail === NO_RESULTS_DETAIL) return [];
+    throw new ProviderRejectedError(`OpenF1 ${path} answered 404: ${detail}`, 404);
+  }
+  throw await describeFailure(response, path, now);
+}
