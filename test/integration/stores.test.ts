@@ -1,0 +1,181 @@
+/**
+ * Pacer's DynamoDB adapters (limiter, entity store, job store) against DynamoDB Local, which the
+ * file starts on a free port and stops afterwards.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
+import { EntityStore } from "#adapters/dynamo/entity-store.ts";
+import { JobStore } from "#adapters/dynamo/job-store.ts";
+import type { LimitDef } from "#catalog/types.ts";
+import type { JobRecord } from "#core/job.ts";
+import { clientConfig } from "../../local/aws-config.ts";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/dynamodb-local.ts";
+import { type CreatedTables, createTables } from "../../local/tables.ts";
+
+let dynamo: DynamoDbLocal;
+let client: DynamoDBDocumentClient;
+let tables: CreatedTables;
+
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+  const raw = new DynamoDBClient(clientConfig(dynamo.endpoint));
+  client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  tables = await createTables(raw);
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.stop();
+});
+
+const noMargin = { safetyMarginMs: () => 0, reserve: () => 0 };
+
+describe("DynamoLimiter", () => {
+  it("grants no more than N in any window across many concurrent workers", async () => {
+    const limit: LimitDef = { id: "conc", calls: 5, perMs: 1_000, scope: "global" };
+    const granted: number[] = [];
+    const deadline = Date.now() + 2_500;
+    // 16 workers, each with its own limiter instance, hammering one limit. Each instance's clock
+    // remembers its last reading: after a grant, that is the time the grant was committed at.
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        let last = 0;
+        const clock = () => {
+          last = Date.now();
+          return last;
+        };
+        const mine = new DynamoLimiter({ tableName: tables.names.limiter, client, policy: noMargin, clock });
+        while (Date.now() < deadline) {
+          const d = await mine.acquire({
+            provider: "p",
+            limits: [limit],
+            tenantId: "t",
+            permits: 1,
+            priority: "high",
+          });
+          if (d.granted) granted.push(last);
+          else await new Promise((r) => setTimeout(r, Math.min(d.retryAfterMs, 200)));
+        }
+      }),
+    );
+    expect(granted.length).toBeGreaterThanOrEqual(10);
+    for (const end of granted) {
+      expect(granted.filter((t) => t > end - limit.perMs && t <= end).length).toBeLessThanOrEqual(
+        limit.calls,
+      );
+    }
+  });
+
+  it("takes permits from all limits or none", async () => {
+    const tight: LimitDef = { id: "tight", calls: 2, perMs: 60_000, scope: "tenant" };
+    const loose: LimitDef = { id: "loose", calls: 100, perMs: 60_000, scope: "tenant" };
+    const limiter = new DynamoLimiter({ tableName: tables.names.limiter, client, policy: noMargin });
+    const request = {
+      provider: "p",
+      limits: [tight, loose],
+      tenantId: "acme",
+      permits: 1,
+      priority: "high" as const,
+    };
+    const decisions = [];
+    for (let i = 0; i < 4; i++) decisions.push(await limiter.acquire(request));
+    expect(decisions.map((d) => d.granted)).toEqual([true, true, false, false]);
+    const refused = decisions[2];
+    expect(refused && !refused.granted && refused.retryAfterMs).toBeGreaterThan(55_000);
+    const usage = await limiter.usage(request);
+    expect(usage.map((u) => [u.limitId, u.used])).toEqual([
+      ["tight", 2],
+      ["loose", 2],
+    ]);
+    // Another tenant has its own budget under tenant-scoped limits.
+    expect((await limiter.acquire({ ...request, tenantId: "globex" })).granted).toBe(true);
+  });
+
+  it("makes everyone wait after provider feedback", async () => {
+    const limit: LimitDef = { id: "paused", calls: 100, perMs: 1_000, scope: "global" };
+    const limiter = new DynamoLimiter({ tableName: tables.names.limiter, client });
+    await limiter.pause({ provider: "p", limits: [limit], tenantId: "t" }, Date.now() + 30_000);
+    const other = new DynamoLimiter({ tableName: tables.names.limiter, client });
+    const d = await other.acquire({
+      provider: "p",
+      limits: [limit],
+      tenantId: "x",
+      permits: 1,
+      priority: "high",
+    });
+    expect(d.granted).toBe(false);
+    expect(!d.granted && d.retryAfterMs).toBeGreaterThan(25_000);
+  });
+});
+
+describe("EntityStore", () => {
+  it("writes new and changed records once, skips unchanged ones, and keeps history", async () => {
+    const store = new EntityStore({ tableName: tables.names.data, client, historyRetentionDays: 1 });
+    const scope = { tenantId: "acme", provider: "openf1", jobId: "j1" };
+    const now = new Date();
+    const monaco = { type: "meetings", id: "1", data: { name: "Monaco", round: 8 } };
+    const spa = { type: "meetings", id: "2", data: { name: "Spa", round: 13 } };
+    expect(await store.upsert(scope, [monaco, spa], now)).toEqual({ written: 2, unchanged: 0 });
+    // Same content, keys in another order: unchanged.
+    const reordered = { ...monaco, data: { round: 8, name: "Monaco" } };
+    expect(await store.upsert(scope, [reordered, spa], now)).toEqual({ written: 0, unchanged: 2 });
+    expect(await store.upsert(scope, [{ ...spa, data: { name: "Spa", round: 14 } }], now)).toEqual({
+      written: 1,
+      unchanged: 0,
+    });
+    const reader = store.reader("acme", "openf1");
+    expect((await reader.get("meetings", "2"))?.data).toEqual({ name: "Spa", round: 14 });
+    expect(await store.reader("globex", "openf1").list("meetings")).toEqual([]);
+    const history = await client.send(
+      new QueryCommand({
+        TableName: tables.names.data,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": "HIST#acme#openf1#meetings#2" },
+      }),
+    );
+    expect(history.Items?.map((i) => i.data.round)).toEqual([13, 14]);
+  });
+});
+
+describe("JobStore", () => {
+  const job: JobRecord = {
+    jobId: "j-store",
+    tenantId: "acme",
+    provider: "openf1",
+    syncType: "sessions",
+    priority: "high",
+    source: "manual",
+    params: {},
+    status: "queued",
+    attempts: 0,
+    deferrals: 0,
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+  };
+
+  it("counts a job once, finishes it once, and rolls it into the sync's status", async () => {
+    const jobs = new JobStore({ tableName: tables.names.data, client, jobRetentionDays: 1 });
+    expect(await jobs.create(job)).toBe(true);
+    expect(await jobs.create(job)).toBe(false);
+    expect((await jobs.statuses("acme")).find((s) => s.syncType === "sessions")?.pending).toBe(1);
+    const at = new Date().toISOString();
+    const running = await jobs.transition(
+      job,
+      { status: "running", updatedAt: at },
+      { incrementAttempts: true },
+    );
+    expect(running).toMatchObject({ status: "running", attempts: 1 });
+    const done = await jobs.transition(job, { status: "succeeded", updatedAt: at, finishedAt: at });
+    expect(done?.status).toBe("succeeded");
+    expect(await jobs.transition(job, { status: "running", updatedAt: at })).toBeUndefined();
+    expect((await jobs.statuses("acme")).find((s) => s.syncType === "sessions")).toMatchObject({
+      pending: 0,
+      lastStatus: "succeeded",
+      lastSuccessAt: at,
+    });
+    expect(await jobs.get("globex", job.jobId)).toBeUndefined();
+    expect((await jobs.get("acme", job.jobId))?.status).toBe("succeeded");
+  });
+});
