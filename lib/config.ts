@@ -1,0 +1,290 @@
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { catalog as defaultCatalog } from "#catalog/index.ts";
+import type { Catalog } from "#catalog/types.ts";
+import { JobMessageSchema } from "#core/job.ts";
+import { checkCatalog, schedulePlan } from "#core/schedule-plan.ts";
+
+/**
+ * Deployment configuration: the cdk.json context key `pacer` (or `-c pacer='{…}'`), merged over
+ * the defaults below by `resolveConfig`. Everything else is derived from the catalog.
+ */
+
+/** The stack creates a Cognito user pool whose users carry an immutable `custom:tenant_id`. */
+export interface CognitoAuthConfig {
+  readonly kind: "cognito";
+}
+
+/** Any OIDC issuer whose JWTs carry the tenant in a claim. */
+export interface OidcAuthConfig {
+  readonly kind: "oidc";
+  /** Expected `iss`, an https URL. */
+  readonly issuer: string;
+  /** The issuer's signing keys, an https URL. */
+  readonly jwksUrl: string;
+  /**
+   * Expected `aud` (or `client_id`).
+   * @default - the audience is not checked
+   */
+  readonly audience?: string;
+  /** Claim that carries the tenant id, e.g. `tenant_id`. */
+  readonly tenantClaim: string;
+}
+
+export type AuthConfig = CognitoAuthConfig | OidcAuthConfig;
+
+/** Steady-state requests per second and burst, per API stage. */
+export interface ApiThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+export interface PacerConfig {
+  /**
+   * Tenants whose scheduled sync types run on their cadence (manual triggers work for any tenant).
+   * @default ["default"]
+   */
+  readonly scheduledTenants: readonly string[];
+  /**
+   * Days a job record is kept (DynamoDB TTL).
+   * @default 30
+   */
+  readonly jobRetentionDays: number;
+  /**
+   * Days a history snapshot is kept (DynamoDB TTL).
+   * @default 90
+   */
+  readonly historyRetentionDays: number;
+  /**
+   * Address that receives alarm notifications (an SNS email subscription, confirmed by mail).
+   * @default - alarms publish to the topic with no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Who issues the JWTs both APIs accept.
+   * @default { kind: "cognito" }
+   */
+  readonly auth: AuthConfig;
+  /**
+   * Base URL overrides per provider id (sandbox hosts, recorded servers); passed to the worker as
+   * `PACER_<PROVIDER>_BASE_URL`.
+   * @default {} - every provider uses the catalog's base URL
+   */
+  readonly providerBaseUrls: Readonly<Record<string, string>>;
+  /**
+   * Retention of every Lambda and API access log group.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention: RetentionDays;
+  /**
+   * Throttling of the REST and WebSocket API stages.
+   * @default { rateLimit: 10, burstLimit: 20 }
+   */
+  readonly apiThrottle: ApiThrottle;
+  /**
+   * A regional WAFv2 web ACL to associate with the REST API stage.
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+}
+
+/** What a caller may give: any subset of the config. */
+export type PacerConfigInput = Partial<PacerConfig>;
+
+/** Defaults as a pure function, so callers can never mutate a shared object. */
+export function defaultConfig(): PacerConfig {
+  return {
+    scheduledTenants: ["default"],
+    jobRetentionDays: 30,
+    historyRetentionDays: 90,
+    auth: { kind: "cognito" },
+    providerBaseUrls: {},
+    logRetention: RetentionDays.ONE_MONTH,
+    apiThrottle: { rateLimit: 10, burstLimit: 20 },
+  };
+}
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof PacerConfig>([
+  "scheduledTenants",
+  "jobRetentionDays",
+  "historyRetentionDays",
+  "alarmEmail",
+  "auth",
+  "providerBaseUrls",
+  "logRetention",
+  "apiThrottle",
+  "webAclArn",
+]);
+
+const RETENTION_VALUES: ReadonlySet<number> = new Set(
+  Object.values(RetentionDays).filter((v): v is number => typeof v === "number"),
+);
+
+/**
+ * Merges `input` over the defaults and checks the result together with the catalog and the
+ * schedule plan it implies. Every problem is collected and reported in one Error, so a bad
+ * config costs one synth, not one per mistake.
+ */
+export function resolveConfig(input: PacerConfigInput = {}, catalog: Catalog = defaultCatalog): PacerConfig {
+  const problems: string[] = [];
+  if (!isRecord(input)) {
+    throw new Error(`Invalid Pacer config:\n  - config must be an object, got ${describe(input)}`);
+  }
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) problems.push(`unknown key "${key}"`);
+  }
+
+  const config: PacerConfig = { ...defaultConfig(), ...stripUndefined(input) };
+
+  problems.push(...checkTenants(config.scheduledTenants));
+  problems.push(...checkWholeDays("jobRetentionDays", config.jobRetentionDays));
+  problems.push(...checkWholeDays("historyRetentionDays", config.historyRetentionDays));
+  if (config.alarmEmail !== undefined && !isEmail(config.alarmEmail)) {
+    problems.push(`alarmEmail must be an email address, got ${describe(config.alarmEmail)}`);
+  }
+  problems.push(...checkAuth(config.auth));
+  problems.push(...checkBaseUrls(config.providerBaseUrls, catalog));
+  if (!RETENTION_VALUES.has(config.logRetention)) {
+    problems.push(
+      `logRetention must be one of CloudWatch's retention periods (${[...RETENTION_VALUES].join(", ")}), got ${describe(config.logRetention)}`,
+    );
+  }
+  problems.push(...checkThrottle(config.apiThrottle));
+  if (
+    config.webAclArn !== undefined &&
+    !/^arn:aws[a-z-]*:wafv2:[^:]+:\d{12}:regional\/webacl\//.test(String(config.webAclArn))
+  ) {
+    problems.push(`webAclArn must be a regional WAFv2 web ACL ARN, got ${describe(config.webAclArn)}`);
+  }
+
+  if (Array.isArray(config.scheduledTenants) && config.scheduledTenants.every((t) => typeof t === "string")) {
+    // Duplicates are reported above; counting them again would only add echoes.
+    const tenants = [...new Set(config.scheduledTenants)];
+    problems.push(...checkCatalog(catalog, tenants).map((p) => `catalog: ${p}`));
+    problems.push(...checkScheduleNames(catalog, tenants));
+  }
+
+  if (problems.length > 0) {
+    throw new Error(`Invalid Pacer config (${problems.length} problems):\n  - ${problems.join("\n  - ")}`);
+  }
+  return config;
+}
+
+function checkTenants(tenants: unknown): string[] {
+  if (!Array.isArray(tenants))
+    return [`scheduledTenants must be an array of tenant ids, got ${describe(tenants)}`];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const tenant of tenants) {
+    if (typeof tenant !== "string" || !JobMessageSchema.shape.tenantId.safeParse(tenant).success) {
+      problems.push(`scheduledTenants: ${describe(tenant)} is not a tenant id (1-64 of A-Z a-z 0-9 _ . -)`);
+    } else if (seen.has(tenant)) {
+      problems.push(`scheduledTenants: "${tenant}" is listed twice`);
+    }
+    if (typeof tenant === "string") seen.add(tenant);
+  }
+  return problems;
+}
+
+function checkWholeDays(key: string, value: unknown): string[] {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 3650
+    ? []
+    : [`${key} must be a whole number of days from 1 to 3650, got ${describe(value)}`];
+}
+
+function checkAuth(auth: unknown): string[] {
+  if (!isRecord(auth)) return [`auth must be an object, got ${describe(auth)}`];
+  if (auth.kind === "cognito") {
+    const extra = Object.keys(auth).filter((k) => k !== "kind");
+    return extra.length > 0 ? [`auth: cognito takes no settings, got ${extra.join(", ")}`] : [];
+  }
+  if (auth.kind !== "oidc") return [`auth.kind must be "cognito" or "oidc", got ${describe(auth.kind)}`];
+  const problems: string[] = [];
+  if (!isHttpsUrl(auth.issuer))
+    problems.push(`auth.issuer must be an https URL, got ${describe(auth.issuer)}`);
+  if (!isHttpsUrl(auth.jwksUrl))
+    problems.push(`auth.jwksUrl must be an https URL, got ${describe(auth.jwksUrl)}`);
+  if (auth.audience !== undefined && (typeof auth.audience !== "string" || auth.audience === "")) {
+    problems.push(`auth.audience must be a non-empty string when set, got ${describe(auth.audience)}`);
+  }
+  if (typeof auth.tenantClaim !== "string" || auth.tenantClaim === "") {
+    problems.push(
+      `auth.tenantClaim must name the claim that carries the tenant, got ${describe(auth.tenantClaim)}`,
+    );
+  }
+  return problems;
+}
+
+function checkBaseUrls(urls: unknown, catalog: Catalog): string[] {
+  if (!isRecord(urls)) return [`providerBaseUrls must be an object, got ${describe(urls)}`];
+  const problems: string[] = [];
+  for (const [provider, url] of Object.entries(urls)) {
+    if (!catalog.providers.some((p) => p.id === provider)) {
+      problems.push(`providerBaseUrls: unknown provider "${provider}"`);
+    }
+    if (!isHttpUrl(url))
+      problems.push(`providerBaseUrls.${provider} must be an http(s) URL, got ${describe(url)}`);
+  }
+  return problems;
+}
+
+function checkThrottle(throttle: unknown): string[] {
+  if (!isRecord(throttle))
+    return [`apiThrottle must be { rateLimit, burstLimit }, got ${describe(throttle)}`];
+  const problems: string[] = [];
+  for (const key of ["rateLimit", "burstLimit"] as const) {
+    const value = throttle[key];
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+      problems.push(`apiThrottle.${key} must be a whole number ≥ 1, got ${describe(value)}`);
+    }
+  }
+  return problems;
+}
+
+/** Scheduler names are cut to 64 characters; two schedules cut to the same name would collide. */
+function checkScheduleNames(catalog: Catalog, tenants: readonly string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const def of schedulePlan(catalog, tenants)) {
+    if (seen.has(def.name)) {
+      problems.push(
+        `schedule name "${def.name}" is used twice (names are cut to 64 characters); shorten the tenant id`,
+      );
+    }
+    seen.add(def.name);
+  }
+  return problems;
+}
+
+function stripUndefined(input: PacerConfigInput): PacerConfigInput {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isEmail(value: unknown): boolean {
+  return typeof value === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
+}
+
+function parseUrl(value: unknown): URL | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function isHttpsUrl(value: unknown): boolean {
+  return parseUrl(value)?.protocol === "https:";
+}
+
+function isHttpUrl(value: unknown): boolean {
+  const protocol = parseUrl(value)?.protocol;
+  return protocol === "https:" || protocol === "http:";
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? "nothing" : JSON.stringify(value);
+}

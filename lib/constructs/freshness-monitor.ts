@@ -1,0 +1,32 @@
+import { Duration } from "aws-cdk-lib";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { PacerFunction } from "./pacer-function.ts";
+import type { PacerTableSet } from "./tables.ts";
+
+/** How often the freshness monitor runs; the freshness alarms depend on it. */
+export const FRESHNESS_MONITOR_PERIOD = Duration.minutes(5);
+
+export interface FreshnessMonitorProps {
+  readonly tables: PacerTableSet;
+  readonly scheduledTenants: readonly string[];
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/** Emits `FreshnessSeconds` per provider and sync type (scheduled by PacerSchedules). */
+export class FreshnessMonitor extends Construct {
+  public readonly function: PacerFunction;
+
+  constructor(scope: Construct, id: string, props: FreshnessMonitorProps) {
+    super(scope, id);
+    this.function = new PacerFunction(this, "Function", {
+      entry: "functions/handlers/freshness.ts",
+      description: "Pacer: reports how stale each scheduled sync type is",
+      timeout: Duration.seconds(60),
+      logRetention: props.logRetention,
+      environment: { PACER_SCHEDULED_TENANTS: JSON.stringify(props.scheduledTenants) },
+    });
+    this.function.bindTable(props.tables.data, "read");
+  }
+}

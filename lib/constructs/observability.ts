@@ -1,0 +1,348 @@
+import { Aws, Duration } from "aws-cdk-lib";
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { FilterPattern, MetricFilter } from "aws-cdk-lib/aws-logs";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import type { Catalog, SyncTypeDef } from "#catalog/types.ts";
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
+import type { ScheduleDef } from "#core/schedule-plan.ts";
+import type { PacerQueues } from "./queues.ts";
+
+export interface MonitoredFunction {
+  readonly label: string;
+  readonly function: LambdaFunction;
+  /**
+   * The function fails invocations on purpose (a Lambda authorizer throws "Unauthorized" to
+   * answer 401), so its alarm counts ERROR log lines instead of failed invocations.
+   * @default false
+   */
+  readonly failsByDesign?: boolean;
+}
+
+export interface MonitoredQueue {
+  readonly label: string;
+  readonly queue: IQueue;
+}
+
+export interface PacerObservabilityProps {
+  readonly catalog: Catalog;
+  /** The deployed schedule plan: a freshness alarm per scheduled (provider, sync type). */
+  readonly plan: readonly ScheduleDef[];
+  readonly queues: PacerQueues;
+  /** DLQs outside the job queues (Scheduler deliveries, stream batches). */
+  readonly otherDeadLetterQueues: readonly MonitoredQueue[];
+  readonly functions: readonly MonitoredFunction[];
+  /** How often the freshness monitor publishes. */
+  readonly freshnessMonitorPeriod: Duration;
+  /** @default - no subscription */
+  readonly alarmEmail?: string;
+  /**
+   * Share of a provider's finished jobs that may fail before its error-rate alarm fires.
+   * @default 0.1
+   */
+  readonly errorRateThreshold?: number;
+  /** @default "Pacer" */
+  readonly dashboardName?: string;
+}
+
+/**
+ * When a sync type counts as stale: twice its cadence, but never less than two freshness-monitor
+ * periods. The monitor only looks every few minutes, so for a 30-second cadence "2 × cadence"
+ * would be tighter than the monitor can ever see and the alarm would flap on sampling noise.
+ * Returns seconds, or undefined for manual sync types (nothing to be fresh against).
+ */
+export function freshnessThresholdSeconds(
+  syncType: SyncTypeDef,
+  monitorPeriod: Duration,
+): number | undefined {
+  const c = syncType.cadence;
+  const everyMs = c.kind === "rate" ? c.everyMs : c.kind === "cron" ? c.approxEveryMs : undefined;
+  if (everyMs === undefined) return undefined;
+  return Math.max(2 * everyMs, 2 * monitorPeriod.toMilliseconds()) / 1000;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** Pacer's metric (EMF from Powertools) for one provider, optionally narrowed further. */
+function pacerMetric(
+  metricName: string,
+  provider: string,
+  options: {
+    statistic?: string;
+    label?: string;
+    period?: Duration;
+    dimensions?: Record<string, string>;
+  } = {},
+): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: SERVICE_NAME, provider, ...options.dimensions },
+    statistic: options.statistic ?? "Sum",
+    period: options.period ?? FIVE_MINUTES,
+    // A label would turn an alarm's metric into a metric-math query; only graphs get one.
+    label: options.label,
+  });
+}
+
+/**
+ * One dashboard and the alarms that matter, all notifying one SNS topic. Missing data is treated
+ * per alarm: where silence means "nothing happened" (DLQs, errors, 429s) it is fine; where
+ * silence means "nothing is being checked" (freshness) it is an alarm.
+ */
+export class PacerObservability extends Construct {
+  public readonly topic: Topic;
+  public readonly dashboard: Dashboard;
+  public readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: PacerObservabilityProps) {
+    super(scope, id);
+    const providers = props.catalog.providers.map((p) => p.id);
+
+    this.topic = new Topic(this, "AlarmTopic", { displayName: "Pacer alarms", enforceSSL: true });
+    // enforceSSL replaces the default topic policy, so CloudWatch needs saying explicitly, and
+    // only this account's alarms (no confused deputy).
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["sns:Publish"],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
+      }),
+    );
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const action = new SnsAction(this.topic);
+    const alarm = (a: Alarm): Alarm => {
+      a.addAlarmAction(action);
+      a.addOkAction(action);
+      this.alarms.push(a);
+      return a;
+    };
+
+    // A DLQ holding anything needs a human.
+    const deadLetterQueues: MonitoredQueue[] = [
+      ...props.queues.all().map((q) => ({ label: q.spec.dlqName, queue: q.deadLetterQueue })),
+      ...props.otherDeadLetterQueues,
+    ];
+    for (const dlq of deadLetterQueues) {
+      alarm(
+        new Alarm(this, `Dlq-${dlq.label}`, {
+          alarmDescription: `Pacer: messages are waiting in DLQ ${dlq.label}`,
+          metric: dlq.queue.metricApproximateNumberOfMessagesVisible({
+            period: FIVE_MINUTES,
+            statistic: "Maximum",
+          }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          // SQS stops reporting idle queues: silence means empty.
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
+    const errorRateThreshold = props.errorRateThreshold ?? 0.1;
+    for (const provider of providers) {
+      alarm(
+        new Alarm(this, `ErrorRate-${provider}`, {
+          alarmDescription: `Pacer: more than ${errorRateThreshold * 100}% of ${provider} jobs fail`,
+          metric: new MathExpression({
+            expression: "failed / (succeeded + failed)",
+            usingMetrics: {
+              failed: pacerMetric(METRIC.jobFailed, provider),
+              succeeded: pacerMetric(METRIC.jobSucceeded, provider),
+            },
+            period: FIVE_MINUTES,
+            label: `${provider} job error rate`,
+          }),
+          threshold: errorRateThreshold,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          // No finished jobs in a period: no rate to judge (freshness covers "nothing runs").
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      alarm(
+        new Alarm(this, `Throttled-${provider}`, {
+          alarmDescription: `Pacer: ${provider} answered 429; the catalog's limits may not match the provider's`,
+          metric: pacerMetric(METRIC.providerThrottled, provider),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          // Throttles are only emitted when they happen.
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
+    const scheduled = uniqueScheduled(props.plan);
+    for (const { provider, syncType } of scheduled) {
+      const def = props.catalog.providers
+        .find((p) => p.id === provider)
+        ?.syncTypes.find((s) => s.id === syncType);
+      const threshold = def && freshnessThresholdSeconds(def, props.freshnessMonitorPeriod);
+      if (threshold === undefined) continue;
+      alarm(
+        new Alarm(this, `Freshness-${provider}-${syncType}`, {
+          alarmDescription: `Pacer: ${provider}/${syncType} has not succeeded for over ${threshold} s`,
+          metric: pacerMetric(METRIC.freshness, provider, {
+            statistic: "Maximum",
+            period: props.freshnessMonitorPeriod.plus(props.freshnessMonitorPeriod),
+            dimensions: { syncType },
+          }),
+          threshold,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          // The monitor publishes nothing for a sync type that never succeeded, and nothing at all
+          // when it is broken: both are stale data nobody is told about.
+          treatMissingData: TreatMissingData.BREACHING,
+        }),
+      );
+    }
+
+    for (const fn of props.functions) {
+      alarm(
+        new Alarm(this, `LambdaErrors-${fn.label}`, {
+          alarmDescription: fn.failsByDesign
+            ? `Pacer: ${fn.label} Lambda logged errors`
+            : `Pacer: ${fn.label} Lambda failed (unhandled errors)`,
+          metric: fn.failsByDesign
+            ? loggedErrorsMetric(this, fn)
+            : fn.function.metricErrors({ period: FIVE_MINUTES, statistic: "Sum" }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          // An idle function reports nothing, which is no error.
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
+    this.dashboard = new Dashboard(this, "Dashboard", {
+      dashboardName: props.dashboardName ?? "Pacer",
+      defaultInterval: Duration.hours(6),
+    });
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown:
+          "# Pacer\nJobs, provider limits, freshness, queues and functions. Alarms notify the Pacer alarm topic.",
+        width: 24,
+        height: 2,
+      }),
+    );
+    for (const provider of providers) {
+      this.dashboard.addWidgets(
+        graph(`${provider}: jobs`, [
+          pacerMetric(METRIC.jobSucceeded, provider, { label: "succeeded" }),
+          pacerMetric(METRIC.jobFailed, provider, { label: "failed" }),
+          pacerMetric(METRIC.jobDeferred, provider, { label: "deferred" }),
+          pacerMetric(METRIC.jobSkipped, provider, { label: "skipped" }),
+        ]),
+        graph(`${provider}: permits and 429s`, [
+          pacerMetric(METRIC.permitsGranted, provider, { label: "permits granted" }),
+          pacerMetric(METRIC.permitsRefused, provider, { label: "permits refused" }),
+          pacerMetric(METRIC.providerThrottled, provider, { label: "429 / throttled" }),
+        ]),
+      );
+      this.dashboard.addWidgets(
+        graph(`${provider}: provider latency (ms)`, [
+          pacerMetric(METRIC.providerLatency, provider, { statistic: "p50", label: "p50" }),
+          pacerMetric(METRIC.providerLatency, provider, { statistic: "p99", label: "p99" }),
+        ]),
+        graph(
+          `${provider}: freshness (s)`,
+          scheduled
+            .filter((s) => s.provider === provider)
+            .map(({ syncType }) =>
+              pacerMetric(METRIC.freshness, provider, {
+                statistic: "Maximum",
+                dimensions: { syncType },
+                label: syncType,
+              }),
+            ),
+        ),
+      );
+    }
+    const jobQueues = props.queues.all();
+    this.dashboard.addWidgets(
+      graph(
+        "Queue depth (visible messages)",
+        jobQueues.map((q) =>
+          q.queue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", label: q.spec.name }),
+        ),
+      ),
+      graph(
+        "Age of oldest message (s)",
+        jobQueues.map((q) =>
+          q.queue.metricApproximateAgeOfOldestMessage({ statistic: "Maximum", label: q.spec.name }),
+        ),
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        "DLQ depth",
+        deadLetterQueues.map((d) =>
+          d.queue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", label: d.label }),
+        ),
+      ),
+      graph(
+        "Lambda errors",
+        props.functions
+          .filter((f) => !f.failsByDesign)
+          .map((f) => f.function.metricErrors({ statistic: "Sum", label: f.label })),
+      ),
+    );
+    this.dashboard.addWidgets(
+      new AlarmStatusWidget({ title: "Alarms", alarms: this.alarms, width: 24, height: 6 }),
+    );
+  }
+}
+
+/** ERROR lines in a function's Powertools (JSON) logs, as a metric. */
+function loggedErrorsMetric(scope: Construct, fn: MonitoredFunction): Metric {
+  const dimensions = { function: fn.label };
+  new MetricFilter(scope, `LoggedErrors-${fn.label}`, {
+    logGroup: fn.function.logGroup,
+    filterPattern: FilterPattern.stringValue("$.level", "=", "ERROR"),
+    metricNamespace: METRICS_NAMESPACE,
+    metricName: "LoggedErrors",
+    dimensions,
+    metricValue: "1",
+  });
+  // MetricFilter.metric() leaves the dimensions out, which would watch a metric nobody emits.
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: "LoggedErrors",
+    dimensionsMap: dimensions,
+    period: FIVE_MINUTES,
+    statistic: "Sum",
+  });
+}
+
+function graph(title: string, left: IMetric[]): GraphWidget {
+  return new GraphWidget({ title, left, width: 12, height: 6 });
+}
+
+function uniqueScheduled(plan: readonly ScheduleDef[]): { provider: string; syncType: string }[] {
+  const seen = new Map<string, { provider: string; syncType: string }>();
+  for (const def of plan)
+    seen.set(`${def.provider}#${def.syncType}`, { provider: def.provider, syncType: def.syncType });
+  return [...seen.values()];
+}

@@ -1,0 +1,123 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
+import type { TableSpec } from "#core/resources.ts";
+
+/** The repository root: handler entries, package.json `imports` and the lock file live here. */
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A handler file, given relative to the repository root (`functions/handlers/api.ts`). */
+export function handlerEntry(relativePath: string): string {
+  return join(REPO_ROOT, relativePath);
+}
+
+/** A table together with the spec it was made from, so binding it can set the spec's env var. */
+export interface BoundTable {
+  readonly spec: TableSpec;
+  readonly table: ITable;
+}
+
+export type TableAccess = "read" | "write" | "readWrite";
+
+export interface PacerFunctionProps
+  extends Omit<
+    NodejsFunctionProps,
+    "runtime" | "architecture" | "tracing" | "logGroup" | "logRetention" | "bundling" | "role" | "entry"
+  > {
+  /** Handler file, relative to the repository root, exporting `handler`. */
+  readonly entry: string;
+  /**
+   * Retention of the function's own log group.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * ESM output keeps ESM-only packages (middy 6) and top-level await working; the banner gives
+ * bundled CommonJS dependencies (aws-xray-sdk) the `require` they expect.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __pacerCreateRequire } from 'node:module';const require = __pacerCreateRequire(import.meta.url);";
+
+/**
+ * Every Pacer Lambda: Node.js 22 on ARM64, X-Ray active, bundled by esbuild as minified ESM with
+ * source maps, logging to a log group it owns (with retention) through a role that has no managed
+ * policies, and Powertools configured for the `Pacer` namespace.
+ */
+export class PacerFunction extends NodejsFunction {
+  /** The execution role (its own, so grants and acknowledgments stay per function). */
+  public readonly executionRole: Role;
+
+  constructor(scope: Construct, id: string, props: PacerFunctionProps) {
+    const { entry, logRetention, environment, ...rest } = props;
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `Execution role of ${id}`,
+    });
+    super(scope, id, {
+      timeout: Duration.seconds(30),
+      memorySize: 512,
+      ...rest,
+      entry: handlerEntry(entry),
+      handler: "handler",
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        NODE_OPTIONS: "--enable-source-maps",
+        ...environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node22",
+        mainFields: ["module", "main"],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the AWS SDK too: the versions the tests ran against, not the runtime's.
+        externalModules: [],
+      },
+    });
+    this.executionRole = role;
+    logGroup.grantWrite(role);
+
+    Validations.of(role).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason:
+        "Only X-Ray's xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource '*': X-Ray supports no resource-level permissions. test/infra asserts no other statement does.",
+    });
+    Validations.of(this).acknowledge({
+      id: "AwsSolutions-L1",
+      reason:
+        "Pinned to nodejs22.x on purpose: the handlers, middy 6 and Powertools 2 are tested on Node 20/22 (package.json engines, CI); moving to 24 is a deliberate upgrade, not a drift.",
+    });
+  }
+
+  /** Sets the table's env var (from its spec) and grants exactly the access asked for. */
+  public bindTable(bound: BoundTable, access: TableAccess): this {
+    this.addEnvironment(bound.spec.envVar, bound.table.tableName);
+    if (access === "read") bound.table.grantReadData(this);
+    else if (access === "write") bound.table.grantWriteData(this);
+    else bound.table.grantReadWriteData(this);
+    return this;
+  }
+}

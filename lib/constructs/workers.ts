@@ -1,0 +1,79 @@
+import { Duration, Stack } from "aws-cdk-lib";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { baseUrlEnvVar } from "#catalog/index.ts";
+import { type Catalog, PRIORITIES, type Priority } from "#catalog/types.ts";
+import { QUEUES_ENV_VAR, WORKER_TIMEOUT_SECONDS } from "#core/resources.ts";
+import { PacerFunction } from "./pacer-function.ts";
+import type { PacerQueues } from "./queues.ts";
+import type { PacerTableSet } from "./tables.ts";
+
+export interface PacerWorkersProps {
+  readonly catalog: Catalog;
+  readonly tables: PacerTableSet;
+  readonly queues: PacerQueues;
+  readonly jobRetentionDays: number;
+  readonly historyRetentionDays: number;
+  /**
+   * Base URL overrides per provider id, passed as `PACER_<PROVIDER>_BASE_URL`.
+   * @default {}
+   */
+  readonly providerBaseUrls?: Readonly<Record<string, string>>;
+  /**
+   * Most concurrent invocations each priority's event source may drive (SQS minimum is 2).
+   * The limiter decides how many calls go out; this only bounds Lambda fan-out per queue.
+   * @default { high: 5, normal: 3, low: 2 }
+   */
+  readonly maxConcurrency?: Readonly<Record<Priority, number>>;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/** One worker Lambda per catalog provider, fed by that provider's three priority queues. */
+export class PacerWorkers extends Construct {
+  /** Worker function by provider id. */
+  public readonly functions: ReadonlyMap<string, PacerFunction>;
+
+  constructor(scope: Construct, id: string, props: PacerWorkersProps) {
+    super(scope, id);
+    const maxConcurrency = props.maxConcurrency ?? { high: 5, normal: 3, low: 2 };
+    const functions = new Map<string, PacerFunction>();
+
+    for (const provider of props.catalog.providers) {
+      const baseUrl = props.providerBaseUrls?.[provider.id];
+      const worker = new PacerFunction(this, provider.id, {
+        entry: `functions/providers/${provider.id}/handler.ts`,
+        description: `Pacer: ${provider.displayName} sync worker`,
+        timeout: Duration.seconds(WORKER_TIMEOUT_SECONDS),
+        memorySize: 1024,
+        logRetention: props.logRetention,
+        environment: {
+          [QUEUES_ENV_VAR]: Stack.of(this).toJsonString(props.queues.urls([provider.id])),
+          PACER_JOB_RETENTION_DAYS: String(props.jobRetentionDays),
+          PACER_HISTORY_RETENTION_DAYS: String(props.historyRetentionDays),
+          ...(baseUrl === undefined ? {} : { [baseUrlEnvVar(provider.id)]: baseUrl }),
+        },
+      });
+      worker
+        .bindTable(props.tables.data, "readWrite")
+        .bindTable(props.tables.limiter, "readWrite")
+        .bindTable(props.tables.idempotency, "readWrite");
+      // It re-queues deferred jobs itself and moves poison messages to the DLQs.
+      props.queues.grantSend(worker, [provider.id], { deadLetter: true });
+
+      const queues = props.queues.forProvider(provider.id);
+      for (const priority of PRIORITIES) {
+        worker.addEventSource(
+          new SqsEventSource(queues[priority].queue, {
+            batchSize: 10,
+            reportBatchItemFailures: true,
+            maxConcurrency: maxConcurrency[priority],
+          }),
+        );
+      }
+      functions.set(provider.id, worker);
+    }
+    this.functions = functions;
+  }
+}

@@ -1,0 +1,113 @@
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import type { Catalog } from "#catalog/types.ts";
+import { schedulePlan } from "#core/schedule-plan.ts";
+import type { PacerConfig } from "../config.ts";
+import { ApiGatewayAccount } from "../constructs/api-gateway-account.ts";
+import { type AuthorizerSettings, PacerAuthorizer } from "../constructs/auth.ts";
+import { FRESHNESS_MONITOR_PERIOD, FreshnessMonitor } from "../constructs/freshness-monitor.ts";
+import { PacerObservability } from "../constructs/observability.ts";
+import type { PacerQueues } from "../constructs/queues.ts";
+import { PacerRestApi } from "../constructs/rest-api.ts";
+import { PacerSchedules } from "../constructs/schedules.ts";
+import type { PacerTableSet } from "../constructs/tables.ts";
+import { PacerWebSocketApi } from "../constructs/websocket-api.ts";
+import { PacerWorkers } from "../constructs/workers.ts";
+
+export interface PacerStatelessStackProps extends StackProps {
+  readonly config: PacerConfig;
+  readonly catalog: Catalog;
+  readonly tables: PacerTableSet;
+  readonly queues: PacerQueues;
+  readonly authSettings: AuthorizerSettings;
+}
+
+/** Functions, APIs, schedules and observability: everything that can be replaced without loss. */
+export class PacerStatelessStack extends Stack {
+  public readonly workers: PacerWorkers;
+  public readonly authorizer: PacerAuthorizer;
+  public readonly restApi: PacerRestApi;
+  public readonly webSocketApi: PacerWebSocketApi;
+  public readonly schedules: PacerSchedules;
+  public readonly observability: PacerObservability;
+
+  constructor(scope: Construct, id: string, props: PacerStatelessStackProps) {
+    super(scope, id, props);
+    const { config, catalog, tables, queues } = props;
+    const logRetention = config.logRetention;
+    const plan = schedulePlan(catalog, config.scheduledTenants);
+
+    this.workers = new PacerWorkers(this, "Workers", {
+      catalog,
+      tables,
+      queues,
+      jobRetentionDays: config.jobRetentionDays,
+      historyRetentionDays: config.historyRetentionDays,
+      providerBaseUrls: config.providerBaseUrls,
+      logRetention,
+    });
+
+    this.authorizer = new PacerAuthorizer(this, "Authorizer", { settings: props.authSettings, logRetention });
+    const authorizer = this.authorizer.function;
+    const apiGatewayAccount = new ApiGatewayAccount(this, "ApiGatewayAccount");
+    this.restApi = new PacerRestApi(this, "RestApi", {
+      authorizer,
+      tables,
+      queues,
+      jobRetentionDays: config.jobRetentionDays,
+      throttle: config.apiThrottle,
+      apiGatewayAccount,
+      webAclArn: config.webAclArn,
+      logRetention,
+    });
+    this.webSocketApi = new PacerWebSocketApi(this, "WebSocketApi", {
+      authorizer,
+      tables,
+      throttle: config.apiThrottle,
+      apiGatewayAccount,
+      logRetention,
+    });
+
+    const freshness = new FreshnessMonitor(this, "FreshnessMonitor", {
+      tables,
+      scheduledTenants: config.scheduledTenants,
+      logRetention,
+    });
+    this.schedules = new PacerSchedules(this, "Schedules", {
+      plan,
+      queues,
+      freshnessMonitor: freshness.function,
+      freshnessRate: FRESHNESS_MONITOR_PERIOD,
+    });
+
+    this.observability = new PacerObservability(this, "Observability", {
+      catalog,
+      plan,
+      queues,
+      otherDeadLetterQueues: [
+        { label: "scheduler-deliveries-dlq", queue: this.schedules.deadLetterQueue },
+        { label: "broadcaster-dlq", queue: this.webSocketApi.broadcastDeadLetterQueue },
+      ],
+      functions: [
+        ...[...this.workers.functions].map(([provider, fn]) => ({
+          label: `worker-${provider}`,
+          function: fn,
+        })),
+        { label: "api", function: this.restApi.handler },
+        { label: "authorizer", function: authorizer, failsByDesign: true },
+        { label: "websocket", function: this.webSocketApi.handler },
+        { label: "broadcaster", function: this.webSocketApi.broadcaster },
+        { label: "freshness", function: freshness.function },
+      ],
+      freshnessMonitorPeriod: FRESHNESS_MONITOR_PERIOD,
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, "RestApiUrl", { value: this.restApi.api.url, description: "REST API base URL" });
+    new CfnOutput(this, "WebSocketUrl", {
+      value: this.webSocketApi.url,
+      description: "WebSocket URL (add ?token=)",
+    });
+    new CfnOutput(this, "AlarmTopicArn", { value: this.observability.topic.topicArn });
+  }
+}

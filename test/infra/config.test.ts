@@ -1,0 +1,187 @@
+import { Duration } from "aws-cdk-lib";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { describe, expect, it } from "vitest";
+import { catalog } from "#catalog/index.ts";
+import { type Catalog, days, hours, seconds } from "#catalog/types.ts";
+import { defaultConfig, type PacerConfigInput, resolveConfig } from "../../lib/config.ts";
+import { freshnessThresholdSeconds } from "../../lib/constructs/observability.ts";
+
+function problemsOf(input: unknown, withCatalog?: Catalog): string {
+  try {
+    resolveConfig(input as PacerConfigInput, withCatalog);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("resolveConfig accepted the config");
+}
+
+describe("resolveConfig", () => {
+  it("fills every default when given nothing", () => {
+    // Act
+    const config = resolveConfig({});
+
+    // Assess
+    expect(config).toEqual({
+      scheduledTenants: ["default"],
+      jobRetentionDays: 30,
+      historyRetentionDays: 90,
+      auth: { kind: "cognito" },
+      providerBaseUrls: {},
+      logRetention: RetentionDays.ONE_MONTH,
+      apiThrottle: { rateLimit: 10, burstLimit: 20 },
+    });
+  });
+
+  it("merges given keys over the defaults and keeps the rest", () => {
+    // Act
+    const config = resolveConfig({
+      scheduledTenants: ["acme"],
+      alarmEmail: "ops@example.com",
+      auth: {
+        kind: "oidc",
+        issuer: "https://id.example.com",
+        jwksUrl: "https://id.example.com/jwks",
+        tenantClaim: "org",
+      },
+      providerBaseUrls: { openf1: "http://localhost:9000" },
+    });
+
+    // Assess
+    expect(config.scheduledTenants).toEqual(["acme"]);
+    expect(config.alarmEmail).toBe("ops@example.com");
+    expect(config.auth).toMatchObject({ kind: "oidc", tenantClaim: "org" });
+    expect(config.providerBaseUrls).toEqual({ openf1: "http://localhost:9000" });
+    expect(config.jobRetentionDays).toBe(defaultConfig().jobRetentionDays);
+  });
+
+  it("rejects a bad config with one error that lists every problem", () => {
+    // Prepare
+    const bad = {
+      scheduledTenants: ["ok", "has space", "ok"],
+      jobRetentionDays: 0,
+      historyRetentionDays: 1.5,
+      alarmEmail: "not-an-email",
+      auth: { kind: "oidc", issuer: "http://insecure.example", jwksUrl: "nope", tenantClaim: "" },
+      providerBaseUrls: { nosuch: "https://x.example", openf1: "ftp://x.example" },
+      logRetention: 31,
+      apiThrottle: { rateLimit: 0, burstLimit: "many" },
+      webAclArn: "arn:aws:s3:::bucket",
+      scheduledTenant: ["typo"],
+    };
+
+    // Act
+    const message = problemsOf(bad);
+
+    // Assess
+    for (const expected of [
+      'unknown key "scheduledTenant"',
+      'scheduledTenants: "has space" is not a tenant id',
+      'scheduledTenants: "ok" is listed twice',
+      "jobRetentionDays must be a whole number of days",
+      "historyRetentionDays must be a whole number of days",
+      "alarmEmail must be an email address",
+      "auth.issuer must be an https URL",
+      "auth.jwksUrl must be an https URL",
+      "auth.tenantClaim must name the claim",
+      'providerBaseUrls: unknown provider "nosuch"',
+      "providerBaseUrls.openf1 must be an http(s) URL",
+      "logRetention must be one of CloudWatch's retention periods",
+      "apiThrottle.rateLimit must be a whole number",
+      "apiThrottle.burstLimit must be a whole number",
+      "webAclArn must be a regional WAFv2 web ACL ARN",
+    ]) {
+      expect(message).toContain(expected);
+    }
+    expect(message).toMatch(/\(15 problems\)/);
+  });
+
+  it("rejects an unknown auth kind and settings on cognito", () => {
+    expect(problemsOf({ auth: { kind: "saml" } })).toContain('auth.kind must be "cognito" or "oidc"');
+    expect(problemsOf({ auth: { kind: "cognito", issuer: "https://x" } })).toContain(
+      "cognito takes no settings",
+    );
+  });
+
+  it("includes the catalog's problems: more scheduled tenants than a global limit can serve", () => {
+    // Prepare: openf1's 30 s syncs share a global 30/min budget; 20 tenants need 80/min.
+    const tenants = Array.from({ length: 20 }, (_, i) => `t${i}`);
+
+    // Act
+    const message = problemsOf({ scheduledTenants: tenants });
+
+    // Assess
+    expect(message).toMatch(
+      /catalog: openf1: schedules need [\d.]+ calls per 60000 ms but limit "per-minute" allows 30/,
+    );
+  });
+
+  it("includes the catalog's problems: a run that costs more than its limit grants", () => {
+    // Prepare
+    const [openf1] = catalog.providers;
+    if (!openf1) throw new Error("catalog has no providers");
+    const broken: Catalog = {
+      providers: [
+        {
+          ...openf1,
+          syncTypes: openf1.syncTypes.map((s) => (s.id === "sessions" ? { ...s, cost: 5 } : s)),
+        },
+      ],
+    };
+
+    // Act
+    const message = problemsOf({}, broken);
+
+    // Assess
+    expect(message).toContain(
+      'catalog: openf1/sessions: one run costs 5 calls but limit "per-second" grants 3',
+    );
+  });
+
+  it("rejects tenants whose schedule names would collide once cut to 64 characters", () => {
+    const long = "x".repeat(60);
+    expect(problemsOf({ scheduledTenants: [`${long}a`, `${long}b`] })).toContain("is used twice");
+  });
+});
+
+describe("freshnessThresholdSeconds", () => {
+  const monitor = Duration.minutes(5);
+  const base = {
+    description: "",
+    direction: "pull",
+    endpointGroup: "api",
+    cost: 1,
+    priority: "normal",
+    entityTypes: [],
+  } as const;
+
+  it("is twice the cadence for cadences slower than the monitor", () => {
+    expect(
+      freshnessThresholdSeconds({ ...base, id: "h", cadence: { kind: "rate", everyMs: hours(1) } }, monitor),
+    ).toBe(7200);
+    expect(
+      freshnessThresholdSeconds(
+        {
+          ...base,
+          id: "d",
+          cadence: { kind: "cron", expression: "cron(0 0 * * ? *)", approxEveryMs: days(1) },
+        },
+        monitor,
+      ),
+    ).toBe(172_800);
+  });
+
+  it("is two monitor periods for sub-minute cadences, which the monitor cannot see finer", () => {
+    expect(
+      freshnessThresholdSeconds(
+        { ...base, id: "s", cadence: { kind: "rate", everyMs: seconds(30) } },
+        monitor,
+      ),
+    ).toBe(600);
+  });
+
+  it("is undefined for manual sync types", () => {
+    expect(
+      freshnessThresholdSeconds({ ...base, id: "m", cadence: { kind: "manual" } }, monitor),
+    ).toBeUndefined();
+  });
+});
