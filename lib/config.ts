@@ -71,6 +71,13 @@ export interface PacerConfig {
    */
   readonly providerBaseUrls: Readonly<Record<string, string>>;
   /**
+   * Secrets Manager secrets (name or full ARN) holding provider credentials, per provider id, as a
+   * JSON object of strings (OpenF1: `{"username","password"}`, needed for live data). The worker
+   * reads it once per cold start; only that worker may read it.
+   * @default {} - providers are called without credentials
+   */
+  readonly providerSecrets: Readonly<Record<string, string>>;
+  /**
    * Retention of every Lambda and API access log group.
    * @default RetentionDays.ONE_MONTH
    */
@@ -98,6 +105,7 @@ export function defaultConfig(): PacerConfig {
     historyRetentionDays: 90,
     auth: { kind: "cognito" },
     providerBaseUrls: {},
+    providerSecrets: {},
     logRetention: RetentionDays.ONE_MONTH,
     apiThrottle: { rateLimit: 10, burstLimit: 20 },
   };
@@ -110,6 +118,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof PacerConfig>([
   "alarmEmail",
   "auth",
   "providerBaseUrls",
+  "providerSecrets",
   "logRetention",
   "apiThrottle",
   "webAclArn",
@@ -143,6 +152,7 @@ export function resolveConfig(input: PacerConfigInput = {}, catalog: Catalog = d
   }
   problems.push(...checkAuth(config.auth));
   problems.push(...checkBaseUrls(config.providerBaseUrls, catalog));
+  problems.push(...checkSecrets(config.providerSecrets, catalog));
   if (!RETENTION_VALUES.has(config.logRetention)) {
     problems.push(
       `logRetention must be one of CloudWatch's retention periods (${[...RETENTION_VALUES].join(", ")}), got ${describe(config.logRetention)}`,
@@ -223,6 +233,23 @@ function checkBaseUrls(urls: unknown, catalog: Catalog): string[] {
     }
     if (!isHttpUrl(url))
       problems.push(`providerBaseUrls.${provider} must be an http(s) URL, got ${describe(url)}`);
+  }
+  return problems;
+}
+
+function checkSecrets(secrets: unknown, catalog: Catalog): string[] {
+  if (!isRecord(secrets)) return [`providerSecrets must be an object, got ${describe(secrets)}`];
+  const problems: string[] = [];
+  for (const [provider, secret] of Object.entries(secrets)) {
+    if (!catalog.providers.some((p) => p.id === provider)) {
+      problems.push(`providerSecrets: unknown provider "${provider}"`);
+    }
+    if (
+      typeof secret !== "string" ||
+      !/^(arn:aws[a-z-]*:secretsmanager:[^:]+:\d{12}:secret:)?[\w/+=.@-]{1,512}$/.test(secret)
+    ) {
+      problems.push(`providerSecrets.${provider} must be a secret name or ARN, got ${describe(secret)}`);
+    }
   }
   return problems;
 }

@@ -30,7 +30,14 @@ export function limitsFor(provider: ProviderDef, syncType: SyncTypeDef): LimitDe
   });
 }
 
+const envName = (providerId: string) => providerId.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
 /** `openf1` → `PACER_OPENF1_BASE_URL`. */
 export function baseUrlEnvVar(providerId: string): string {
-  return `PACER_${providerId.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_BASE_URL`;
+  return `PACER_${envName(providerId)}_BASE_URL`;
+}
+
+/** `openf1` → `PACER_OPENF1_CREDENTIALS_SECRET`: the Secrets Manager secret holding its credentials. */
+export function credentialsSecretEnvVar(providerId: string): string {
+  return `PACER_${envName(providerId)}_CREDENTIALS_SECRET`;
 }

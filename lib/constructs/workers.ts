@@ -1,8 +1,9 @@
 import { Duration, Stack } from "aws-cdk-lib";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import { baseUrlEnvVar } from "#catalog/index.ts";
+import { baseUrlEnvVar, credentialsSecretEnvVar } from "#catalog/index.ts";
 import { type Catalog, PRIORITIES, type Priority } from "#catalog/types.ts";
 import { QUEUES_ENV_VAR, WORKER_TIMEOUT_SECONDS } from "#core/resources.ts";
 import { PacerFunction } from "./pacer-function.ts";
@@ -20,6 +21,12 @@ export interface PacerWorkersProps {
    * @default {}
    */
   readonly providerBaseUrls?: Readonly<Record<string, string>>;
+  /**
+   * Credentials secrets (name or ARN) per provider id, passed as `PACER_<PROVIDER>_CREDENTIALS_SECRET`
+   * and readable by that provider's worker only.
+   * @default {}
+   */
+  readonly providerSecrets?: Readonly<Record<string, string>>;
   /**
    * Most concurrent invocations each priority's event source may drive (SQS minimum is 2).
    * The limiter decides how many calls go out; this only bounds Lambda fan-out per queue.
@@ -42,6 +49,8 @@ export class PacerWorkers extends Construct {
 
     for (const provider of props.catalog.providers) {
       const baseUrl = props.providerBaseUrls?.[provider.id];
+      const secretId = props.providerSecrets?.[provider.id];
+      const secret = secretFor(this, provider.id, secretId);
       const worker = new PacerFunction(this, provider.id, {
         entry: `functions/providers/${provider.id}/handler.ts`,
         description: `Pacer: ${provider.displayName} sync worker`,
@@ -53,8 +62,10 @@ export class PacerWorkers extends Construct {
           PACER_JOB_RETENTION_DAYS: String(props.jobRetentionDays),
           PACER_HISTORY_RETENTION_DAYS: String(props.historyRetentionDays),
           ...(baseUrl === undefined ? {} : { [baseUrlEnvVar(provider.id)]: baseUrl }),
+          ...(secretId === undefined ? {} : { [credentialsSecretEnvVar(provider.id)]: secretId }),
         },
       });
+      secret?.grantRead(worker);
       worker
         .bindTable(props.tables.data, "readWrite")
         .bindTable(props.tables.limiter, "readWrite")
@@ -76,4 +87,13 @@ export class PacerWorkers extends Construct {
     }
     this.functions = functions;
   }
+}
+
+/** A secret given by full ARN or by name (then its ARN's random suffix is matched by IAM). */
+function secretFor(scope: Construct, providerId: string, nameOrArn: string | undefined) {
+  if (nameOrArn === undefined) return undefined;
+  const id = `${providerId}CredentialsSecret`;
+  return nameOrArn.startsWith("arn:")
+    ? Secret.fromSecretCompleteArn(scope, id, nameOrArn)
+    : Secret.fromSecretNameV2(scope, id, nameOrArn);
 }

@@ -44,6 +44,7 @@ export class PacerStatelessStack extends Stack {
       jobRetentionDays: config.jobRetentionDays,
       historyRetentionDays: config.historyRetentionDays,
       providerBaseUrls: config.providerBaseUrls,
+      providerSecrets: config.providerSecrets,
       logRetention,
     });
 

@@ -27,6 +27,7 @@ describe("resolveConfig", () => {
       historyRetentionDays: 90,
       auth: { kind: "cognito" },
       providerBaseUrls: {},
+      providerSecrets: {},
       logRetention: RetentionDays.ONE_MONTH,
       apiThrottle: { rateLimit: 10, burstLimit: 20 },
     });

@@ -1,3 +1,4 @@
+import { providerSecret } from "#adapters/provider-credentials.ts";
 import { optionalEnv } from "#core/env.ts";
 import { ProviderRejectedError } from "#core/errors.ts";
 import type { ProviderFetch } from "#providers/types.ts";
@@ -17,9 +18,21 @@ interface CachedToken {
 /** Tokens are renewed this long before OpenF1 says they expire, so none expires mid-call. */
 const REFRESH_MARGIN_MS = 60_000;
 
-const credentials = readCredentials();
+const fromEnv = readCredentials();
 let cached: CachedToken | undefined;
 let pending: Promise<CachedToken> | undefined;
+
+/** Locally the env vars; deployed, the secret named by PACER_OPENF1_CREDENTIALS_SECRET. */
+async function credentials(): Promise<Credentials | undefined> {
+  if (fromEnv) return fromEnv;
+  const secret = await providerSecret("openf1");
+  if (secret === undefined) return undefined;
+  const { username, password } = secret;
+  if (!username || !password) {
+    throw new ProviderRejectedError('the OpenF1 credentials secret must hold "username" and "password"', 401);
+  }
+  return { username, password };
+}
 
 function readCredentials(): Credentials | undefined {
   const username = optionalEnv("PACER_OPENF1_USERNAME");
@@ -31,8 +44,8 @@ function readCredentials(): Credentials | undefined {
   return { username, password };
 }
 
-export function hasCredentials(): boolean {
-  return credentials !== undefined;
+export async function hasCredentials(): Promise<boolean> {
+  return (await credentials()) !== undefined;
 }
 
 /**
@@ -45,11 +58,12 @@ export async function authHeaders(
   now: Date,
   renew = false,
 ): Promise<Record<string, string>> {
-  if (credentials === undefined) return {};
+  const account = await credentials();
+  if (account === undefined) return {};
   if (renew) cached = undefined;
   if (cached === undefined || now.getTime() >= cached.refreshAtMs) {
     // Concurrent calls share one token request instead of each spending a /token call.
-    pending ??= requestToken(fetch, credentials, now).finally(() => {
+    pending ??= requestToken(fetch, account, now).finally(() => {
       pending = undefined;
     });
     cached = await pending;

@@ -10,7 +10,8 @@ export interface OpenF1Context {
 
 const LIVE_RESTRICTION_HINT =
   "OpenF1 restricts all data to authenticated users while a session is live (and for 30 minutes after it). " +
-  "Set PACER_OPENF1_USERNAME and PACER_OPENF1_PASSWORD to an OpenF1 account with live access.";
+  "Give Pacer an OpenF1 account with live access: PACER_OPENF1_USERNAME and PACER_OPENF1_PASSWORD, or deployed, " +
+  'the providerSecrets.openf1 config (a Secrets Manager secret {"username","password"}).';
 
 /**
  * GETs an OpenF1 endpoint and returns its rows (not yet validated). A query that matches nothing is
@@ -20,7 +21,7 @@ export async function getRows(context: OpenF1Context, path: string, query: strin
   const request: ProviderRequest = { path, query, method: "GET" };
   let response = await send(context, request, false);
   if (response.status === 401) {
-    if (!hasCredentials()) {
+    if (!(await hasCredentials())) {
       const detail = await errorDetail(response);
       throw new ProviderRejectedError(
         `OpenF1 ${path} answered 401 (${detail}). ${LIVE_RESTRICTION_HINT}`,
