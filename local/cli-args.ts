@@ -1,0 +1,74 @@
+import { parseArgs } from "node:util";
+
+export interface CliOptions {
+  /** The API's port; the WebSocket API uses the next one; 0 picks free ports. */
+  readonly port: number;
+  readonly speed: number;
+  readonly once: boolean;
+  readonly verbose: boolean;
+  readonly help: boolean;
+}
+
+export const DEFAULT_PORT = 4100;
+
+export const USAGE = `Usage: npm run local -- [options]
+
+Runs Pacer on your machine: the same handlers, catalog and table definitions as the deployed
+stack, on DynamoDB Local (needs Java 17+), an SQS emulator, fake providers and local API gateways.
+Prints one line PACER_READY {"api","ws","token",...} on stdout when everything is up; logs go to stderr.
+
+Options:
+  --port N     the REST API listens on N, the WebSocket API on N+1 (default ${DEFAULT_PORT}; 0 = free ports).
+               DynamoDB Local, SQS and the fakes always take free ports (see PACER_READY).
+  --speed X    run the scheduler's clock X times faster (default 1), e.g. 60: an hour of schedules a
+               minute. Provider limits, queue timeouts and the fakes' data keep real time, so the
+               limiter shapes the extra load: jobs wait for permits instead of hitting 429s.
+  --once       run the demo (each OpenF1 sync type twice, by tier), print PACER_SUMMARY {...} and
+               exit: 0 when every job succeeded, the first run wrote data and the second rewrote
+               nothing. The scheduler stays off so only the demo calls the provider.
+  --verbose    handler INFO logs and EMF metrics, and a line per batch the pollers run.
+  --help       this text.
+
+Environment:
+  PACER_<PROVIDER>_BASE_URL   call this server instead of starting that provider's fake.
+  PACER_SCHEDULED_TENANTS     JSON array of tenants with schedules (default ["default"]).
+`;
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: "string" },
+        speed: { type: "string" },
+        once: { type: "boolean", default: false },
+        verbose: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_534) {
+    throw new UsageError(`--port must be a whole number from 0 to 65534, got "${values.port}"`);
+  }
+  const speed = values.speed === undefined ? 1 : Number(values.speed);
+  if (!Number.isFinite(speed) || speed <= 0) {
+    throw new UsageError(`--speed must be a positive number, got "${values.speed}"`);
+  }
+  return {
+    port,
+    speed,
+    once: values.once === true,
+    verbose: values.verbose === true,
+    help: values.help === true,
+  };
+}

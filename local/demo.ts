@@ -1,0 +1,137 @@
+import { type JobRecord, TERMINAL_STATUSES } from "#core/job.ts";
+import type { LocalLog } from "./log.ts";
+import { sleep } from "./sleep.ts";
+
+export interface DemoOptions {
+  readonly api: string;
+  readonly token: string;
+  readonly provider: string;
+  /** In tier order: later tiers read what earlier ones stored (weather needs the live session). */
+  readonly syncTypes: readonly string[];
+  /** 429s the provider's fake has answered so far. */
+  readonly fake429s: () => number;
+  /** Real time the whole demo may take. */
+  readonly timeoutMs: number;
+  readonly log: LocalLog;
+}
+
+export interface DemoRun {
+  readonly jobId?: string;
+  /** The job's terminal status, or `timeout` / `rejected` (POST /sync refused). */
+  readonly status: string;
+  readonly fetched: number;
+  readonly written: number;
+  readonly unchanged: number;
+  readonly detail?: string;
+}
+
+export interface DemoSummary {
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly provider: string;
+  readonly syncs: Record<string, { readonly run1: DemoRun; readonly run2: DemoRun }>;
+  readonly fake429s: number;
+  readonly problems: readonly string[];
+}
+
+/**
+ * The `--once` scenario: every sync type of a provider, by tier, through the public API, then
+ * the same again. The second run must find everything it had already stored unchanged.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  const runs: Record<string, DemoRun>[] = [];
+  for (const round of [1, 2]) {
+    const results: Record<string, DemoRun> = {};
+    for (const syncType of options.syncTypes) {
+      results[syncType] = await runSync(options, syncType, deadline);
+      const r = results[syncType];
+      options.log.info(
+        `demo run ${round} ${options.provider}/${syncType}: ${r.status}, fetched ${r.fetched}, written ${r.written}, unchanged ${r.unchanged}`,
+      );
+    }
+    runs.push(results);
+  }
+  const syncs = Object.fromEntries(
+    options.syncTypes.map((syncType) => [
+      syncType,
+      { run1: runs[0]?.[syncType] as DemoRun, run2: runs[1]?.[syncType] as DemoRun },
+    ]),
+  );
+  const fake429s = options.fake429s();
+  const problems = judgeDemo(syncs, fake429s);
+  return {
+    ok: problems.length === 0,
+    durationMs: Date.now() - started,
+    provider: options.provider,
+    syncs,
+    fake429s,
+    problems,
+  };
+}
+
+/**
+ * What makes the demo fail: a job that did not succeed, a first run that wrote nothing, a second
+ * run that rewrote records it had already stored, any 429. Live feeds may publish rows between the
+ * two runs (weather adds one a minute); the second run may write those, and only those.
+ */
+export function judgeDemo(
+  syncs: Record<string, { readonly run1: DemoRun; readonly run2: DemoRun }>,
+  fake429s: number,
+): string[] {
+  const problems: string[] = [];
+  for (const [syncType, { run1, run2 }] of Object.entries(syncs)) {
+    for (const [name, run] of [
+      ["run 1", run1],
+      ["run 2", run2],
+    ] as const) {
+      if (run.status !== "succeeded")
+        problems.push(`${syncType} ${name}: ${run.status}${run.detail ? ` (${run.detail})` : ""}`);
+    }
+    if (run1.written === 0) problems.push(`${syncType} run 1 wrote nothing`);
+    const publishedSince = Math.max(0, run2.fetched - run1.fetched);
+    if (run2.written > publishedSince) {
+      problems.push(`${syncType} run 2 wrote ${run2.written} records, but only ${publishedSince} were new`);
+    }
+  }
+  if (fake429s > 0) problems.push(`the fake provider answered ${fake429s} requests with 429`);
+  return problems;
+}
+
+async function runSync(options: DemoOptions, syncType: string, deadline: number): Promise<DemoRun> {
+  const empty = { fetched: 0, written: 0, unchanged: 0 };
+  const headers = { authorization: `Bearer ${options.token}`, "content-type": "application/json" };
+  const posted = await fetch(`${options.api}/sync`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ provider: options.provider, syncType }),
+  });
+  const accepted = (await posted.json()) as { jobId?: string; error?: { message?: string } };
+  if (posted.status !== 202 || !accepted.jobId) {
+    return {
+      status: "rejected",
+      ...empty,
+      detail: `HTTP ${posted.status} ${accepted.error?.message ?? ""}`.trim(),
+    };
+  }
+  const jobId = accepted.jobId;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${options.api}/jobs/${encodeURIComponent(jobId)}`, { headers });
+    if (response.ok) {
+      const job = (await response.json()) as JobRecord;
+      if (TERMINAL_STATUSES.includes(job.status)) {
+        return {
+          jobId,
+          status: job.status,
+          fetched: job.counts?.fetched ?? 0,
+          written: job.counts?.written ?? 0,
+          unchanged: job.counts?.unchanged ?? 0,
+          ...(job.reason || job.error ? { detail: job.reason ?? job.error?.message } : {}),
+        };
+      }
+    }
+    await sleep(150);
+  }
+  return { jobId, status: "timeout", ...empty };
+}

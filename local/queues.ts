@@ -1,0 +1,73 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { Catalog, Priority } from "#catalog/types.ts";
+import { type QueueSpec, type QueueUrls, queueSpecs } from "#core/resources.ts";
+
+/** A queue as the pollers need it: where to receive and what the event records call it. */
+export interface LocalQueue {
+  readonly provider: string;
+  readonly priority: Priority;
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly dlqUrl: string;
+  readonly dlqArn: string;
+}
+
+export interface CreatedQueues {
+  /** The `PACER_QUEUES` value. */
+  readonly urls: QueueUrls;
+  readonly all: readonly LocalQueue[];
+}
+
+/** Creates, from queueSpecs, each provider's three queues and their DLQs (redrive after maxReceiveCount). */
+export async function createQueues(sqs: SQSClient, catalog: Catalog): Promise<CreatedQueues> {
+  const urls: QueueUrls = {};
+  const all: LocalQueue[] = [];
+  for (const provider of catalog.providers) {
+    const byPriority = {} as QueueUrls[string];
+    for (const spec of queueSpecs(provider.id)) {
+      const queue = await createQueueWithDlq(sqs, spec);
+      byPriority[spec.priority] = { url: queue.url, dlqUrl: queue.dlqUrl };
+      all.push(queue);
+    }
+    urls[provider.id] = byPriority;
+  }
+  return { urls, all };
+}
+
+async function createQueueWithDlq(sqs: SQSClient, spec: QueueSpec): Promise<LocalQueue> {
+  const dlqUrl = await createQueue(sqs, spec.dlqName, {});
+  const dlqArn = await queueArn(sqs, dlqUrl);
+  const url = await createQueue(sqs, spec.name, {
+    VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: spec.maxReceiveCount }),
+  });
+  return {
+    provider: spec.provider,
+    priority: spec.priority,
+    name: spec.name,
+    url,
+    arn: await queueArn(sqs, url),
+    dlqUrl,
+    dlqArn,
+  };
+}
+
+async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<string> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
+  return QueueUrl;
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
+  );
+  const arn = Attributes?.QueueArn;
+  if (!arn) throw new Error(`queue ${url} has no ARN`);
+  return arn;
+}

@@ -1,0 +1,64 @@
+import type { JobRecord } from "#core/job.ts";
+import { TERMINAL_STATUSES } from "#core/job.ts";
+import type { Target } from "./target.ts";
+
+export interface ApiResponse<T = unknown> {
+  readonly status: number;
+  readonly body: T;
+}
+
+/** A JSON request to the target's REST API; `token: null` sends no Authorization header. */
+export async function call<T = unknown>(
+  target: Pick<Target, "api" | "token">,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; token?: string | null } = {},
+): Promise<ApiResponse<T>> {
+  const token = options.token === undefined ? target.token : options.token;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${target.api}${path}`, {
+    method,
+    headers,
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    // not JSON: the test sees the text
+  }
+  return { status: response.status, body: body as T };
+}
+
+/** Starts a sync and returns its 202 answer. */
+export async function startSync(
+  target: Pick<Target, "api" | "token">,
+  provider: string,
+  syncType: string,
+): Promise<{ jobId: string; status: string; priority: string }> {
+  const response = await call<{ jobId: string; status: string; priority: string }>(target, "POST", "/sync", {
+    body: { provider, syncType },
+  });
+  if (response.status !== 202)
+    throw new Error(`POST /sync answered ${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+/** Polls GET /jobs/{jobId} until the job is terminal; fails after `timeoutMs`. */
+export async function waitForJob(
+  target: Pick<Target, "api" | "token">,
+  jobId: string,
+  timeoutMs = 30_000,
+): Promise<JobRecord> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const response = await call<JobRecord>(target, "GET", `/jobs/${encodeURIComponent(jobId)}`);
+    last = response.body;
+    if (response.status === 200 && TERMINAL_STATUSES.includes(response.body.status)) return response.body;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`job ${jobId} not terminal after ${timeoutMs} ms; last seen ${JSON.stringify(last)}`);
+}
