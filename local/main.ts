@@ -37,6 +37,7 @@ async function main(): Promise<number> {
       speed: options.speed,
       verbose: options.verbose,
       scheduler: !options.once,
+      freezeFeeds: options.once,
     });
   } catch (error) {
     if (error instanceof JavaMissingError) {

@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   readonly speed?: number;
   /** Start the scheduler. @default true */
   readonly scheduler?: boolean;
+  /** Fake providers publish no new live rows after start-up (the demo's two runs see the same data). @default false */
+  readonly freezeFeeds?: boolean;
   /** Tenants with schedules. @default PACER_SCHEDULED_TENANTS, else ["default"] */
   readonly scheduledTenants?: readonly string[];
   /** Concurrent SQS pollers per provider. @default 3 */
@@ -120,7 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const [dynamoResult, sqsResult, fakesResult] = await Promise.allSettled([
       startDynamoDbLocal(),
       startSqsEmulator(),
-      startFakes(catalog, log),
+      startFakes(catalog, log, { freezeFeeds: options.freezeFeeds }),
     ]);
     if (dynamoResult.status === "fulfilled") stops.push(dynamoResult.value.stop);
     if (sqsResult.status === "fulfilled") stops.push(sqsResult.value.stop);

@@ -289,5 +289,6 @@ async function deadLetter(
 ): Promise<JobOutcome> {
   await deps.queue.deadLetter(delivery.body, delivery.from, { code, message: reason });
   deps.metrics.count(METRIC.deadLettered);
-  return { kind: "dead-lettered", jobId, code, reason };
+  // Outcomes are stored as idempotency records, which cannot hold undefined values.
+  return { kind: "dead-lettered", ...(jobId === undefined ? {} : { jobId }), code, reason };
 }

@@ -11,6 +11,11 @@ export interface FakeOpenF1Options {
   readonly host?: string;
   /** The fake's clock: it places the live race, publishes feed rows and counts rate limits. */
   readonly now?: () => Date;
+  /**
+   * How far the live feed has got: which weather and race-control rows are published and whether
+   * a session is live. Defaults to `now`; a demo freezes it so that two runs see the same data.
+   */
+  readonly feedNow?: () => Date;
   /** When set, live sessions lock out requests without a bearer token, as OpenF1 does. */
   readonly credentials?: { readonly username: string; readonly password: string };
 }
@@ -54,6 +59,7 @@ const json = (status: number, value: unknown): ApiResponse => ({
  */
 export async function startFakeOpenF1(options: FakeOpenF1Options = {}): Promise<FakeOpenF1> {
   const now = options.now ?? (() => new Date());
+  const feedNow = options.feedNow ?? now;
   const api = new FakeOpenF1Api(now());
   const window = new StrictWindow(LIMITS);
   const tokens = new Map<string, number>();
@@ -82,8 +88,9 @@ export async function startFakeOpenF1(options: FakeOpenF1Options = {}): Promise<
       const label = LIMITS.find((limit) => limit === admission.limit)?.label;
       return json(429, { error: `Rate limit exceeded: ${label}` });
     }
-    const refusal = authRefusal(request.headers.authorization, nowMs);
-    return refusal ?? api.query(endpoint, rawQuery, nowMs);
+    const feedMs = feedNow().getTime();
+    const refusal = authRefusal(request.headers.authorization, nowMs, feedMs);
+    return refusal ?? api.query(endpoint, rawQuery, feedMs);
   }
 
   function issueToken(form: string, nowMs: number): ApiResponse {
@@ -101,9 +108,13 @@ export async function startFakeOpenF1(options: FakeOpenF1Options = {}): Promise<
     return json(200, { expires_in: String(TOKEN_TTL_S), access_token: accessToken, token_type: "bearer" });
   }
 
-  function authRefusal(authorization: string | undefined, nowMs: number): ApiResponse | undefined {
+  function authRefusal(
+    authorization: string | undefined,
+    nowMs: number,
+    feedMs: number,
+  ): ApiResponse | undefined {
     if (options.credentials === undefined) return undefined;
-    if (authorization === undefined) return api.isLive(nowMs) ? json(401, LIVE_LOCKOUT) : undefined;
+    if (authorization === undefined) return api.isLive(feedMs) ? json(401, LIVE_LOCKOUT) : undefined;
     const token = /^Bearer (\S+)$/i.exec(authorization)?.[1];
     const expiresAt = token === undefined ? undefined : tokens.get(token);
     if (expiresAt !== undefined && nowMs < expiresAt) return undefined;

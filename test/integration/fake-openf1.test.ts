@@ -278,3 +278,23 @@ describe("the OpenF1 provider module against the fake", () => {
     expect(raceControl.length).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe("fake OpenF1 with a frozen feed (the demo's setting)", () => {
+  it("keeps serving the same live rows while its limits keep real time", async () => {
+    const clock = manualClock("2026-05-10T14:00:30Z");
+    const frozenAt = clock.now();
+    const fake = await startFakeOpenF1({ port: 0, now: clock.now, feedNow: () => frozenAt });
+    try {
+      const before = await rows(fake, "/v1/weather?session_key=latest");
+      clock.advance(5 * 60_000);
+      const after = await rows(fake, "/v1/weather?session_key=latest");
+      expect(after).toEqual(before);
+      // Limits still count on `now`: with the weather call, 3 calls in one instant, the fourth refused.
+      await get(fake, "/v1/meetings?year=2026");
+      expect((await get(fake, "/v1/meetings?year=2026")).status).toBe(200);
+      expect((await get(fake, "/v1/meetings?year=2026")).status).toBe(429);
+    } finally {
+      await fake.stop();
+    }
+  });
+});

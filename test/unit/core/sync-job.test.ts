@@ -121,6 +121,8 @@ describe("runSyncJob", () => {
     const { deps, queue } = setup();
     const outcome = await runSyncJob(deps, delivery('{"provider":"openf1","syncType":42}'));
     expect(outcome).toMatchObject({ kind: "dead-lettered", code: "INVALID_MESSAGE" });
+    // The outcome is persisted as the idempotency record: it must survive JSON unchanged.
+    expect(JSON.parse(JSON.stringify(outcome))).toStrictEqual(outcome);
     expect(queue.dead[0]?.reason.message).toMatch(/syncType/);
     expect(queue.dead[0]?.from).toEqual({ provider: "openf1", priority: "high" });
 
