@@ -151,8 +151,16 @@ export function resolveConfig(input: PacerConfigInput = {}, catalog: Catalog = d
     problems.push(`alarmEmail must be an email address, got ${describe(config.alarmEmail)}`);
   }
   problems.push(...checkAuth(config.auth));
-  problems.push(...checkBaseUrls(config.providerBaseUrls, catalog));
-  problems.push(...checkSecrets(config.providerSecrets, catalog));
+  problems.push(
+    ...checkProviderMap("providerBaseUrls", config.providerBaseUrls, catalog, {
+      valid: isHttpUrl,
+      is: "an http(s) URL",
+    }),
+    ...checkProviderMap("providerSecrets", config.providerSecrets, catalog, {
+      valid: (v) => typeof v === "string" && SECRET_ID.test(v),
+      is: "a secret name or ARN",
+    }),
+  );
   if (!RETENTION_VALUES.has(config.logRetention)) {
     problems.push(
       `logRetention must be one of CloudWatch's retention periods (${[...RETENTION_VALUES].join(", ")}), got ${describe(config.logRetention)}`,
@@ -224,32 +232,21 @@ function checkAuth(auth: unknown): string[] {
   return problems;
 }
 
-function checkBaseUrls(urls: unknown, catalog: Catalog): string[] {
-  if (!isRecord(urls)) return [`providerBaseUrls must be an object, got ${describe(urls)}`];
-  const problems: string[] = [];
-  for (const [provider, url] of Object.entries(urls)) {
-    if (!catalog.providers.some((p) => p.id === provider)) {
-      problems.push(`providerBaseUrls: unknown provider "${provider}"`);
-    }
-    if (!isHttpUrl(url))
-      problems.push(`providerBaseUrls.${provider} must be an http(s) URL, got ${describe(url)}`);
-  }
-  return problems;
-}
+const SECRET_ID = /^(arn:aws[a-z-]*:secretsmanager:[^:]+:\d{12}:secret:)?[\w/+=.@-]{1,512}$/;
 
-function checkSecrets(secrets: unknown, catalog: Catalog): string[] {
-  if (!isRecord(secrets)) return [`providerSecrets must be an object, got ${describe(secrets)}`];
+/** A per-provider map (`providerBaseUrls`, `providerSecrets`): known providers, valid values. */
+function checkProviderMap(
+  key: string,
+  map: unknown,
+  catalog: Catalog,
+  value: { readonly valid: (v: unknown) => boolean; readonly is: string },
+): string[] {
+  if (!isRecord(map)) return [`${key} must be an object, got ${describe(map)}`];
   const problems: string[] = [];
-  for (const [provider, secret] of Object.entries(secrets)) {
-    if (!catalog.providers.some((p) => p.id === provider)) {
-      problems.push(`providerSecrets: unknown provider "${provider}"`);
-    }
-    if (
-      typeof secret !== "string" ||
-      !/^(arn:aws[a-z-]*:secretsmanager:[^:]+:\d{12}:secret:)?[\w/+=.@-]{1,512}$/.test(secret)
-    ) {
-      problems.push(`providerSecrets.${provider} must be a secret name or ARN, got ${describe(secret)}`);
-    }
+  for (const [provider, v] of Object.entries(map)) {
+    if (!catalog.providers.some((p) => p.id === provider))
+      problems.push(`${key}: unknown provider "${provider}"`);
+    if (!value.valid(v)) problems.push(`${key}.${provider} must be ${value.is}, got ${describe(v)}`);
   }
   return problems;
 }
