@@ -1,0 +1,69 @@
+/**
+ * The limiter in the whole loop: a burst of manual triggers larger than OpenF1's 3/s budget is
+ * spread over time by deferring jobs (never failing them), the fake provider — which answers 429
+ * to any excess — never refuses a call, and the job changes reach `jobs` subscribers.
+ *
+ * Needs the in-process stack (it reads the fake's counters); skipped against an external target.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, startSync, waitForJob } from "./support/api-client.ts";
+import { externalTarget, startTarget, type Target } from "./support/target.ts";
+import { connect } from "./support/ws-client.ts";
+
+let target: Target;
+
+beforeAll(async () => {
+  target = await startTarget();
+});
+
+afterAll(async () => {
+  await target?.stop();
+});
+
+describe.skipIf(externalTarget)("rate limits end to end", () => {
+  it("defers a burst beyond the provider's limit instead of failing it, and the provider sees no excess", async () => {
+    const ws = await connect(target.ws, target.token);
+    ws.send({ action: "subscribe", topic: "jobs" });
+    await ws.waitFor((m) => m.type === "subscribed");
+
+    // Twelve calls at once against 3 per second: at least three seconds of waiting to spread.
+    const accepted = await Promise.all(
+      Array.from({ length: 12 }, () => startSync(target, "openf1", "sessions")),
+    );
+    const jobs = await Promise.all(accepted.map((a) => waitForJob(target, a.jobId, 45_000)));
+
+    expect(jobs.map((j) => j.status)).toEqual(Array(12).fill("succeeded"));
+    expect(jobs.some((j) => j.deferrals > 0)).toBe(true);
+    expect(target.local?.fakes.openf1?.stats().rateLimited).toBe(0);
+
+    // Subscribers of `jobs` saw a job wait and then finish.
+    const deferred = jobs.find((j) => j.deferrals > 0);
+    await ws.waitFor(
+      (m) => m.type === "job" && (m.job as { jobId?: string; status?: string }).status === "deferred",
+    );
+    await ws.waitFor(
+      (m) =>
+        m.type === "job" &&
+        (m.job as { jobId?: string; status?: string }).jobId === deferred?.jobId &&
+        (m.job as { status?: string }).status === "succeeded",
+    );
+    await ws.close();
+
+    // The status report shows the budget in use and nothing left pending.
+    const status = await call<{
+      providers: {
+        provider: string;
+        syncTypes: { syncType: string; pendingJobs: number; lastStatus: string }[];
+        limits: { limitId: string; used: number; calls: number }[];
+      }[];
+    }>(target, "GET", "/status");
+    const openf1 = status.body.providers.find((p) => p.provider === "openf1");
+    expect(openf1?.syncTypes.find((s) => s.syncType === "sessions")).toMatchObject({
+      pendingJobs: 0,
+      lastStatus: "succeeded",
+    });
+    const perMinute = openf1?.limits.find((l) => l.limitId === "per-minute");
+    expect(perMinute?.used).toBeGreaterThanOrEqual(12);
+    expect(perMinute?.used).toBeLessThanOrEqual(perMinute?.calls ?? 0);
+  });
+});
