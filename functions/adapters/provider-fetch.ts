@@ -12,6 +12,9 @@ export interface ProviderFetchOptions {
   /** The provider said stop: every worker must pause until `untilMs`. */
   readonly onThrottled: (untilMs: number) => Promise<void>;
   readonly onResponse: (latencyMs: number, status: number) => void;
+  /** The longest pause a provider may impose; longer ones are cut to this and reported. */
+  readonly maxPauseMs?: number;
+  readonly onPauseCapped?: (askedMs: number) => void;
   readonly clock?: () => number;
   readonly fetchImpl?: typeof fetch;
 }
@@ -27,6 +30,11 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
   const clock = options.clock ?? Date.now;
   const doFetch = options.fetchImpl ?? fetch;
   let prepaid = options.prepaidCalls;
+  const capped = (ms: number | undefined) => {
+    if (ms === undefined || options.maxPauseMs === undefined || ms <= options.maxPauseMs) return ms;
+    options.onPauseCapped?.(ms);
+    return options.maxPauseMs;
+  };
   return async (request: ProviderRequest) => {
     if (request.limited !== false) {
       if (prepaid > 0) prepaid--;
@@ -50,7 +58,7 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
     }
     options.onResponse(clock() - started, response.status);
     const now = clock();
-    const wait = retryAfterMs(response.headers, now);
+    const wait = capped(retryAfterMs(response.headers, now));
     if (response.status === 429) {
       await response.body?.cancel();
       const ms = wait ?? DEFAULT_THROTTLE_MS;

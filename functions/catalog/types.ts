@@ -22,6 +22,12 @@ export interface LimitDef {
   readonly calls: number;
   readonly perMs: number;
   readonly scope: "global" | "tenant";
+  /**
+   * Permits of each window that only `high` work may take, so that a backlog of scheduled or bulk
+   * work never makes a manual trigger wait. Costs utilization when no high work comes.
+   * @default 5% of `calls`, rounded down (0 below 20 calls)
+   */
+  readonly reserve?: number;
 }
 
 /** Endpoints that share the same set of limits. A call to any of them needs a permit from every limit. */

@@ -13,6 +13,8 @@ export const METRIC = {
   jobDeferred: "JobDeferred",
   /** Provider answered 429 (or its headers said the budget is spent). */
   providerThrottled: "ProviderThrottled",
+  /** A provider asked for a pause longer than Pacer honours (see MAX_PROVIDER_PAUSE_MS); alarmed. */
+  pauseCapped: "ProviderPauseCapped",
   providerLatency: "ProviderLatencyMs",
   permitsGranted: "PermitsGranted",
   permitsRefused: "PermitsRefused",

@@ -82,6 +82,10 @@ export interface QueueSpec {
 /** Worker Lambda timeout; the queues' visibility timeout is six times it, as AWS advises. */
 export const WORKER_TIMEOUT_SECONDS = 60;
 export const MAX_RECEIVE_COUNT = 5;
+/** A worker waits this long at most, inside one invocation, for a reserved permit; longer waits go back to SQS. */
+export const MAX_PERMIT_WAIT_MS = 5_000;
+/** Low-priority work that has waited this long is promoted to normal, so it is never starved. */
+export const LOW_PRIORITY_AGING_MS = 15 * 60_000;
 /** SQS's longest per-message delay. Longer waits are chained (see JobMessage.notBefore). */
 export const MAX_SQS_DELAY_SECONDS = 900;
 

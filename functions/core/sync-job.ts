@@ -9,9 +9,15 @@ import {
 } from "./errors.ts";
 import { type JobCounts, type JobMessage, JobMessageSchema, type JobRecord, scheduledJobId } from "./job.ts";
 import type { JobQueue, QueueRef } from "./job-queue.ts";
+import { takePermit } from "./limiter/take-permit.ts";
 import type { Limiter } from "./limiter/types.ts";
 import { METRIC } from "./metric-names.ts";
-import { MAX_RECEIVE_COUNT, MAX_SQS_DELAY_SECONDS } from "./resources.ts";
+import {
+  LOW_PRIORITY_AGING_MS,
+  MAX_PERMIT_WAIT_MS,
+  MAX_RECEIVE_COUNT,
+  MAX_SQS_DELAY_SECONDS,
+} from "./resources.ts";
 import { withJitter } from "./retry-after.ts";
 import { slotsPerFiring } from "./schedule-plan.ts";
 
@@ -48,7 +54,12 @@ export interface SyncJobDeps {
   readonly fetchFor: (job: JobMessage, syncType: SyncTypeDef, prepaid: number) => ProviderFetch;
   readonly metrics: WorkerMetrics;
   readonly clock?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
   readonly maxReceiveCount?: number;
+  /** Longest wait for a permit inside one invocation; longer waits go back to the queue. */
+  readonly maxPermitWaitMs?: number;
+  /** How long low-priority work waits before it is treated (and queued) as normal. */
+  readonly agingMs?: number;
 }
 
 /** A delivery's context: which queue it came from and how often SQS has handed it out. */
@@ -168,16 +179,20 @@ async function execute(
     return { kind: "done", jobId: job.jobId, status: "skipped" };
   }
 
-  const decision = await deps.limiter.acquire({
-    provider: deps.provider.id,
-    limits: limitsFor(deps.provider, syncType),
-    tenantId: message.tenantId,
-    permits: syncType.cost,
-    priority: message.priority,
-  });
-  if (!decision.granted) {
+  const permit = await takePermit(
+    deps.limiter,
+    {
+      provider: deps.provider.id,
+      limits: limitsFor(deps.provider, syncType),
+      tenantId: message.tenantId,
+      permits: syncType.cost,
+      priority: effectivePriority(message, startedAt, deps.agingMs ?? LOW_PRIORITY_AGING_MS),
+    },
+    { maxWaitMs: deps.maxPermitWaitMs ?? MAX_PERMIT_WAIT_MS, clock, sleep: deps.sleep },
+  );
+  if (!permit.granted) {
     deps.metrics.count(METRIC.permitsRefused, syncType.cost);
-    return defer(deps, message, job, decision.retryAfterMs, clock());
+    return defer(deps, message, job, permit.retryAfterMs, clock());
   }
   deps.metrics.count(METRIC.permitsGranted, syncType.cost);
 
@@ -254,11 +269,21 @@ async function requeue(deps: SyncJobDeps, message: JobMessage, jobId: string, wa
     {
       ...message,
       jobId,
+      // Aged low work moves to the normal queue, so a busy normal queue cannot starve it.
+      priority: effectivePriority(message, now, deps.agingMs ?? LOW_PRIORITY_AGING_MS),
+      enqueuedAt: message.enqueuedAt ?? message.scheduledAt ?? new Date(now).toISOString(),
       deferrals: message.deferrals + 1,
       notBefore: waitMs > MAX_SQS_DELAY_SECONDS * 1000 ? now + waitMs : undefined,
     },
     { delaySeconds },
   );
+}
+
+/** Low work that has waited `agingMs` since it was first queued counts as normal: it is never starved. */
+export function effectivePriority(message: JobMessage, now: number, agingMs: number): JobMessage["priority"] {
+  if (message.priority !== "low") return message.priority;
+  const since = Date.parse(message.enqueuedAt ?? message.scheduledAt ?? "");
+  return Number.isFinite(since) && now - since >= agingMs ? "normal" : "low";
 }
 
 async function finish(

@@ -17,6 +17,7 @@ import { priorityFromQueueArn, SqsJobQueue } from "#adapters/sqs-job-queue.ts";
 import { baseUrlEnvVar, findProvider, limitsFor } from "#catalog/index.ts";
 import { envJson, envNumber, optionalEnv, requireEnv } from "#core/env.ts";
 import { PermitUnavailableError } from "#core/errors.ts";
+import { takePermit } from "#core/limiter/take-permit.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
 import { QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
 import { type Delivery, type JobOutcome, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
@@ -24,6 +25,12 @@ import type { ProviderModule } from "#providers/types.ts";
 
 /** Calls beyond a run's prepaid permits wait in-process this long at most before the job is deferred. */
 const EXTRA_PERMIT_MAX_WAIT_MS = 5_000;
+/**
+ * The longest pause a provider's Retry-After may impose on everyone. Beyond it something is off
+ * (a misconfigured header, a ban): Pacer resumes after the cap and the alarm on the capped-pause
+ * metric calls a human.
+ */
+const MAX_PROVIDER_PAUSE_MS = 15 * 60_000;
 const PROVIDER_TIMEOUT_MS = 20_000;
 
 /**
@@ -65,14 +72,20 @@ export function createWorkerHandler(module: ProviderModule) {
         timeoutMs: PROVIDER_TIMEOUT_MS,
         prepaidCalls: prepaid,
         acquireExtra: async () => {
-          const deadline = Date.now() + EXTRA_PERMIT_MAX_WAIT_MS;
-          for (;;) {
-            const decision = await limiter.acquire({ ...scope, permits: 1, priority: job.priority });
-            if (decision.granted) return;
-            if (Date.now() + decision.retryAfterMs > deadline)
-              throw new PermitUnavailableError(decision.retryAfterMs);
-            await new Promise((r) => setTimeout(r, decision.retryAfterMs));
-          }
+          const permit = await takePermit(
+            limiter,
+            { ...scope, permits: 1, priority: job.priority },
+            { maxWaitMs: EXTRA_PERMIT_MAX_WAIT_MS },
+          );
+          if (!permit.granted) throw new PermitUnavailableError(permit.retryAfterMs);
+        },
+        maxPauseMs: MAX_PROVIDER_PAUSE_MS,
+        onPauseCapped: (askedMs) => {
+          metrics.addMetric(METRIC.pauseCapped, MetricUnit.Count, 1);
+          logger.warn("provider asked for a longer pause than Pacer honours", {
+            askedMs,
+            cappedAtMs: MAX_PROVIDER_PAUSE_MS,
+          });
         },
         onThrottled: (untilMs) => limiter.pause(scope, untilMs),
         onResponse: (latencyMs) =>

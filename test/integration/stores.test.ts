@@ -37,26 +37,23 @@ describe("DynamoLimiter", () => {
     const limit: LimitDef = { id: "conc", calls: 5, perMs: 1_000, scope: "global" };
     const granted: number[] = [];
     const deadline = Date.now() + 2_500;
-    // 16 workers, each with its own limiter instance, hammering one limit. Each instance's clock
-    // remembers its last reading: after a grant, that is the time the grant was committed at.
+    // 16 workers, each with its own limiter instance, hammering one limit; high ones reserve ahead.
     await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        let last = 0;
-        const clock = () => {
-          last = Date.now();
-          return last;
-        };
-        const mine = new DynamoLimiter({ tableName: tables.names.limiter, client, policy: noMargin, clock });
+      Array.from({ length: 16 }, async (_, i) => {
+        const mine = new DynamoLimiter({ tableName: tables.names.limiter, client, policy: noMargin });
         while (Date.now() < deadline) {
           const d = await mine.acquire({
             provider: "p",
             limits: [limit],
             tenantId: "t",
             permits: 1,
-            priority: "high",
+            priority: i % 2 === 0 ? "high" : "low",
+            maxWaitMs: i % 4 === 0 ? 0 : 1_500,
           });
-          if (d.granted) granted.push(last);
-          else await new Promise((r) => setTimeout(r, Math.min(d.retryAfterMs, 200)));
+          if (d.granted) {
+            granted.push(d.at);
+            await new Promise((r) => setTimeout(r, d.waitMs));
+          } else await new Promise((r) => setTimeout(r, Math.min(d.retryAfterMs, 200)));
         }
       }),
     );

@@ -1,14 +1,14 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { LimitDef } from "#catalog/types.ts";
 import {
   defaultPolicy,
-  effectiveWindowMs,
-  grant,
+  earliestSlot,
+  type LimitLog,
   type LimitPolicy,
-  type LimitState,
-  liveGrants,
-  waitMs,
+  place,
+  prune,
+  validForMs,
 } from "#core/limiter/sliding-log.ts";
 import type { Limiter, LimitUsage, PermitDecision, PermitRequest } from "#core/limiter/types.ts";
 import { isConditionalCheckFailed } from "./dynamo-util.ts";
@@ -22,24 +22,27 @@ export interface DynamoLimiterOptions {
   readonly maxContentionRetries?: number;
 }
 
-interface StoredLimit {
-  readonly key: string;
-  readonly limit: LimitDef;
-  readonly state: LimitState;
+type Scope = Omit<PermitRequest, "permits" | "priority" | "maxWaitMs">;
+
+/** One item per provider and scope key: the logs and pauses of all its limits of that scope. */
+interface ScopeItem {
+  readonly pk: string;
   /** undefined: the item does not exist yet. */
   readonly version: number | undefined;
+  readonly logs: Record<string, number[]>;
+  readonly pauses: Record<string, number>;
 }
 
-type Scope = Omit<PermitRequest, "permits" | "priority">;
-
-const itemKey = (scope: Scope, limit: LimitDef) =>
-  `LIM#${scope.provider}#${limit.id}#${limit.scope === "global" ? "*" : scope.tenantId}`;
+const scopeKey = (scope: Scope, limit: LimitDef) =>
+  `LIM#${scope.provider}#${limit.scope === "global" ? "*" : scope.tenantId}`;
 
 /**
- * The shared limiter on DynamoDB: one item per limit and scope holds that limit's sliding log.
- * A grant reads the items, checks every limit, and writes them all back under a version
- * condition (one transaction when there are several), so concurrent workers can never both take
- * the last permit, and no permit is consumed when another limit refuses.
+ * The shared limiter on DynamoDB. All of a provider's limits of one scope (global, or one
+ * tenant's) live in one item, so a grant under several limits at once is one conditional write
+ * of about one write unit: read the item, find the earliest moment every limit allows, write the
+ * logs back under a version condition. Concurrent workers can never both take the last permit,
+ * and no permit is consumed when another limit refuses. Permits may be reserved ahead
+ * (`maxWaitMs`), so concurrent callers queue on distinct moments instead of racing for one.
  */
 export class DynamoLimiter implements Limiter {
   private readonly policy: LimitPolicy;
@@ -53,100 +56,123 @@ export class DynamoLimiter implements Limiter {
   async acquire(request: PermitRequest): Promise<PermitDecision> {
     const retries = this.options.maxContentionRetries ?? 12;
     for (let attempt = 0; attempt <= retries; attempt++) {
-      const stored = await this.read(request);
+      const items = await this.read(request);
       const now = this.clock();
-      const wait = Math.max(
-        0,
-        ...stored.map((s) => waitMs(s.state, s.limit, request.permits, request.priority, now, this.policy)),
-      );
-      if (wait > 0) return { granted: false, retryAfterMs: wait };
-      if (await this.write(stored, request.permits, now)) return { granted: true };
+      const logs = request.limits.map((limit) => this.logOf(items, request, limit, now));
+      const slot = earliestSlot({ ...request, logs, now, policy: this.policy });
+      if (slot - now > (request.maxWaitMs ?? 0))
+        return { granted: false, retryAfterMs: Math.max(1, slot - now) };
+      request.limits.forEach((limit, i) => {
+        const item = items.get(scopeKey(request, limit)) as ScopeItem;
+        item.logs[limit.id] = [...place(logs[i] as LimitLog, request.permits, slot).grants];
+      });
+      if (await this.write([...items.values()])) {
+        return {
+          granted: true,
+          at: slot,
+          waitMs: Math.max(0, slot - now),
+          validForMs: validForMs(request.limits, this.policy),
+        };
+      }
       // Lost a race to another worker: back off a little, with jitter so racers spread out.
-      await new Promise((r) => setTimeout(r, 2 + Math.random() * 8 * (attempt + 1)));
+      await new Promise((r) => setTimeout(r, 1 + Math.random() * 4 * (attempt + 1)));
     }
-    return { granted: false, retryAfterMs: 50 + Math.floor(Math.random() * 50) };
+    return { granted: false, retryAfterMs: 20 + Math.floor(Math.random() * 30) };
   }
 
   async pause(scope: Scope, untilMs: number): Promise<void> {
-    await Promise.all(
-      scope.limits.map(async (limit) => {
-        try {
-          await this.options.client.send(
-            new UpdateCommand({
-              TableName: this.options.tableName,
-              Key: { pk: itemKey(scope, limit) },
-              UpdateExpression: "SET pausedUntil = :until, expiresAt = :exp",
-              ConditionExpression: "attribute_not_exists(pausedUntil) OR pausedUntil < :until",
-              ExpressionAttributeValues: { ":until": untilMs, ":exp": this.expiry(limit, untilMs) },
-            }),
-          );
-        } catch (error) {
-          if (!isConditionalCheckFailed(error)) throw error; // an even later pause is already set
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const items = await this.read(scope);
+      let changed = false;
+      for (const limit of scope.limits) {
+        const item = items.get(scopeKey(scope, limit)) as ScopeItem;
+        if ((item.pauses[limit.id] ?? 0) < untilMs) {
+          item.pauses[limit.id] = untilMs;
+          changed = true;
         }
-      }),
-    );
+      }
+      if (!changed || (await this.write([...items.values()]))) return;
+    }
+    throw new Error("could not record the provider's pause: too much contention on the limiter");
   }
 
   async usage(scope: Scope): Promise<LimitUsage[]> {
-    const stored = await this.read(scope);
+    const items = await this.read(scope);
     const now = this.clock();
-    return stored.map(({ limit, state }) => ({
-      limitId: limit.id,
-      scope: limit.scope,
-      calls: limit.calls,
-      perMs: limit.perMs,
-      used: liveGrants(state, limit.perMs, now).length,
-      ...(state.pausedUntil !== undefined && state.pausedUntil > now
-        ? { pausedUntil: new Date(state.pausedUntil).toISOString() }
-        : {}),
-    }));
+    return scope.limits.map((limit) => {
+      const log = this.logOf(items, scope, limit, now);
+      const pausedUntil = log.pausedUntil;
+      return {
+        limitId: limit.id,
+        scope: limit.scope,
+        calls: limit.calls,
+        perMs: limit.perMs,
+        used: log.grants.filter((t) => t > now - limit.perMs && t <= now).length,
+        reserved: log.grants.filter((t) => t > now).length,
+        ...(pausedUntil !== undefined && pausedUntil > now
+          ? { pausedUntil: new Date(pausedUntil).toISOString() }
+          : {}),
+      };
+    });
   }
 
-  private async read(scope: Scope): Promise<StoredLimit[]> {
-    const keys = scope.limits.map((limit) => itemKey(scope, limit));
-    const result = await this.options.client.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [this.options.tableName]: { Keys: keys.map((pk) => ({ pk })), ConsistentRead: true },
-        },
+  private logOf(items: Map<string, ScopeItem>, scope: Scope, limit: LimitDef, now: number): LimitLog {
+    const item = items.get(scopeKey(scope, limit));
+    const log = { grants: item?.logs[limit.id] ?? [], pausedUntil: item?.pauses[limit.id] };
+    return prune(log, limit, now, this.policy);
+  }
+
+  private async read(scope: Scope): Promise<Map<string, ScopeItem>> {
+    const keys = [...new Set(scope.limits.map((limit) => scopeKey(scope, limit)))];
+    let raw: Record<string, unknown>[];
+    if (keys.length === 1) {
+      const result = await this.options.client.send(
+        new GetCommand({ TableName: this.options.tableName, Key: { pk: keys[0] }, ConsistentRead: true }),
+      );
+      raw = result.Item ? [result.Item] : [];
+    } else {
+      const result = await this.options.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.options.tableName]: { Keys: keys.map((pk) => ({ pk })), ConsistentRead: true },
+          },
+        }),
+      );
+      if (Object.keys(result.UnprocessedKeys ?? {}).length > 0) throw new Error("limiter read was throttled");
+      raw = result.Responses?.[this.options.tableName] ?? [];
+    }
+    const byKey = new Map(raw.map((item) => [String(item.pk), item]));
+    return new Map(
+      keys.map((pk) => {
+        const item = byKey.get(pk);
+        return [
+          pk,
+          {
+            pk,
+            version: item ? Number(item.v) : undefined,
+            logs: { ...((item?.l as Record<string, number[]> | undefined) ?? {}) },
+            pauses: { ...((item?.p as Record<string, number> | undefined) ?? {}) },
+          },
+        ];
       }),
     );
-    const items = new Map(
-      (result.Responses?.[this.options.tableName] ?? []).map((item) => [String(item.pk), item]),
-    );
-    if (Object.keys(result.UnprocessedKeys ?? {}).length > 0) throw new Error("limiter read was throttled");
-    return scope.limits.map((limit, i) => {
-      const key = keys[i] as string;
-      const item = items.get(key);
-      return {
-        key,
-        limit,
-        version: item ? Number(item.version) : undefined,
-        state: {
-          grants: Array.isArray(item?.grants) ? (item.grants as number[]) : [],
-          pausedUntil: item?.pausedUntil === undefined ? undefined : Number(item.pausedUntil),
-        },
-      };
-    });
   }
 
-  /** Writes every limit's new log if no other writer changed any of them since the read. */
-  private async write(stored: readonly StoredLimit[], permits: number, now: number): Promise<boolean> {
-    const puts = stored.map((s) => {
-      const next = grant(s.state, s.limit, permits, now, this.policy);
-      return {
-        TableName: this.options.tableName,
-        Item: {
-          pk: s.key,
-          grants: next.grants,
-          version: (s.version ?? 0) + 1,
-          ...(next.pausedUntil !== undefined ? { pausedUntil: next.pausedUntil } : {}),
-          expiresAt: this.expiry(s.limit, Math.max(now, next.pausedUntil ?? 0)),
-        },
-        ConditionExpression: s.version === undefined ? "attribute_not_exists(pk)" : "version = :v",
-        ...(s.version === undefined ? {} : { ExpressionAttributeValues: { ":v": s.version } }),
-      };
-    });
+  /** Writes the items back if no other writer changed any of them since they were read. */
+  private async write(items: readonly ScopeItem[]): Promise<boolean> {
+    const now = this.clock();
+    const puts = items.map((item) => ({
+      TableName: this.options.tableName,
+      Item: {
+        pk: item.pk,
+        v: (item.version ?? 0) + 1,
+        l: item.logs,
+        p: item.pauses,
+        expiresAt: this.expiry(item, now),
+      },
+      ConditionExpression: item.version === undefined ? "attribute_not_exists(pk)" : "v = :v",
+      ...(item.version === undefined ? {} : { ExpressionAttributeValues: { ":v": item.version } }),
+    }));
     try {
       if (puts.length === 1) await this.options.client.send(new PutCommand(puts[0] as (typeof puts)[0]));
       else
@@ -160,8 +186,9 @@ export class DynamoLimiter implements Limiter {
     }
   }
 
-  /** Limiter items are worthless once their window (and any pause) has passed; TTL removes them. */
-  private expiry(limit: LimitDef, fromMs: number): number {
-    return Math.ceil((fromMs + effectiveWindowMs(limit, this.policy)) / 1000) + 3600;
+  /** An item is worthless a day after its last grant or pause; TTL removes it. */
+  private expiry(item: ScopeItem, now: number): number {
+    const latest = Math.max(now, ...Object.values(item.logs).flat(), ...Object.values(item.pauses));
+    return Math.ceil(latest / 1000) + 86_400;
   }
 }

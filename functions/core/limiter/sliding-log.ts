@@ -1,71 +1,135 @@
 import type { LimitDef, Priority } from "#catalog/types.ts";
 
 /**
- * The arithmetic of an exact sliding-window limit. The state of one limit is the log of the
- * grant times still inside its window; a request for k permits fits when the log plus k stays
- * within the budget, so no window of length W, wherever it starts, ever holds more than N grants.
+ * The arithmetic of exact sliding-window limits. A limit's state is the log of grant times still
+ * able to fall in a window — past grants, and permits reserved for a moment ahead. A permit is
+ * placed at a moment t only if every window of length W that contains t still holds at most N
+ * grants afterwards, so no window, wherever it starts, ever holds more than N: the guarantee is an
+ * invariant of every write, not a property of the traffic.
  */
-export interface LimitState {
-  /** Grant times (epoch ms), ascending. */
+export interface LimitLog {
+  /** Grant times (epoch ms), ascending; may include reserved times ahead of now. */
   readonly grants: readonly number[];
   /** Provider feedback: nothing is granted before this time. */
   readonly pausedUntil?: number;
 }
 
 export interface LimitPolicy {
-  /** Added to every window so that network jitter between grant and call can't squeeze two windows into one. */
+  /**
+   * Added to every window, so that a call that reaches the provider a little later than its
+   * neighbour (network and scheduling jitter) cannot squeeze N + 1 calls into the provider's W.
+   */
   readonly safetyMarginMs: (limit: LimitDef) => number;
-  /** Permits of each limit that only `high` work may take. */
+  /** Permits of each window only `high` work may take. */
   readonly reserve: (limit: LimitDef) => number;
 }
 
 export const defaultPolicy: LimitPolicy = {
-  safetyMarginMs: (limit) => Math.min(250, Math.ceil(limit.perMs * 0.05)),
-  reserve: (limit) => Math.floor(limit.calls * 0.1),
+  safetyMarginMs: (limit) => Math.min(250, Math.max(25, Math.ceil(limit.perMs * 0.02))),
+  reserve: (limit) => limit.reserve ?? Math.floor(limit.calls * 0.05),
 };
 
-export function effectiveWindowMs(limit: LimitDef, policy: LimitPolicy): number {
+export function effectiveWindowMs(limit: LimitDef, policy: LimitPolicy = defaultPolicy): number {
   return limit.perMs + policy.safetyMarginMs(limit);
 }
 
-/** Grants still inside the window ending at `now`. */
-export function liveGrants(state: LimitState, windowMs: number, now: number): number[] {
-  return state.grants.filter((t) => t > now - windowMs);
+/** How late after its moment a reserved permit may still be used: half the margin, the rest is for the network. */
+export function validForMs(limits: readonly LimitDef[], policy: LimitPolicy = defaultPolicy): number {
+  return Math.floor(Math.min(...limits.map((l) => policy.safetyMarginMs(l))) / 2);
 }
 
-/** The budget a priority may use: high all of it, the rest all but the reserve (never below one run). */
-export function budgetFor(limit: LimitDef, priority: Priority, permits: number, policy: LimitPolicy): number {
+/** The budget a priority may fill: high all of it, the rest all but the reserve (never below one run's permits). */
+export function budgetFor(
+  limit: LimitDef,
+  priority: Priority,
+  permits: number,
+  policy: LimitPolicy = defaultPolicy,
+): number {
   if (priority === "high") return limit.calls;
   return Math.max(limit.calls - policy.reserve(limit), Math.min(permits, limit.calls));
 }
 
-/** Milliseconds until `permits` fit under this limit (0: they fit now). */
-export function waitMs(
-  state: LimitState,
+/** Entries that can no longer share a window with any moment from `now` on. */
+export function prune(
+  log: LimitLog,
   limit: LimitDef,
-  permits: number,
-  priority: Priority,
   now: number,
   policy: LimitPolicy = defaultPolicy,
-): number {
+): LimitLog {
   const windowMs = effectiveWindowMs(limit, policy);
-  const live = liveGrants(state, windowMs, now);
-  const pause = state.pausedUntil !== undefined && state.pausedUntil > now ? state.pausedUntil - now : 0;
-  const excess = live.length + permits - budgetFor(limit, priority, permits, policy);
-  if (excess <= 0) return pause;
-  // The `excess` oldest grants must leave the window first; the last of them leaves at t + W.
-  const leaving = live[excess - 1] ?? now;
-  return Math.max(pause, leaving + windowMs - now, 1);
+  return { grants: log.grants.filter((t) => t > now - windowMs), pausedUntil: log.pausedUntil };
 }
 
-/** The state after granting `permits` at `now`. */
-export function grant(
-  state: LimitState,
-  limit: LimitDef,
+function countIn(grants: readonly number[], from: number, to: number): number {
+  let n = 0;
+  for (const g of grants) if (g > from && g <= to) n++;
+  return n;
+}
+
+/** Whether `permits` placed at `t` keep every window of this limit that contains t within `budget`. */
+export function fitsAt(
+  grants: readonly number[],
+  windowMs: number,
+  budget: number,
   permits: number,
-  now: number,
-  policy = defaultPolicy,
-): LimitState {
-  const live = liveGrants(state, effectiveWindowMs(limit, policy), now);
-  return { grants: [...live, ...Array<number>(permits).fill(now)], pausedUntil: state.pausedUntil };
+  t: number,
+): boolean {
+  // Windows (x - W, x] containing t end at some x in [t, t + W); counts only change at entries.
+  if (countIn(grants, t - windowMs, t) + permits > budget) return false;
+  for (const e of grants) {
+    if (e > t && e < t + windowMs && countIn(grants, e - windowMs, e) + permits > budget) return false;
+  }
+  return true;
+}
+
+export interface SlotRequest {
+  readonly limits: readonly LimitDef[];
+  readonly logs: readonly LimitLog[];
+  readonly permits: number;
+  readonly priority: Priority;
+  readonly now: number;
+  readonly policy?: LimitPolicy;
+}
+
+/**
+ * The earliest moment from `now` at which `permits` fit under every limit. High work may take any
+ * such moment, between reservations already made; other work only after the latest reservation,
+ * so it queues in order and can never take a moment ahead of a high-priority call.
+ */
+export function earliestSlot(request: SlotRequest): number {
+  const policy = request.policy ?? defaultPolicy;
+  const { limits, logs, permits, priority, now } = request;
+  let start = now;
+  for (const log of logs) start = Math.max(start, log.pausedUntil ?? 0);
+  if (priority !== "high") for (const log of logs) start = Math.max(start, log.grants.at(-1) ?? 0);
+
+  // Feasibility only changes where an entry enters or leaves a window; those are the candidates.
+  const candidates = new Set<number>([start]);
+  limits.forEach((limit, i) => {
+    const windowMs = effectiveWindowMs(limit, policy);
+    for (const g of logs[i]?.grants ?? []) {
+      for (const c of [g, g + windowMs]) if (c > start) candidates.add(c);
+    }
+  });
+  const fits = (t: number) =>
+    limits.every((limit, i) =>
+      fitsAt(
+        logs[i]?.grants ?? [],
+        effectiveWindowMs(limit, policy),
+        budgetFor(limit, priority, permits, policy),
+        permits,
+        t,
+      ),
+    );
+  for (const t of [...candidates].sort((a, b) => a - b)) if (fits(t)) return t;
+  // Unreachable for a sound request (permits ≤ every limit): past the last candidate every window is empty.
+  throw new Error(
+    `no slot for ${permits} permits under ${limits.map((l) => `${l.calls}/${l.perMs}ms`).join(", ")}`,
+  );
+}
+
+/** The log after placing `permits` at `t`. */
+export function place(log: LimitLog, permits: number, t: number): LimitLog {
+  const grants = [...log.grants, ...Array<number>(permits).fill(t)].sort((a, b) => a - b);
+  return { grants, pausedUntil: log.pausedUntil };
 }

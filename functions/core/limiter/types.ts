@@ -8,11 +8,24 @@ export interface PermitRequest {
   readonly tenantId: string;
   readonly permits: number;
   readonly priority: Priority;
+  /**
+   * How far ahead a permit may be reserved. A reserved permit is granted now for a moment up to
+   * this far in the future; the caller waits `waitMs` and then calls. Reserving instead of
+   * retrying spreads concurrent callers over distinct slots, so they do not race for the same one.
+   * @default 0 - only a permit usable now
+   */
+  readonly maxWaitMs?: number;
 }
 
 export type PermitDecision =
-  | { readonly granted: true }
-  /** No permit now; the earliest moment one may be free is `retryAfterMs` from now. */
+  /**
+   * Call after `waitMs` (at the moment `at`, epoch ms, on the limiter's clock), and start the call
+   * within `validForMs` after that: a caller that woke
+   * later (a stalled event loop) must not call on this permit but ask again, or two calls could
+   * land closer together than the limit allows.
+   */
+  | { readonly granted: true; readonly waitMs: number; readonly validForMs: number; readonly at: number }
+  /** No permit within `maxWaitMs`; the earliest moment one may be free is `retryAfterMs` from now. */
   | { readonly granted: false; readonly retryAfterMs: number };
 
 export interface LimitUsage {
@@ -22,6 +35,8 @@ export interface LimitUsage {
   readonly perMs: number;
   /** Permits granted within the last `perMs`. */
   readonly used: number;
+  /** Permits reserved for the future. */
+  readonly reserved: number;
   /** Set while the provider told us to back off. */
   readonly pausedUntil?: string;
 }

@@ -80,7 +80,7 @@ export class ScriptedLimiter implements Limiter {
   constructor(private readonly decisions: PermitDecision[] = []) {}
   async acquire(request: PermitRequest) {
     this.requests.push(request);
-    return this.decisions.shift() ?? { granted: true as const };
+    return this.decisions.shift() ?? { granted: true as const, waitMs: 0, validForMs: 10, at: 0 };
   }
   async pause(_scope: unknown, untilMs: number) {
     this.pauses.push(untilMs);

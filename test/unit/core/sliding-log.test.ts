@@ -1,94 +1,181 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { LimitDef, Priority } from "#catalog/types.ts";
-import { defaultPolicy, grant, type LimitState, waitMs } from "#core/limiter/sliding-log.ts";
+import {
+  defaultPolicy,
+  earliestSlot,
+  effectiveWindowMs,
+  fitsAt,
+  type LimitLog,
+  type LimitPolicy,
+  place,
+  prune,
+} from "#core/limiter/sliding-log.ts";
 
-const noMargin = { ...defaultPolicy, safetyMarginMs: () => 0, reserve: () => 0 };
-
-/** Replays requests on a virtual clock through the limit arithmetic; returns the granted times. */
-function replay(
-  limit: LimitDef,
-  requests: { at: number; permits: number; priority: Priority }[],
-  policy = noMargin,
-) {
-  let state: LimitState = { grants: [] };
-  const granted: number[] = [];
-  for (const r of [...requests].sort((a, b) => a.at - b.at)) {
-    if (waitMs(state, limit, r.permits, r.priority, r.at, policy) === 0) {
-      state = grant(state, limit, r.permits, r.at, policy);
-      for (let i = 0; i < r.permits; i++) granted.push(r.at);
-    }
-  }
-  return granted;
-}
-
-const limitArb = fc.record({
-  id: fc.constant("l"),
-  calls: fc.integer({ min: 1, max: 10 }),
-  perMs: fc.integer({ min: 10, max: 5_000 }),
-  scope: fc.constant("global" as const),
-});
+const limitArb = (id: string) =>
+  fc.record({
+    id: fc.constant(id),
+    calls: fc.integer({ min: 1, max: 8 }),
+    perMs: fc.integer({ min: 10, max: 3_000 }),
+    scope: fc.constant("global" as const),
+    reserve: fc.integer({ min: 0, max: 2 }),
+  });
 const requestsArb = fc.array(
   fc.record({
-    at: fc.integer({ min: 0, max: 20_000 }),
+    at: fc.integer({ min: 0, max: 15_000 }),
     permits: fc.integer({ min: 1, max: 3 }),
     priority: fc.constantFrom<Priority>("high", "normal", "low"),
+    maxWaitMs: fc.constantFrom(0, 0, 50, 500, 5_000),
   }),
-  { maxLength: 200 },
+  { maxLength: 150 },
 );
+const marginArb = fc.integer({ min: 0, max: 30 });
+
+interface Replayed {
+  readonly granted: number[][];
+  readonly refusals: { at: number; slot: number }[];
+}
+
+/** Replays requests on a virtual clock through the arithmetic, as the limiter does with each read-write. */
+type Request = { at: number; permits: number; priority: Priority; maxWaitMs: number };
+
+function replay(limits: LimitDef[], requests: readonly Request[], policy: LimitPolicy): Replayed {
+  let logs: LimitLog[] = limits.map(() => ({ grants: [] }));
+  const granted: number[][] = limits.map(() => []);
+  const refusals: { at: number; slot: number }[] = [];
+  for (const r of [...requests].sort((a, b) => a.at - b.at)) {
+    const permits = Math.min(r.permits, ...limits.map((l) => l.calls));
+    logs = logs.map((log, i) => prune(log, limits[i] as LimitDef, r.at, policy));
+    const slot = earliestSlot({ limits, logs, permits, priority: r.priority, now: r.at, policy });
+    expect(slot).toBeGreaterThanOrEqual(r.at);
+    if (slot - r.at > r.maxWaitMs) {
+      refusals.push({ at: r.at, slot });
+      continue;
+    }
+    logs = logs.map((log) => place(log, permits, slot));
+    for (const g of granted) g.push(...Array<number>(permits).fill(slot));
+  }
+  return { granted, refusals };
+}
+
+function maxInAnyWindow(
+  times: readonly number[],
+  windowMs: number,
+  extraEnds: readonly number[] = [],
+): number {
+  let max = 0;
+  for (const end of [...times, ...extraEnds]) {
+    max = Math.max(max, times.filter((t) => t > end - windowMs && t <= end).length);
+  }
+  return max;
+}
 
 describe("sliding-log limit arithmetic", () => {
-  it("never grants more than N in any window of length W, wherever the window starts", () => {
+  it("never grants more than N in any window of length W, wherever it starts, under several limits at once", () => {
     fc.assert(
-      fc.property(limitArb, requestsArb, fc.integer({ min: 0, max: 20_000 }), (limit, requests, offset) => {
-        const granted = replay(limit, requests);
-        // A window (offset - W, offset] at an arbitrary offset, and every window ending at a grant.
-        const ends = [offset, ...granted];
-        for (const end of ends) {
-          const inWindow = granted.filter((t) => t > end - limit.perMs && t <= end).length;
-          expect(inWindow).toBeLessThanOrEqual(limit.calls);
+      fc.property(
+        limitArb("a"),
+        limitArb("b"),
+        requestsArb,
+        marginArb,
+        fc.array(fc.integer({ min: 0, max: 20_000 }), { maxLength: 5 }),
+        (a, b, requests, margin, offsets) => {
+          const limits = [a, b];
+          const policy = { ...defaultPolicy, safetyMarginMs: () => margin };
+          const { granted } = replay(limits, requests, policy);
+          limits.forEach((limit, i) => {
+            // Windows ending at every grant (where the maximum is reached) and at arbitrary offsets.
+            expect(maxInAnyWindow(granted[i] as number[], limit.perMs + margin, offsets)).toBeLessThanOrEqual(
+              limit.calls,
+            );
+          });
+        },
+      ),
+    );
+  });
+
+  it("tells a refused caller the exact moment its permits fit", () => {
+    fc.assert(
+      fc.property(limitArb("a"), limitArb("b"), requestsArb, (a, b, requests) => {
+        const limits = [a, b];
+        let logs: LimitLog[] = limits.map(() => ({ grants: [] }));
+        for (const r of [...requests].sort((x, y) => x.at - y.at)) {
+          const permits = Math.min(r.permits, a.calls, b.calls);
+          const slot = earliestSlot({ limits, logs, permits, priority: r.priority, now: r.at });
+          limits.forEach((limit, i) => {
+            const budget =
+              r.priority === "high" ? limit.calls : Math.max(limit.calls - (limit.reserve ?? 0), permits);
+            expect(fitsAt(logs[i]?.grants ?? [], effectiveWindowMs(limit), budget, permits, slot)).toBe(true);
+          });
+          if (slot - r.at <= r.maxWaitMs) logs = logs.map((log) => place(log, permits, slot));
         }
       }),
     );
   });
 
-  it("says exactly when a refused request would fit", () => {
+  it("queues normal and low work in order: never ahead of a reservation already made", () => {
     fc.assert(
-      fc.property(limitArb, requestsArb, fc.integer({ min: 0, max: 25_000 }), (limit, requests, probe) => {
-        let state: LimitState = { grants: [] };
-        for (const t of replay(
-          limit,
-          requests.filter((r) => r.at <= probe),
-        ))
-          state = grant(state, limit, 1, t, noMargin);
-        const wait = waitMs(state, limit, 1, "high", probe, noMargin);
-        if (wait > 0) {
-          expect(waitMs(state, limit, 1, "high", probe + wait, noMargin)).toBe(0);
-          expect(waitMs(state, limit, 1, "high", probe + wait - 1, noMargin)).toBeGreaterThan(0);
+      fc.property(limitArb("a"), requestsArb, (a, requests) => {
+        let log: LimitLog = { grants: [] };
+        for (const r of [...requests].sort((x, y) => x.at - y.at)) {
+          const permits = Math.min(r.permits, a.calls);
+          const slot = earliestSlot({ limits: [a], logs: [log], permits, priority: r.priority, now: r.at });
+          if (r.priority !== "high") expect(slot).toBeGreaterThanOrEqual(log.grants.at(-1) ?? 0);
+          if (slot - r.at <= r.maxWaitMs) log = place(log, permits, slot);
         }
       }),
     );
   });
 
-  it("keeps the reserve for high priority work", () => {
-    const limit: LimitDef = { id: "l", calls: 10, perMs: 1_000, scope: "global" };
-    const policy = { ...noMargin, reserve: () => 2 };
-    let state: LimitState = { grants: [] };
-    state = grant(state, limit, 8, 0, policy);
-    expect(waitMs(state, limit, 1, "low", 1, policy)).toBeGreaterThan(0);
-    expect(waitMs(state, limit, 1, "normal", 1, policy)).toBeGreaterThan(0);
-    expect(waitMs(state, limit, 2, "high", 1, policy)).toBe(0);
-    expect(waitMs(state, limit, 3, "high", 1, policy)).toBeGreaterThan(0);
+  it("lets a high-priority call through at once while a low backlog has filled everything but the reserve", () => {
+    const limit: LimitDef = { id: "l", calls: 20, perMs: 2_000, scope: "global", reserve: 1 };
+    const policy = { ...defaultPolicy, safetyMarginMs: () => 0 };
+    let log: LimitLog = { grants: [] };
+    // The low backlog reserves every permit it may, far ahead.
+    for (let i = 0; i < 200; i++) {
+      const slot = earliestSlot({
+        limits: [limit],
+        logs: [log],
+        permits: 1,
+        priority: "low",
+        now: 0,
+        policy,
+      });
+      if (slot > 10_000) break;
+      log = place(log, 1, slot);
+    }
+    expect(log.grants.filter((t) => t <= 0)).toHaveLength(19);
+    expect(
+      earliestSlot({ limits: [limit], logs: [log], permits: 1, priority: "high", now: 500, policy }),
+    ).toBe(500);
+    // A low request must queue behind everything reserved.
+    expect(
+      earliestSlot({ limits: [limit], logs: [log], permits: 1, priority: "low", now: 500, policy }),
+    ).toBeGreaterThan(log.grants.at(-1) as number);
   });
 
-  it("honours a provider pause even when the log has room", () => {
+  it("grants nothing before a provider's pause ends", () => {
     const limit: LimitDef = { id: "l", calls: 5, perMs: 1_000, scope: "global" };
-    expect(waitMs({ grants: [], pausedUntil: 4_000 }, limit, 1, "high", 1_000, noMargin)).toBe(3_000);
+    const slot = earliestSlot({
+      limits: [limit],
+      logs: [{ grants: [], pausedUntil: 4_000 }],
+      permits: 1,
+      priority: "high",
+      now: 1_000,
+    });
+    expect(slot).toBe(4_000);
   });
 
   it("widens each window by the safety margin", () => {
     const limit: LimitDef = { id: "l", calls: 1, perMs: 1_000, scope: "global" };
-    const state = grant({ grants: [] }, limit, 1, 0);
-    expect(waitMs(state, limit, 1, "high", 1_000)).toBe(defaultPolicy.safetyMarginMs(limit));
+    const log = place({ grants: [] }, 1, 0);
+    expect(earliestSlot({ limits: [limit], logs: [log], permits: 1, priority: "high", now: 1 })).toBe(
+      1_000 + defaultPolicy.safetyMarginMs(limit),
+    );
+  });
+
+  it("reserves 5% of a limit for high work by default", () => {
+    expect(defaultPolicy.reserve({ id: "l", calls: 20, perMs: 1, scope: "global" })).toBe(1);
+    expect(defaultPolicy.reserve({ id: "l", calls: 3, perMs: 1, scope: "global" })).toBe(0);
   });
 });

@@ -88,6 +88,23 @@ describe("runSyncJob", () => {
     expect(jobs.records.get("m-1")).toMatchObject({ status: "deferred", deferrals: 1 });
   });
 
+  it("promotes low work that has waited past the aging threshold to the normal queue", async () => {
+    const { deps, queue, limiter } = setup({
+      limiter: new ScriptedLimiter([{ granted: false, retryAfterMs: 60_000 }]),
+    });
+    const old = new Date(NOW - 20 * 60_000).toISOString();
+    await runSyncJob(deps, delivery(manual({ priority: "low", enqueuedAt: old })));
+    expect(limiter.requests[0]?.priority).toBe("normal");
+    expect(queue.sent[0]?.message).toMatchObject({ priority: "normal", enqueuedAt: old });
+
+    const fresh = setup({ limiter: new ScriptedLimiter([{ granted: false, retryAfterMs: 60_000 }]) });
+    await runSyncJob(
+      fresh.deps,
+      delivery(manual({ priority: "low", enqueuedAt: new Date(NOW - 60_000).toISOString() })),
+    );
+    expect(fresh.queue.sent[0]?.message.priority).toBe("low");
+  });
+
   it("chains waits longer than SQS's 15-minute delay through notBefore", async () => {
     const hour = 3_600_000;
     const { deps, queue } = setup({ limiter: new ScriptedLimiter([{ granted: false, retryAfterMs: hour }]) });

@@ -1,0 +1,37 @@
+import type { Limiter, PermitRequest } from "./types.ts";
+
+export interface TakePermitOptions {
+  /** Longest in-process wait for a reserved permit; longer waits are the caller's to schedule. */
+  readonly maxWaitMs: number;
+  readonly clock?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export type TakenPermit =
+  | { readonly granted: true }
+  | { readonly granted: false; readonly retryAfterMs: number };
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Takes permits the way every caller must: reserve a moment within `maxWaitMs`, wait for it, and
+ * give the permit up (ask again) when the wait overslept its validity — a call made late could land
+ * closer to the next permit's call than the provider allows. Returns once the caller may call now.
+ */
+export async function takePermit(
+  limiter: Pick<Limiter, "acquire">,
+  request: Omit<PermitRequest, "maxWaitMs">,
+  options: TakePermitOptions,
+): Promise<TakenPermit> {
+  const clock = options.clock ?? Date.now;
+  const sleep = options.sleep ?? realSleep;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const decision = await limiter.acquire({ ...request, maxWaitMs: options.maxWaitMs });
+    if (!decision.granted) return decision;
+    const target = clock() + decision.waitMs;
+    if (decision.waitMs > 0) await sleep(decision.waitMs);
+    if (clock() - target <= decision.validForMs) return { granted: true };
+  }
+  // Five oversleeps in a row: this process is too starved to keep a promise to the provider.
+  return { granted: false, retryAfterMs: 1_000 };
+}

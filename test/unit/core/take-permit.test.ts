@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { takePermit } from "#core/limiter/take-permit.ts";
+import { ScriptedLimiter } from "./fakes.ts";
+
+const request = { provider: "p", limits: [], tenantId: "t", permits: 1, priority: "high" as const };
+
+function virtualTime(oversleepMs: number[] = []) {
+  let now = 0;
+  const slept: number[] = [];
+  return {
+    clock: () => now,
+    sleep: async (ms: number) => {
+      slept.push(ms);
+      now += ms + (oversleepMs.shift() ?? 0);
+    },
+    slept,
+  };
+}
+
+describe("takePermit", () => {
+  it("waits for a reserved permit, then lets the caller call", async () => {
+    const limiter = new ScriptedLimiter([{ granted: true, waitMs: 300, validForMs: 10, at: 300 }]);
+    const time = virtualTime();
+    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toEqual({ granted: true });
+    expect(time.slept).toEqual([300]);
+    expect(limiter.requests[0]?.maxWaitMs).toBe(1_000);
+  });
+
+  it("gives up a permit it woke too late for and asks again", async () => {
+    const limiter = new ScriptedLimiter([
+      { granted: true, waitMs: 300, validForMs: 10, at: 300 },
+      { granted: true, waitMs: 100, validForMs: 10, at: 450 },
+    ]);
+    const time = virtualTime([50]);
+    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toEqual({ granted: true });
+    expect(limiter.requests).toHaveLength(2);
+  });
+
+  it("passes a refusal on with its wait", async () => {
+    const limiter = new ScriptedLimiter([{ granted: false, retryAfterMs: 7_000 }]);
+    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...virtualTime() })).toEqual({
+      granted: false,
+      retryAfterMs: 7_000,
+    });
+  });
+});
