@@ -190,6 +190,16 @@ export class PacerObservability extends Construct {
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
       );
+      alarm(
+        new Alarm(this, `PauseCapped-${provider}`, {
+          alarmDescription: `Pacer: ${provider} asked for a pause longer than Pacer honours (a ban, or a broken Retry-After); Pacer resumed after the cap`,
+          metric: pacerMetric(METRIC.pauseCapped, provider),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
     }
 
     const scheduled = uniqueScheduled(props.plan);

@@ -517,6 +517,16 @@ describe("PacerStatelessStack observability", () => {
     });
   });
 
+  it("alarms when a provider's Retry-After asked for more than Pacer's longest pause", () => {
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "ProviderPauseCapped",
+      Namespace: "Pacer",
+      Dimensions: Match.arrayWith([{ Name: "provider", Value: "openf1" }]),
+      Threshold: 0,
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+
   it("alarms on failed invocations of every Lambda function but the authorizer", () => {
     const authorizer = logicalId(stacks.stateless, stacks.stateless.authorizer.function);
     const functions = Object.keys(resourcesOf(stateless, "AWS::Lambda::Function"));

@@ -4,7 +4,11 @@ import { ProviderRateLimitedError, ProviderUnavailableError } from "#core/errors
 
 const NOW = 1_000_000;
 
-function setup(respond: (url: string) => Response | Promise<Response>, prepaid = 1) {
+function setup(
+  respond: (url: string) => Response | Promise<Response>,
+  prepaid = 1,
+  cap: { maxPauseMs?: number; onPauseCapped?: (askedMs: number) => void } = {},
+) {
   const urls: string[] = [];
   const throttles: number[] = [];
   let extra = 0;
@@ -20,6 +24,7 @@ function setup(respond: (url: string) => Response | Promise<Response>, prepaid =
     },
     onResponse: () => {},
     clock: () => NOW,
+    ...cap,
     fetchImpl: (async (input: string | URL | Request) => {
       urls.push(String(input));
       return respond(String(input));
@@ -51,6 +56,19 @@ describe("createProviderFetch", () => {
     );
     expect((await fetch({ path: "/v1/meetings" })).status).toBe(200);
     expect(throttles).toEqual([NOW + 20_000]);
+  });
+
+  it("caps a provider's pause and reports the cap", async () => {
+    const capped: number[] = [];
+    const { fetch, throttles } = setup(
+      () => new Response("", { status: 429, headers: { "Retry-After": "86400" } }),
+      1,
+      { maxPauseMs: 900_000, onPauseCapped: (ms) => capped.push(ms) },
+    );
+    const error = (await fetch({ path: "/x" }).catch((e: unknown) => e)) as ProviderRateLimitedError;
+    expect(error.retryAfterMs).toBe(900_000);
+    expect(throttles).toEqual([NOW + 900_000]);
+    expect(capped).toEqual([86_400_000]);
   });
 
   it("takes a permit for every limited call beyond the prepaid ones, none for unlimited calls", async () => {
