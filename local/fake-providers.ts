@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { baseUrlEnvVar } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
-import { startFakeOpenF1 } from "./fakes/openf1.ts";
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { FakeProcessMessage, FakeProcessOptions } from "./fakes/fake-process.ts";
 import type { LocalLog } from "./log.ts";
 
 /** What every fake's stats have in common (each may count more). */
@@ -34,17 +36,17 @@ export const FAKE_PROVIDERS: Readonly<Record<string, (options: FakeStartOptions)
   openf1: async ({ freezeFeeds }) => {
     // Fresh credentials per run, so the worker's token flow (needed while a session is live) is exercised.
     const credentials = { username: "pacer-local", password: randomBytes(12).toString("hex") };
-    const frozenAt = new Date();
-    const fake = await startFakeOpenF1({ credentials, ...(freezeFeeds ? { feedNow: () => frozenAt } : {}) });
+    const fake = await startFakeProcess("openf1", {
+      credentials,
+      ...(freezeFeeds ? { feedFrozenAt: Date.now() } : {}),
+    });
     return {
-      url: fake.url,
+      ...fake,
       env: {
         [baseUrlEnvVar("openf1")]: fake.url,
         PACER_OPENF1_USERNAME: credentials.username,
         PACER_OPENF1_PASSWORD: credentials.password,
       },
-      stats: fake.stats,
-      stop: fake.stop,
     };
   },
 };
@@ -73,4 +75,54 @@ export async function startFakes(
     throw error;
   }
   return fakes;
+}
+
+const FAKE_PROCESS = fileURLToPath(new URL("./fakes/fake-process.ts", import.meta.url));
+const FAKE_START_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts a fake in its own process (see fakes/fake-process.ts). Its stats arrive over IPC as they
+ * change, so reading them stays synchronous; they may lag the fake by a few tens of milliseconds.
+ */
+async function startFakeProcess(
+  providerId: string,
+  options: FakeProcessOptions,
+): Promise<Omit<RunningFake, "env">> {
+  const child = fork(FAKE_PROCESS, [providerId, JSON.stringify(options)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let stats: FakeProviderStats = { requests: 0, rateLimited: 0 };
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`the ${providerId} fake did not start within ${FAKE_START_TIMEOUT_MS} ms`));
+    }, FAKE_START_TIMEOUT_MS);
+    child.on("message", (message: FakeProcessMessage) => {
+      if (message.type === "ready") {
+        clearTimeout(timer);
+        resolve(message.url);
+      } else if (message.type === "stats") {
+        stats = message.stats as unknown as FakeProviderStats;
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the ${providerId} fake exited with code ${code} before it was ready`));
+    });
+  });
+  // If this process dies without stopping it, the fake must not outlive it.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  return {
+    url,
+    stats: () => stats,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.off("exit", killOnExit);
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.disconnect();
+      }),
+  };
 }

@@ -1,13 +1,17 @@
 import { ProviderRateLimitedError, ProviderUnavailableError } from "#core/errors.ts";
 import { retryAfterMs } from "#core/retry-after.ts";
+import type { HeldPermits } from "#core/limiter/take-permit.ts";
 import type { ProviderFetch, ProviderRequest } from "#providers/types.ts";
 
 export interface ProviderFetchOptions {
   readonly baseUrl: string;
   readonly timeoutMs: number;
-  /** Limited calls already paid for by permits taken up front. */
-  readonly prepaidCalls: number;
-  /** Takes one more permit for a limited call beyond the prepaid ones; throws when none is free. */
+  /** Permits taken up front for this run's limited calls, and the moment they must be used by. */
+  readonly prepaid: HeldPermits;
+  /**
+   * Takes one more permit, for a limited call beyond the prepaid ones or after they lapsed; resolves
+   * when the call may be sent, and throws when no permit is free soon enough.
+   */
   readonly acquireExtra: () => Promise<void>;
   /** The provider said stop: every worker must pause until `untilMs`. */
   readonly onThrottled: (untilMs: number) => Promise<void>;
@@ -29,7 +33,7 @@ const DEFAULT_THROTTLE_MS = 1_000;
 export function createProviderFetch(options: ProviderFetchOptions): ProviderFetch {
   const clock = options.clock ?? Date.now;
   const doFetch = options.fetchImpl ?? fetch;
-  let prepaid = options.prepaidCalls;
+  let prepaid = options.prepaid.count;
   const capped = (ms: number | undefined) => {
     if (ms === undefined || options.maxPauseMs === undefined || ms <= options.maxPauseMs) return ms;
     options.onPauseCapped?.(ms);
@@ -37,8 +41,13 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
   };
   return async (request: ProviderRequest) => {
     if (request.limited !== false) {
-      if (prepaid > 0) prepaid--;
-      else await options.acquireExtra();
+      // A permit is a promise about when the call reaches the provider: one used late (a slow token
+      // request, a busy event loop) could land too close to a later permit's call. Lapsed: take another.
+      if (prepaid > 0 && clock() <= options.prepaid.usableUntil) prepaid--;
+      else {
+        prepaid = 0;
+        await options.acquireExtra();
+      }
     }
     const url = `${options.baseUrl.replace(/\/+$/, "")}${request.path}${request.query ? `?${request.query}` : ""}`;
     const started = clock();

@@ -9,7 +9,7 @@ import {
 } from "./errors.ts";
 import { type JobCounts, type JobMessage, JobMessageSchema, type JobRecord, scheduledJobId } from "./job.ts";
 import type { JobQueue, QueueRef } from "./job-queue.ts";
-import { takePermit } from "./limiter/take-permit.ts";
+import { type HeldPermits, takePermit } from "./limiter/take-permit.ts";
 import type { Limiter } from "./limiter/types.ts";
 import { METRIC } from "./metric-names.ts";
 import {
@@ -50,8 +50,8 @@ export interface SyncJobDeps {
   readonly entities: EntityWriter;
   readonly limiter: Limiter;
   readonly queue: JobQueue;
-  /** The provider's HTTP client for one run, with `prepaid` calls covered by permits already taken. */
-  readonly fetchFor: (job: JobMessage, syncType: SyncTypeDef, prepaid: number) => ProviderFetch;
+  /** The provider's HTTP client for one run, with the permits already taken for it. */
+  readonly fetchFor: (job: JobMessage, syncType: SyncTypeDef, prepaid: HeldPermits) => ProviderFetch;
   readonly metrics: WorkerMetrics;
   readonly clock?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -199,7 +199,7 @@ async function execute(
   const entities = await deps.module.sync({
     ...base,
     params: plan.params,
-    fetch: deps.fetchFor(message, syncType, syncType.cost),
+    fetch: deps.fetchFor(message, syncType, permit),
   });
   const { written, unchanged } = await deps.entities.upsert(job, entities, new Date(clock()));
   const counts: JobCounts = { fetched: entities.length, written, unchanged };

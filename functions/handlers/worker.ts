@@ -48,6 +48,9 @@ export function createWorkerHandler(module: ProviderModule) {
   });
   const limiter = new DynamoLimiter({ tableName: requireEnv(TABLES.limiter.envVar), client: documentClient });
   const baseUrl = optionalEnv(baseUrlEnvVar(provider.id)) ?? provider.baseUrl;
+  // Node loads its HTTP client on the first fetch, synchronously, for tens of milliseconds. Doing it
+  // now, at cold start, keeps that stall out of the moment between taking a permit and calling.
+  void fetch("data:text/plain,").catch(() => undefined);
 
   const deps: SyncJobDeps = {
     provider,
@@ -70,7 +73,7 @@ export function createWorkerHandler(module: ProviderModule) {
       return createProviderFetch({
         baseUrl,
         timeoutMs: PROVIDER_TIMEOUT_MS,
-        prepaidCalls: prepaid,
+        prepaid,
         acquireExtra: async () => {
           const permit = await takePermit(
             limiter,

@@ -7,8 +7,14 @@ export interface TakePermitOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** Permits the caller holds: use them by `usableUntil` (epoch ms), or they are void. */
+export interface HeldPermits {
+  readonly count: number;
+  readonly usableUntil: number;
+}
+
 export type TakenPermit =
-  | { readonly granted: true }
+  | ({ readonly granted: true } & HeldPermits)
   | { readonly granted: false; readonly retryAfterMs: number };
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -16,7 +22,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 /**
  * Takes permits the way every caller must: reserve a moment within `maxWaitMs`, wait for it, and
  * give the permit up (ask again) when the wait overslept its validity — a call made late could land
- * closer to the next permit's call than the provider allows. Returns once the caller may call now.
+ * closer to the next permit's call than the provider allows. Returns once the caller may call now,
+ * with the moment by which the calls must have been sent.
  */
 export async function takePermit(
   limiter: Pick<Limiter, "acquire">,
@@ -28,9 +35,11 @@ export async function takePermit(
   for (let attempt = 0; attempt < 5; attempt++) {
     const decision = await limiter.acquire({ ...request, maxWaitMs: options.maxWaitMs });
     if (!decision.granted) return decision;
-    const target = clock() + decision.waitMs;
-    if (decision.waitMs > 0) await sleep(decision.waitMs);
-    if (clock() - target <= decision.validForMs) return { granted: true };
+    // Wait for the permit's own moment, not `waitMs` from now: the limiter's write took time too.
+    const usableUntil = decision.at + decision.validForMs;
+    const wait = decision.at - clock();
+    if (wait > 0) await sleep(wait);
+    if (clock() <= usableUntil) return { granted: true, count: request.permits, usableUntil };
   }
   // Five oversleeps in a row: this process is too starved to keep a promise to the provider.
   return { granted: false, retryAfterMs: 1_000 };

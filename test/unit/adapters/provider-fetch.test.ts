@@ -15,7 +15,7 @@ function setup(
   const fetch = createProviderFetch({
     baseUrl: "http://provider.test/",
     timeoutMs: 1_000,
-    prepaidCalls: prepaid,
+    prepaid: { count: prepaid, usableUntil: NOW + 10 },
     acquireExtra: async () => {
       extra++;
     },
@@ -56,6 +56,30 @@ describe("createProviderFetch", () => {
     );
     expect((await fetch({ path: "/v1/meetings" })).status).toBe(200);
     expect(throttles).toEqual([NOW + 20_000]);
+  });
+
+  it("does not send on a prepaid permit that lapsed, but takes a fresh one", async () => {
+    let extra = 0;
+    let now = NOW;
+    const fetch = createProviderFetch({
+      baseUrl: "http://provider.test",
+      timeoutMs: 1_000,
+      prepaid: { count: 2, usableUntil: NOW + 10 },
+      acquireExtra: async () => {
+        extra++;
+      },
+      onThrottled: async () => {},
+      onResponse: () => {},
+      clock: () => now,
+      fetchImpl: (async () => {
+        now += 50; // each call takes 50 ms: the second prepaid permit has lapsed by then
+        return new Response("[]");
+      }) as typeof globalThis.fetch,
+    });
+    await fetch({ path: "/a" });
+    expect(extra).toBe(0);
+    await fetch({ path: "/b" });
+    expect(extra).toBe(1);
   });
 
   it("caps a provider's pause and reports the cap", async () => {

@@ -21,9 +21,23 @@ describe("takePermit", () => {
   it("waits for a reserved permit, then lets the caller call", async () => {
     const limiter = new ScriptedLimiter([{ granted: true, waitMs: 300, validForMs: 10, at: 300 }]);
     const time = virtualTime();
-    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toEqual({ granted: true });
+    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toEqual({
+      granted: true,
+      count: 1,
+      usableUntil: 310,
+    });
     expect(time.slept).toEqual([300]);
     expect(limiter.requests[0]?.maxWaitMs).toBe(1_000);
+  });
+
+  it("waits for the permit's moment, not for waitMs after the limiter answered", async () => {
+    // The limiter answered at 0 with a moment 300 ms ahead, but its answer took 40 ms to arrive.
+    const limiter = new ScriptedLimiter([{ granted: true, waitMs: 300, validForMs: 10, at: 300 }]);
+    const time = virtualTime();
+    await time.sleep(40);
+    time.slept.length = 0;
+    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toMatchObject({ usableUntil: 310 });
+    expect(time.slept).toEqual([260]);
   });
 
   it("gives up a permit it woke too late for and asks again", async () => {
@@ -32,7 +46,7 @@ describe("takePermit", () => {
       { granted: true, waitMs: 100, validForMs: 10, at: 450 },
     ]);
     const time = virtualTime([50]);
-    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toEqual({ granted: true });
+    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toMatchObject({ granted: true });
     expect(limiter.requests).toHaveLength(2);
   });
 

@@ -1,0 +1,54 @@
+/**
+ * Runs one fake provider in a process of its own, so that its clock, and the order in which it
+ * sees requests, are not bent by whatever blocks the stand-in's event loop: a real provider does
+ * not share Pacer's CPU either. Started by local/fake-providers.ts; speaks to it over IPC:
+ * → `{ type: "ready", url }` once listening, → `{ type: "stats", stats }` whenever they change;
+ * it stops when the parent disconnects.
+ */
+import { startFakeOpenF1 } from "./openf1.ts";
+
+export interface FakeProcessOptions {
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** Freeze the live feed at this epoch ms (the demo's setting). */
+  readonly feedFrozenAt?: number;
+}
+
+export type FakeProcessMessage =
+  | { readonly type: "ready"; readonly url: string }
+  | { readonly type: "stats"; readonly stats: Record<string, unknown> };
+
+const STARTERS = {
+  openf1: (options: FakeProcessOptions) => {
+    const frozenAt = options.feedFrozenAt;
+    return startFakeOpenF1({
+      credentials: options.credentials,
+      ...(frozenAt === undefined ? {} : { feedNow: () => new Date(frozenAt) }),
+    });
+  },
+} as const;
+
+async function main(): Promise<void> {
+  const [providerId = "", rawOptions = "{}"] = process.argv.slice(2);
+  const start = STARTERS[providerId as keyof typeof STARTERS];
+  if (!start || !process.send) throw new Error(`fake-process: no fake for "${providerId}" (or not forked with IPC)`);
+  const fake = await start(JSON.parse(rawOptions) as FakeProcessOptions);
+  const send = (message: FakeProcessMessage) => process.send?.(message);
+  send({ type: "ready", url: fake.url });
+  let last = "";
+  const timer = setInterval(() => {
+    const stats = JSON.stringify(fake.stats());
+    if (stats !== last) {
+      last = stats;
+      send({ type: "stats", stats: JSON.parse(stats) as Record<string, unknown> });
+    }
+  }, 25);
+  process.once("disconnect", () => {
+    clearInterval(timer);
+    void fake.stop().finally(() => process.exit(0));
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
