@@ -1,6 +1,6 @@
 import { ProviderRateLimitedError, ProviderUnavailableError } from "#core/errors.ts";
-import { retryAfterMs } from "#core/retry-after.ts";
 import type { HeldPermits } from "#core/limiter/take-permit.ts";
+import { retryAfterMs } from "#core/retry-after.ts";
 import type { ProviderFetch, ProviderRequest } from "#providers/types.ts";
 
 export interface ProviderFetchOptions {

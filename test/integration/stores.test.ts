@@ -10,6 +10,7 @@ import { EntityStore } from "#adapters/dynamo/entity-store.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
 import type { LimitDef } from "#catalog/types.ts";
 import type { JobRecord } from "#core/job.ts";
+import { takePermit } from "#core/limiter/take-permit.ts";
 import { clientConfig } from "../../local/aws-config.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/dynamodb-local.ts";
 import { type CreatedTables, createTables } from "../../local/tables.ts";
@@ -33,35 +34,33 @@ afterAll(async () => {
 const noMargin = { safetyMarginMs: () => 0, reserve: () => 0 };
 
 describe("DynamoLimiter", () => {
-  it("grants no more than N in any window across many concurrent workers", async () => {
+  it("grants no more than N in any window across many concurrent workers, high ones taking over low reservations", async () => {
     const limit: LimitDef = { id: "conc", calls: 5, perMs: 1_000, scope: "global" };
-    const granted: number[] = [];
-    const deadline = Date.now() + 2_500;
-    // 16 workers, each with its own limiter instance, hammering one limit; high ones reserve ahead.
+    const calls: { at: number; priority: string }[] = [];
+    const deadline = Date.now() + 3_000;
+    // 16 workers, each with its own limiter instance, following the caller's protocol (takePermit):
+    // low ones reserve up to 1.5 s ahead, high ones may take those reservations over.
     await Promise.all(
       Array.from({ length: 16 }, async (_, i) => {
-        const mine = new DynamoLimiter({ tableName: tables.names.limiter, client, policy: noMargin });
+        const mine = new DynamoLimiter({ tableName: tables.names.limiter, client });
+        const priority = i % 4 === 0 ? ("high" as const) : ("low" as const);
         while (Date.now() < deadline) {
-          const d = await mine.acquire({
-            provider: "p",
-            limits: [limit],
-            tenantId: "t",
-            permits: 1,
-            priority: i % 2 === 0 ? "high" : "low",
-            maxWaitMs: i % 4 === 0 ? 0 : 1_500,
-          });
-          if (d.granted) {
-            granted.push(d.at);
-            await new Promise((r) => setTimeout(r, d.waitMs));
-          } else await new Promise((r) => setTimeout(r, Math.min(d.retryAfterMs, 200)));
+          const permit = await takePermit(
+            mine,
+            { provider: "p", limits: [limit], tenantId: "t", permits: 1, priority },
+            { maxWaitMs: 1_500 },
+          );
+          if (permit.granted) calls.push({ at: Date.now(), priority });
+          else await new Promise((r) => setTimeout(r, Math.min(permit.retryAfterMs, 200)));
+          if (priority === "high") await new Promise((r) => setTimeout(r, 300));
         }
       }),
     );
-    expect(granted.length).toBeGreaterThanOrEqual(10);
-    for (const end of granted) {
-      expect(granted.filter((t) => t > end - limit.perMs && t <= end).length).toBeLessThanOrEqual(
-        limit.calls,
-      );
+    expect(calls.length).toBeGreaterThanOrEqual(10);
+    expect(calls.some((c) => c.priority === "high")).toBe(true);
+    const times = calls.map((c) => c.at);
+    for (const end of times) {
+      expect(times.filter((t) => t > end - limit.perMs && t <= end).length).toBeLessThanOrEqual(limit.calls);
     }
   });
 

@@ -4,12 +4,18 @@ import type { LimitDef } from "#catalog/types.ts";
 import {
   defaultPolicy,
   earliestSlot,
+  type Hold,
   type LimitLog,
   type LimitPolicy,
   place,
   prune,
+  stillHeld,
+  TAKEOVER_GUARD_MS,
+  takeOver,
+  takeoverCandidate,
   validForMs,
 } from "#core/limiter/sliding-log.ts";
+import { Turns } from "#core/limiter/turns.ts";
 import type { Limiter, LimitUsage, PermitDecision, PermitRequest } from "#core/limiter/types.ts";
 import { isConditionalCheckFailed } from "./dynamo-util.ts";
 
@@ -31,7 +37,12 @@ interface ScopeItem {
   readonly version: number | undefined;
   readonly logs: Record<string, number[]>;
   readonly pauses: Record<string, number>;
+  /** Displaceable reservations of the item's limits, flattened: [at, token, at, token, …]. */
+  holds: number[];
 }
+
+/** Shared by every limiter instance of the process. */
+const turns = new Turns();
 
 const scopeKey = (scope: Scope, limit: LimitDef) =>
   `LIM#${scope.provider}#${limit.scope === "global" ? "*" : scope.tenantId}`;
@@ -54,30 +65,57 @@ export class DynamoLimiter implements Limiter {
   }
 
   async acquire(request: PermitRequest): Promise<PermitDecision> {
+    const keys = [...new Set(request.limits.map((limit) => scopeKey(request, limit)))].sort().join("|");
+    return turns.run(`${this.options.tableName}|${keys}`, request.priority, () => this.acquireNow(request));
+  }
+
+  private async acquireNow(request: PermitRequest): Promise<PermitDecision> {
     const retries = this.options.maxContentionRetries ?? 12;
     for (let attempt = 0; attempt <= retries; attempt++) {
       const items = await this.read(request);
       const now = this.clock();
       const logs = request.limits.map((limit) => this.logOf(items, request, limit, now));
-      const slot = earliestSlot({ ...request, logs, now, policy: this.policy });
+      let slot = earliestSlot({ ...request, logs, now, policy: this.policy });
+      const takeover =
+        request.priority === "high" && request.permits === 1 && slot > now
+          ? takeoverCandidate(logs, now, slot)
+          : undefined;
+      if (takeover) slot = takeover.at;
       if (slot - now > (request.maxWaitMs ?? 0))
         return { granted: false, retryAfterMs: Math.max(1, slot - now) };
+      const hold: Hold | undefined =
+        request.priority !== "high" && slot - now >= TAKEOVER_GUARD_MS
+          ? { at: slot, token: Math.floor(Math.random() * 2 ** 30) + 1 }
+          : undefined;
       request.limits.forEach((limit, i) => {
+        const log = logs[i] as LimitLog;
+        const next = takeover ? takeOver(log, takeover) : place(log, request.permits, slot, hold);
         const item = items.get(scopeKey(request, limit)) as ScopeItem;
-        item.logs[limit.id] = [...place(logs[i] as LimitLog, request.permits, slot).grants];
+        item.logs[limit.id] = [...next.grants];
+        item.holds = (next.holds ?? []).flatMap((h) => [h.at, h.token]);
       });
       if (await this.write([...items.values()])) {
+        // A takeover is only safe if it committed before the holder confirms (see TAKEOVER_GUARD_MS).
+        if (takeover && this.clock() > now + TAKEOVER_GUARD_MS / 2)
+          return { granted: false, retryAfterMs: 1 };
         return {
           granted: true,
           at: slot,
           waitMs: Math.max(0, slot - now),
           validForMs: validForMs(request.limits, this.policy),
+          ...(hold ? { hold } : {}),
         };
       }
-      // Lost a race to another worker: back off a little, with jitter so racers spread out.
-      await new Promise((r) => setTimeout(r, 1 + Math.random() * 4 * (attempt + 1)));
+      // Lost a race to another worker: back off for about a round trip, fully jittered, growing.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
     }
     return { granted: false, retryAfterMs: 20 + Math.floor(Math.random() * 30) };
+  }
+
+  async confirm(scope: Scope, hold: Hold): Promise<boolean> {
+    const items = await this.read(scope);
+    const now = this.clock();
+    return scope.limits.every((limit) => stillHeld(this.logOf(items, scope, limit, now), hold));
   }
 
   async pause(scope: Scope, untilMs: number): Promise<void> {
@@ -118,7 +156,11 @@ export class DynamoLimiter implements Limiter {
 
   private logOf(items: Map<string, ScopeItem>, scope: Scope, limit: LimitDef, now: number): LimitLog {
     const item = items.get(scopeKey(scope, limit));
-    const log = { grants: item?.logs[limit.id] ?? [], pausedUntil: item?.pauses[limit.id] };
+    const flat = item?.holds ?? [];
+    const holds: Hold[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2)
+      holds.push({ at: flat[i] as number, token: flat[i + 1] as number });
+    const log = { grants: item?.logs[limit.id] ?? [], pausedUntil: item?.pauses[limit.id], holds };
     return prune(log, limit, now, this.policy);
   }
 
@@ -150,8 +192,14 @@ export class DynamoLimiter implements Limiter {
           {
             pk,
             version: item ? Number(item.v) : undefined,
-            logs: { ...((item?.l as Record<string, number[]> | undefined) ?? {}) },
+            logs: Object.fromEntries(
+              Object.entries((item?.l as Record<string, Uint8Array> | undefined) ?? {}).map(([id, bytes]) => [
+                id,
+                unpack(bytes, Number(item?.b)),
+              ]),
+            ),
             pauses: { ...((item?.p as Record<string, number> | undefined) ?? {}) },
+            holds: unpackHolds(item?.h as Uint8Array | undefined, Number(item?.b)),
           },
         ];
       }),
@@ -166,8 +214,10 @@ export class DynamoLimiter implements Limiter {
       Item: {
         pk: item.pk,
         v: (item.version ?? 0) + 1,
-        l: item.logs,
+        b: now,
+        l: Object.fromEntries(Object.entries(item.logs).map(([id, times]) => [id, pack(times, now)])),
         p: item.pauses,
+        h: packHolds(item.holds, now),
         expiresAt: this.expiry(item, now),
       },
       ConditionExpression: item.version === undefined ? "attribute_not_exists(pk)" : "v = :v",
@@ -191,4 +241,33 @@ export class DynamoLimiter implements Limiter {
     const latest = Math.max(now, ...Object.values(item.logs).flat(), ...Object.values(item.pauses));
     return Math.ceil(latest / 1000) + 86_400;
   }
+}
+
+/*
+ * Logs are stored as little-endian Int32 offsets (ms) from the item's base time `b`: four bytes a
+ * grant instead of a dozen for a DynamoDB number in a list, which keeps an item of a few dozen
+ * grants under the 1 KB of one write unit. Offsets cover ±24 days around the base.
+ */
+function pack(times: readonly number[], base: number): Uint8Array {
+  const view = new DataView(new ArrayBuffer(times.length * 4));
+  times.forEach((t, i) => view.setInt32(i * 4, t - base, true));
+  return new Uint8Array(view.buffer);
+}
+
+function unpack(bytes: Uint8Array | undefined, base: number): number[] {
+  if (!bytes || bytes.length === 0) return [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: Math.floor(bytes.length / 4) }, (_, i) => base + view.getInt32(i * 4, true));
+}
+
+/** Holds as (offset, token) pairs: the token is stored as is, only moments are offset. */
+function packHolds(flat: readonly number[], base: number): Uint8Array {
+  return pack(
+    flat.map((v, i) => (i % 2 === 0 ? v : v + base)),
+    base,
+  );
+}
+
+function unpackHolds(bytes: Uint8Array | undefined, base: number): number[] {
+  return unpack(bytes, base).map((v, i) => (i % 2 === 0 ? v : v - base));
 }

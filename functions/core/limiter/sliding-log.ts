@@ -12,7 +12,25 @@ export interface LimitLog {
   readonly grants: readonly number[];
   /** Provider feedback: nothing is granted before this time. */
   readonly pausedUntil?: number;
+  /**
+   * Reservations of normal and low work far enough ahead that high work may take them over
+   * (their moments stay in `grants`; only the holder changes). A holder confirms before calling.
+   */
+  readonly holds?: readonly Hold[];
 }
+
+/** A displaceable reservation: its moment and its holder's token. */
+export interface Hold {
+  readonly at: number;
+  readonly token: number;
+}
+
+/**
+ * High work may take over a reservation only this far ahead; its holder confirms it half this
+ * long before its moment. Any takeover therefore commits before the holder looks, unless the
+ * takeover's own write took over half of it, in which case the taker gives the permit up.
+ */
+export const TAKEOVER_GUARD_MS = 60;
 
 export interface LimitPolicy {
   /**
@@ -57,7 +75,29 @@ export function prune(
   policy: LimitPolicy = defaultPolicy,
 ): LimitLog {
   const windowMs = effectiveWindowMs(limit, policy);
-  return { grants: log.grants.filter((t) => t > now - windowMs), pausedUntil: log.pausedUntil };
+  return {
+    grants: log.grants.filter((t) => t > now - windowMs),
+    pausedUntil: log.pausedUntil,
+    holds: (log.holds ?? []).filter((h) => h.at > now),
+  };
+}
+
+/**
+ * Normal and low work is paced: one grant every W / budget, so it never bursts, never makes
+ * callers collide on one moment, and leaves every window room for high work's reserve.
+ */
+export function spacingMs(
+  limits: readonly LimitDef[],
+  priority: Priority,
+  permits: number,
+  policy: LimitPolicy = defaultPolicy,
+): number {
+  if (priority === "high") return 0;
+  // Whole milliseconds keep every moment an integer, so window edges compare exactly.
+  return Math.max(
+    0,
+    ...limits.map((l) => Math.ceil(effectiveWindowMs(l, policy) / budgetFor(l, priority, permits, policy))),
+  );
 }
 
 function countIn(grants: readonly number[], from: number, to: number): number {
@@ -93,15 +133,21 @@ export interface SlotRequest {
 
 /**
  * The earliest moment from `now` at which `permits` fit under every limit. High work may take any
- * such moment, between reservations already made; other work only after the latest reservation,
- * so it queues in order and can never take a moment ahead of a high-priority call.
+ * such moment, between reservations already made; other work only after the latest reservation
+ * and one spacing after it, so it queues in order, evenly, and never ahead of a high-priority call.
  */
 export function earliestSlot(request: SlotRequest): number {
   const policy = request.policy ?? defaultPolicy;
   const { limits, logs, permits, priority, now } = request;
   let start = now;
   for (const log of logs) start = Math.max(start, log.pausedUntil ?? 0);
-  if (priority !== "high") for (const log of logs) start = Math.max(start, log.grants.at(-1) ?? 0);
+  if (priority !== "high") {
+    const spacing = spacingMs(limits, priority, permits, policy);
+    for (const log of logs) {
+      const last = log.grants.at(-1);
+      if (last !== undefined) start = Math.max(start, last + spacing);
+    }
+  }
 
   // Feasibility only changes where an entry enters or leaves a window; those are the candidates.
   const candidates = new Set<number>([start]);
@@ -128,8 +174,32 @@ export function earliestSlot(request: SlotRequest): number {
   );
 }
 
-/** The log after placing `permits` at `t`. */
-export function place(log: LimitLog, permits: number, t: number): LimitLog {
+/**
+ * For a single high-priority permit that cannot go now: the earliest reservation of other work it
+ * may take over instead — held in every one of its limits, at least the guard ahead, and sooner
+ * than the slot it would otherwise get.
+ */
+export function takeoverCandidate(logs: readonly LimitLog[], now: number, slot: number): Hold | undefined {
+  const [first, ...rest] = logs;
+  const candidates = (first?.holds ?? [])
+    .filter((h) => h.at >= now + TAKEOVER_GUARD_MS && h.at < slot)
+    .filter((h) => rest.every((log) => (log.holds ?? []).some((o) => o.at === h.at && o.token === h.token)))
+    .sort((a, b) => a.at - b.at);
+  return candidates[0];
+}
+
+/** The log after placing `permits` at `t`; `hold` makes it a reservation high work may take over. */
+export function place(log: LimitLog, permits: number, t: number, hold?: Hold): LimitLog {
   const grants = [...log.grants, ...Array<number>(permits).fill(t)].sort((a, b) => a - b);
-  return { grants, pausedUntil: log.pausedUntil };
+  return { grants, pausedUntil: log.pausedUntil, holds: hold ? [...(log.holds ?? []), hold] : log.holds };
+}
+
+/** The log after high work took over `hold`: same moments, the holder's claim gone. */
+export function takeOver(log: LimitLog, hold: Hold): LimitLog {
+  return { ...log, holds: (log.holds ?? []).filter((h) => !(h.at === hold.at && h.token === hold.token)) };
+}
+
+/** Whether the holder of `hold` still holds it in this log. */
+export function stillHeld(log: LimitLog, hold: Hold): boolean {
+  return (log.holds ?? []).some((h) => h.at === hold.at && h.token === hold.token);
 }

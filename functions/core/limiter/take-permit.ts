@@ -1,3 +1,4 @@
+import { TAKEOVER_GUARD_MS } from "./sliding-log.ts";
 import type { Limiter, PermitRequest } from "./types.ts";
 
 export interface TakePermitOptions {
@@ -26,7 +27,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * with the moment by which the calls must have been sent.
  */
 export async function takePermit(
-  limiter: Pick<Limiter, "acquire">,
+  limiter: Pick<Limiter, "acquire" | "confirm">,
   request: Omit<PermitRequest, "maxWaitMs">,
   options: TakePermitOptions,
 ): Promise<TakenPermit> {
@@ -37,6 +38,12 @@ export async function takePermit(
     if (!decision.granted) return decision;
     // Wait for the permit's own moment, not `waitMs` from now: the limiter's write took time too.
     const usableUntil = decision.at + decision.validForMs;
+    if (decision.hold) {
+      // High work may have taken this reservation over; look once no takeover can still come.
+      const untilConfirm = decision.at - TAKEOVER_GUARD_MS / 2 - clock();
+      if (untilConfirm > 0) await sleep(untilConfirm);
+      if (!(await limiter.confirm(request, decision.hold))) continue;
+    }
     const wait = decision.at - clock();
     if (wait > 0) await sleep(wait);
     if (clock() <= usableUntil) return { granted: true, count: request.permits, usableUntil };

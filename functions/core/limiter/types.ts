@@ -1,4 +1,5 @@
 import type { LimitDef, Priority } from "#catalog/types.ts";
+import type { Hold } from "./sliding-log.ts";
 
 /** A request for `permits` calls under every one of `limits` (all or nothing). */
 export interface PermitRequest {
@@ -24,7 +25,18 @@ export type PermitDecision =
    * later (a stalled event loop) must not call on this permit but ask again, or two calls could
    * land closer together than the limit allows.
    */
-  | { readonly granted: true; readonly waitMs: number; readonly validForMs: number; readonly at: number }
+  | {
+      readonly granted: true;
+      readonly waitMs: number;
+      readonly validForMs: number;
+      readonly at: number;
+      /**
+       * Set on a reservation of normal or low work far enough ahead that high work may take it
+       * over: confirm it (`Limiter.confirm`) at `at − TAKEOVER_GUARD_MS / 2` and call only if it is
+       * still held; otherwise ask again.
+       */
+      readonly hold?: Hold;
+    }
   /** No permit within `maxWaitMs`; the earliest moment one may be free is `retryAfterMs` from now. */
   | { readonly granted: false; readonly retryAfterMs: number };
 
@@ -47,6 +59,8 @@ export interface LimitUsage {
  */
 export interface Limiter {
   acquire(request: PermitRequest): Promise<PermitDecision>;
+  /** Whether a reservation (a decision's `hold`) is still its holder's. */
+  confirm(request: Omit<PermitRequest, "permits" | "priority">, hold: Hold): Promise<boolean>;
   /** Provider feedback (429, Retry-After, rate-limit headers): no permits for these limits until `untilMs`. */
   pause(request: Omit<PermitRequest, "permits" | "priority">, untilMs: number): Promise<void>;
   usage(request: Omit<PermitRequest, "permits" | "priority">): Promise<LimitUsage[]>;

@@ -77,10 +77,18 @@ export class MemoryQueue implements JobQueue {
 export class ScriptedLimiter implements Limiter {
   readonly requests: PermitRequest[] = [];
   readonly pauses: number[] = [];
-  constructor(private readonly decisions: PermitDecision[] = []) {}
+  readonly confirmations: boolean[] = [];
+  /** `clock` dates the default grants (a permit usable now), so it must be the test's clock. */
+  constructor(
+    private readonly decisions: PermitDecision[] = [],
+    private readonly clock: () => number = Date.now,
+  ) {}
+  async confirm() {
+    return this.confirmations.shift() ?? true;
+  }
   async acquire(request: PermitRequest) {
     this.requests.push(request);
-    return this.decisions.shift() ?? { granted: true as const, waitMs: 0, validForMs: 10, at: 0 };
+    return this.decisions.shift() ?? { granted: true as const, waitMs: 0, validForMs: 10, at: this.clock() };
   }
   async pause(_scope: unknown, untilMs: number) {
     this.pauses.push(untilMs);

@@ -10,6 +10,10 @@ import {
   type LimitPolicy,
   place,
   prune,
+  spacingMs,
+  TAKEOVER_GUARD_MS,
+  takeOver,
+  takeoverCandidate,
 } from "#core/limiter/sliding-log.ts";
 
 const limitArb = (id: string) =>
@@ -91,6 +95,7 @@ describe("sliding-log limit arithmetic", () => {
           });
         },
       ),
+      { numRuns: 3000 },
     );
   });
 
@@ -131,8 +136,8 @@ describe("sliding-log limit arithmetic", () => {
     const limit: LimitDef = { id: "l", calls: 20, perMs: 2_000, scope: "global", reserve: 1 };
     const policy = { ...defaultPolicy, safetyMarginMs: () => 0 };
     let log: LimitLog = { grants: [] };
-    // The low backlog reserves every permit it may, far ahead.
-    for (let i = 0; i < 200; i++) {
+    // The low backlog reserves every permit it may, far ahead, paced at W / 19.
+    for (;;) {
       const slot = earliestSlot({
         limits: [limit],
         logs: [log],
@@ -144,7 +149,7 @@ describe("sliding-log limit arithmetic", () => {
       if (slot > 10_000) break;
       log = place(log, 1, slot);
     }
-    expect(log.grants.filter((t) => t <= 0)).toHaveLength(19);
+    expect(maxInAnyWindow(log.grants, 2_000)).toBe(19);
     expect(
       earliestSlot({ limits: [limit], logs: [log], permits: 1, priority: "high", now: 500, policy }),
     ).toBe(500);
@@ -152,6 +157,60 @@ describe("sliding-log limit arithmetic", () => {
     expect(
       earliestSlot({ limits: [limit], logs: [log], permits: 1, priority: "low", now: 500, policy }),
     ).toBeGreaterThan(log.grants.at(-1) as number);
+  });
+
+  it("paces normal and low work evenly, so callers never queue on one moment", () => {
+    const limit: LimitDef = { id: "l", calls: 10, perMs: 2_000, scope: "global", reserve: 0 };
+    const policy = { ...defaultPolicy, safetyMarginMs: () => 0 };
+    let log: LimitLog = { grants: [] };
+    const slots: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const slot = earliestSlot({
+        limits: [limit],
+        logs: [log],
+        permits: 1,
+        priority: "low",
+        now: 0,
+        policy,
+      });
+      slots.push(slot);
+      log = place(log, 1, slot);
+    }
+    expect(spacingMs([limit], "low", 1, policy)).toBe(200);
+    expect(slots).toEqual(Array.from({ length: 12 }, (_, i) => i * 200));
+  });
+
+  it("lets high work take over a reservation far enough ahead, leaving every moment where it was", () => {
+    const limit: LimitDef = { id: "l", calls: 10, perMs: 2_000, scope: "global", reserve: 0 };
+    const policy = { ...defaultPolicy, safetyMarginMs: () => 0 };
+    let log: LimitLog = { grants: [] };
+    for (let i = 0; i < 20; i++) {
+      const slot = earliestSlot({
+        limits: [limit],
+        logs: [log],
+        permits: 1,
+        priority: "low",
+        now: 0,
+        policy,
+      });
+      log = place(log, 1, slot, slot >= TAKEOVER_GUARD_MS ? { at: slot, token: i + 1 } : undefined);
+    }
+    // At 100 ms every window up to the last reservation is full: a high call would wait 3.9 s...
+    const slot = earliestSlot({
+      limits: [limit],
+      logs: [log],
+      permits: 1,
+      priority: "high",
+      now: 100,
+      policy,
+    });
+    expect(slot).toBe(4_000);
+    // ...but takes over the first reservation at least the guard ahead instead: one spacing away.
+    const taken = takeoverCandidate([log], 100, slot);
+    expect(taken).toEqual({ at: 200, token: 2 });
+    const after = takeOver(log, taken as NonNullable<typeof taken>);
+    expect(after.grants).toEqual(log.grants);
+    expect(after.holds?.some((h) => h.token === 2)).toBe(false);
   });
 
   it("grants nothing before a provider's pause ends", () => {

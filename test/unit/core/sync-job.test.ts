@@ -16,7 +16,7 @@ function setup(
   const jobs = new MemoryJobs();
   const entities = new MemoryEntities();
   const queue = new MemoryQueue();
-  const limiter = options.limiter ?? new ScriptedLimiter();
+  const limiter = options.limiter ?? new ScriptedLimiter([], () => NOW);
   const counted: string[] = [];
   const module: ProviderModule = {
     id: "openf1",

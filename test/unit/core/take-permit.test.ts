@@ -36,7 +36,9 @@ describe("takePermit", () => {
     const time = virtualTime();
     await time.sleep(40);
     time.slept.length = 0;
-    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toMatchObject({ usableUntil: 310 });
+    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toMatchObject({
+      usableUntil: 310,
+    });
     expect(time.slept).toEqual([260]);
   });
 
@@ -46,7 +48,24 @@ describe("takePermit", () => {
       { granted: true, waitMs: 100, validForMs: 10, at: 450 },
     ]);
     const time = virtualTime([50]);
-    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toMatchObject({ granted: true });
+    expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toMatchObject({
+      granted: true,
+    });
+    expect(limiter.requests).toHaveLength(2);
+  });
+
+  it("confirms a reservation high work could take over, and asks again when it was taken", async () => {
+    const limiter = new ScriptedLimiter([
+      { granted: true, waitMs: 1_000, validForMs: 10, at: 1_000, hold: { at: 1_000, token: 7 } },
+      { granted: true, waitMs: 500, validForMs: 10, at: 1_400 },
+    ]);
+    limiter.confirmations.push(false);
+    const time = virtualTime();
+    expect(await takePermit(limiter, request, { maxWaitMs: 2_000, ...time })).toMatchObject({
+      usableUntil: 1_410,
+    });
+    // Slept to the confirmation point (guard/2 before the moment), then to the new permit's moment.
+    expect(time.slept).toEqual([970, 430]);
     expect(limiter.requests).toHaveLength(2);
   });
 
