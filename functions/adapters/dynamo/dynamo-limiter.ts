@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { LimitDef } from "#catalog/types.ts";
 import {
+  CONFIRM_LEAD_MS,
   defaultPolicy,
   earliestSlot,
   type Hold,
@@ -96,7 +97,7 @@ export class DynamoLimiter implements Limiter {
       });
       if (await this.write([...items.values()])) {
         // A takeover is only safe if it committed before the holder confirms (see TAKEOVER_GUARD_MS).
-        if (takeover && this.clock() > now + TAKEOVER_GUARD_MS / 2)
+        if (takeover && this.clock() > now + TAKEOVER_GUARD_MS - CONFIRM_LEAD_MS)
           return { granted: false, retryAfterMs: 1 };
         return {
           granted: true,
@@ -107,7 +108,7 @@ export class DynamoLimiter implements Limiter {
         };
       }
       // Lost a race to another worker: back off for about a round trip, fully jittered, growing.
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * Math.min(200, 20 * 2 ** attempt)));
     }
     return { granted: false, retryAfterMs: 20 + Math.floor(Math.random() * 30) };
   }

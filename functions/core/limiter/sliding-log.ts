@@ -26,11 +26,13 @@ export interface Hold {
 }
 
 /**
- * High work may take over a reservation only this far ahead; its holder confirms it half this
- * long before its moment. Any takeover therefore commits before the holder looks, unless the
- * takeover's own write took over half of it, in which case the taker gives the permit up.
+ * High work may take over a reservation only this far ahead, and its holder confirms the
+ * reservation CONFIRM_LEAD_MS before its moment. A takeover is therefore committed before the
+ * holder looks, unless the takeover's own write took longer than the difference — then the taker
+ * gives the permit up. Either way at most one of them calls.
  */
-export const TAKEOVER_GUARD_MS = 60;
+export const TAKEOVER_GUARD_MS = 50;
+export const CONFIRM_LEAD_MS = 12;
 
 export interface LimitPolicy {
   /**

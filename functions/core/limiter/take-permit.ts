@@ -1,4 +1,4 @@
-import { TAKEOVER_GUARD_MS } from "./sliding-log.ts";
+import { CONFIRM_LEAD_MS } from "./sliding-log.ts";
 import type { Limiter, PermitRequest } from "./types.ts";
 
 export interface TakePermitOptions {
@@ -40,7 +40,7 @@ export async function takePermit(
     const usableUntil = decision.at + decision.validForMs;
     if (decision.hold) {
       // High work may have taken this reservation over; look once no takeover can still come.
-      const untilConfirm = decision.at - TAKEOVER_GUARD_MS / 2 - clock();
+      const untilConfirm = decision.at - CONFIRM_LEAD_MS - clock();
       if (untilConfirm > 0) await sleep(untilConfirm);
       if (!(await limiter.confirm(request, decision.hold))) continue;
     }

@@ -32,7 +32,7 @@ export type PermitDecision =
       readonly at: number;
       /**
        * Set on a reservation of normal or low work far enough ahead that high work may take it
-       * over: confirm it (`Limiter.confirm`) at `at − TAKEOVER_GUARD_MS / 2` and call only if it is
+       * over: confirm it (`Limiter.confirm`) at `at − CONFIRM_LEAD_MS` and call only if it is
        * still held; otherwise ask again.
        */
       readonly hold?: Hold;

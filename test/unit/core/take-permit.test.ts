@@ -64,8 +64,8 @@ describe("takePermit", () => {
     expect(await takePermit(limiter, request, { maxWaitMs: 2_000, ...time })).toMatchObject({
       usableUntil: 1_410,
     });
-    // Slept to the confirmation point (guard/2 before the moment), then to the new permit's moment.
-    expect(time.slept).toEqual([970, 430]);
+    // Slept to the confirmation point (CONFIRM_LEAD_MS before the moment), then to the new moment.
+    expect(time.slept).toEqual([988, 412]);
     expect(limiter.requests).toHaveLength(2);
   });
 
