@@ -1,8 +1,8 @@
+import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { baseUrlEnvVar } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
-import { fork } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import type { FakeProcessMessage, FakeProcessOptions } from "./fakes/fake-process.ts";
 import type { LocalLog } from "./log.ts";
 

@@ -30,7 +30,8 @@ const STARTERS = {
 async function main(): Promise<void> {
   const [providerId = "", rawOptions = "{}"] = process.argv.slice(2);
   const start = STARTERS[providerId as keyof typeof STARTERS];
-  if (!start || !process.send) throw new Error(`fake-process: no fake for "${providerId}" (or not forked with IPC)`);
+  if (!start || !process.send)
+    throw new Error(`fake-process: no fake for "${providerId}" (or not forked with IPC)`);
   const fake = await start(JSON.parse(rawOptions) as FakeProcessOptions);
   const send = (message: FakeProcessMessage) => process.send?.(message);
   send({ type: "ready", url: fake.url });

@@ -251,7 +251,7 @@ export class DynamoLimiter implements Limiter {
  */
 function pack(times: readonly number[], base: number): Uint8Array {
   const view = new DataView(new ArrayBuffer(times.length * 4));
-  times.forEach((t, i) => view.setInt32(i * 4, t - base, true));
+  for (const [i, t] of times.entries()) view.setInt32(i * 4, t - base, true);
   return new Uint8Array(view.buffer);
 }
 
