@@ -64,6 +64,40 @@ describe("DynamoLimiter", () => {
     }
   });
 
+  it("lets high work take over only reservations made under exactly its own limits", async () => {
+    // Two endpoint groups of one provider, one limit each, sharing one item.
+    const a: LimitDef = { id: "group-a", calls: 1, perMs: 10_000, scope: "global" };
+    const b: LimitDef = { id: "group-b", calls: 1, perMs: 10_000, scope: "global" };
+    const limiter = new DynamoLimiter({ tableName: tables.names.limiter, client });
+    const low = {
+      provider: "multi",
+      limits: [a],
+      tenantId: "t",
+      permits: 1,
+      priority: "low" as const,
+      maxWaitMs: 20_000,
+    };
+    const high = {
+      provider: "multi",
+      limits: [b],
+      tenantId: "t",
+      permits: 1,
+      priority: "high" as const,
+      maxWaitMs: 20_000,
+    };
+    expect((await limiter.acquire(low)).granted).toBe(true);
+    const reserved = await limiter.acquire(low);
+    if (!reserved.granted || !reserved.hold)
+      throw new Error("expected a reservation high work could take over");
+    expect((await limiter.acquire(high)).granted).toBe(true);
+    const second = await limiter.acquire(high);
+    // Group b is full for 10 s; group a's reservation is no slot of b's, so b waits its own turn.
+    expect(second.granted && second.at).toBeGreaterThanOrEqual(Date.now() + 9_000);
+    expect(await limiter.confirm({ provider: "multi", limits: [a], tenantId: "t" }, reserved.hold)).toBe(
+      true,
+    );
+  });
+
   it("takes permits from all limits or none", async () => {
     const tight: LimitDef = { id: "tight", calls: 2, perMs: 60_000, scope: "tenant" };
     const loose: LimitDef = { id: "loose", calls: 100, perMs: 60_000, scope: "tenant" };

@@ -38,12 +38,23 @@ interface ScopeItem {
   readonly version: number | undefined;
   readonly logs: Record<string, number[]>;
   readonly pauses: Record<string, number>;
-  /** Displaceable reservations of the item's limits, flattened: [at, token, at, token, …]. */
-  holds: number[];
+  /**
+   * Displaceable reservations, by the set of limits they were taken under (see signatureOf),
+   * flattened: [at, token, at, token, …]. High work may only take over a reservation made under
+   * exactly its own limits: the moment stays in those limits' logs and nowhere else.
+   */
+  readonly holds: Record<string, number[]>;
 }
 
 /** Shared by every limiter instance of the process. */
 const turns = new Turns();
+
+/** The limits a request is taken under, as one string: `per-minute,per-second`. */
+const signatureOf = (scope: Scope) =>
+  scope.limits
+    .map((l) => l.id)
+    .sort()
+    .join(",");
 
 const scopeKey = (scope: Scope, limit: LimitDef) =>
   `LIM#${scope.provider}#${limit.scope === "global" ? "*" : scope.tenantId}`;
@@ -93,7 +104,7 @@ export class DynamoLimiter implements Limiter {
         const next = takeover ? takeOver(log, takeover) : place(log, request.permits, slot, hold);
         const item = items.get(scopeKey(request, limit)) as ScopeItem;
         item.logs[limit.id] = [...next.grants];
-        item.holds = (next.holds ?? []).flatMap((h) => [h.at, h.token]);
+        item.holds[signatureOf(request)] = (next.holds ?? []).flatMap((h) => [h.at, h.token]);
       });
       if (await this.write([...items.values()])) {
         // A takeover is only safe if it committed before the holder confirms (see TAKEOVER_GUARD_MS).
@@ -157,7 +168,7 @@ export class DynamoLimiter implements Limiter {
 
   private logOf(items: Map<string, ScopeItem>, scope: Scope, limit: LimitDef, now: number): LimitLog {
     const item = items.get(scopeKey(scope, limit));
-    const flat = item?.holds ?? [];
+    const flat = item?.holds[signatureOf(scope)] ?? [];
     const holds: Hold[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2)
       holds.push({ at: flat[i] as number, token: flat[i + 1] as number });
@@ -200,7 +211,11 @@ export class DynamoLimiter implements Limiter {
               ]),
             ),
             pauses: { ...((item?.p as Record<string, number> | undefined) ?? {}) },
-            holds: unpackHolds(item?.h as Uint8Array | undefined, Number(item?.b)),
+            holds: Object.fromEntries(
+              Object.entries((item?.h as Record<string, Uint8Array> | undefined) ?? {}).map(
+                ([sig, bytes]) => [sig, unpackHolds(bytes, Number(item?.b))],
+              ),
+            ),
           },
         ];
       }),
@@ -218,7 +233,12 @@ export class DynamoLimiter implements Limiter {
         b: now,
         l: Object.fromEntries(Object.entries(item.logs).map(([id, times]) => [id, pack(times, now)])),
         p: item.pauses,
-        h: packHolds(item.holds, now),
+        h: Object.fromEntries(
+          Object.entries(item.holds)
+            .map(([sig, flat]) => [sig, futurePairs(flat, now)] as const)
+            .filter(([, flat]) => flat.length > 0)
+            .map(([sig, flat]) => [sig, packHolds(flat, now)]),
+        ),
         expiresAt: this.expiry(item, now),
       },
       ConditionExpression: item.version === undefined ? "attribute_not_exists(pk)" : "v = :v",
@@ -259,6 +279,15 @@ function unpack(bytes: Uint8Array | undefined, base: number): number[] {
   if (!bytes || bytes.length === 0) return [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return Array.from({ length: Math.floor(bytes.length / 4) }, (_, i) => base + view.getInt32(i * 4, true));
+}
+
+/** The (at, token) pairs whose moment is still ahead: a passed reservation can no longer be taken over. */
+function futurePairs(flat: readonly number[], now: number): number[] {
+  const kept: number[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if ((flat[i] as number) > now) kept.push(flat[i] as number, flat[i + 1] as number);
+  }
+  return kept;
 }
 
 /** Holds as (offset, token) pairs: the token is stored as is, only moments are offset. */
