@@ -62,6 +62,18 @@ function replay(limits: LimitDef[], requests: readonly Request[], policy: LimitP
   return { granted, refusals };
 }
 
+/** `count` low-priority requests at time 0, each reserving the next moment it may. */
+function lowBacklog(limit: LimitDef, count: number, policy: LimitPolicy, holds = false) {
+  let log: LimitLog = { grants: [] };
+  const slots: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const slot = earliestSlot({ limits: [limit], logs: [log], permits: 1, priority: "low", now: 0, policy });
+    slots.push(slot);
+    log = place(log, 1, slot, holds && slot >= TAKEOVER_GUARD_MS ? { at: slot, token: i + 1 } : undefined);
+  }
+  return { log, slots };
+}
+
 function maxInAnyWindow(
   times: readonly number[],
   windowMs: number,
@@ -162,20 +174,7 @@ describe("sliding-log limit arithmetic", () => {
   it("paces normal and low work evenly, so callers never queue on one moment", () => {
     const limit: LimitDef = { id: "l", calls: 10, perMs: 2_000, scope: "global", reserve: 0 };
     const policy = { ...defaultPolicy, safetyMarginMs: () => 0 };
-    let log: LimitLog = { grants: [] };
-    const slots: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      const slot = earliestSlot({
-        limits: [limit],
-        logs: [log],
-        permits: 1,
-        priority: "low",
-        now: 0,
-        policy,
-      });
-      slots.push(slot);
-      log = place(log, 1, slot);
-    }
+    const { slots } = lowBacklog(limit, 12, policy);
     expect(spacingMs([limit], "low", 1, policy)).toBe(200);
     expect(slots).toEqual(Array.from({ length: 12 }, (_, i) => i * 200));
   });
@@ -183,18 +182,8 @@ describe("sliding-log limit arithmetic", () => {
   it("lets high work take over a reservation far enough ahead, leaving every moment where it was", () => {
     const limit: LimitDef = { id: "l", calls: 10, perMs: 2_000, scope: "global", reserve: 0 };
     const policy = { ...defaultPolicy, safetyMarginMs: () => 0 };
-    let log: LimitLog = { grants: [] };
-    for (let i = 0; i < 20; i++) {
-      const slot = earliestSlot({
-        limits: [limit],
-        logs: [log],
-        permits: 1,
-        priority: "low",
-        now: 0,
-        policy,
-      });
-      log = place(log, 1, slot, slot >= TAKEOVER_GUARD_MS ? { at: slot, token: i + 1 } : undefined);
-    }
+    // Reservations at least the guard ahead may be taken over: they carry a holder's token.
+    const { log } = lowBacklog(limit, 20, policy, true);
     // At 100 ms every window up to the last reservation is full: a high call would wait 3.9 s...
     const slot = earliestSlot({
       limits: [limit],
