@@ -5,11 +5,13 @@ import {
   CONFIRM_LEAD_MS,
   defaultPolicy,
   earliestSlot,
+  HOLD_KEPT_MS,
   type Hold,
   type LimitLog,
   type LimitPolicy,
   place,
   prune,
+  release,
   stillHeld,
   TAKEOVER_GUARD_MS,
   takeOver,
@@ -37,6 +39,8 @@ interface ScopeItem {
   /** undefined: the item does not exist yet. */
   readonly version: number | undefined;
   readonly logs: Record<string, number[]>;
+  /** Of each limit's log, the grants of high work. */
+  readonly highLogs: Record<string, number[]>;
   readonly pauses: Record<string, number>;
   /**
    * Displaceable reservations, by the set of limits they were taken under (see signatureOf),
@@ -83,10 +87,15 @@ export class DynamoLimiter implements Limiter {
 
   private async acquireNow(request: PermitRequest): Promise<PermitDecision> {
     const retries = this.options.maxContentionRetries ?? 12;
+    // Permits nobody will call on, freed with the next write.
+    let giveBack = request.release;
     for (let attempt = 0; attempt <= retries; attempt++) {
       const items = await this.read(request);
       const now = this.clock();
-      const logs = request.limits.map((limit) => this.logOf(items, request, limit, now));
+      const logs = request.limits.map((limit) => {
+        const log = this.logOf(items, request, limit, now);
+        return giveBack ? release(log, giveBack.at, giveBack.permits, request.priority === "high") : log;
+      });
       let slot = earliestSlot({ ...request, logs, now, policy: this.policy });
       const takeover =
         request.priority === "high" && request.permits === 1 && slot > now
@@ -101,25 +110,33 @@ export class DynamoLimiter implements Limiter {
           : undefined;
       request.limits.forEach((limit, i) => {
         const log = logs[i] as LimitLog;
-        const next = takeover ? takeOver(log, takeover) : place(log, request.permits, slot, hold);
+        const next = takeover
+          ? place(takeOver(log, takeover), 1, slot, { high: true })
+          : place(log, request.permits, slot, { hold, high: request.priority === "high" });
         const item = items.get(scopeKey(request, limit)) as ScopeItem;
         item.logs[limit.id] = [...next.grants];
+        item.highLogs[limit.id] = [...(next.high ?? [])];
         item.holds[signatureOf(request)] = (next.holds ?? []).flatMap((h) => [h.at, h.token]);
       });
-      if (await this.write([...items.values()])) {
-        // A takeover is only safe if it committed before the holder confirms (see TAKEOVER_GUARD_MS).
-        if (takeover && this.clock() > now + TAKEOVER_GUARD_MS - CONFIRM_LEAD_MS)
-          return { granted: false, retryAfterMs: 1 };
-        return {
-          granted: true,
-          at: slot,
-          waitMs: Math.max(0, slot - now),
-          validForMs: validForMs(request.limits, this.policy),
-          ...(hold ? { hold } : {}),
-        };
+      if (!(await this.write([...items.values()]))) {
+        // Lost a race to another worker: back off for about a round trip, fully jittered, growing.
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * Math.min(200, 20 * 2 ** attempt)));
+        continue;
       }
-      // Lost a race to another worker: back off for about a round trip, fully jittered, growing.
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * Math.min(200, 20 * 2 ** attempt)));
+      // A takeover counts only if it was written before the holder looked (see TAKEOVER_GUARD_MS);
+      // otherwise the holder may call, so this permit is given up and the next reservation tried.
+      giveBack = undefined;
+      if (takeover && this.clock() >= takeover.at - CONFIRM_LEAD_MS) {
+        giveBack = { at: slot, permits: 1 };
+        continue;
+      }
+      return {
+        granted: true,
+        at: slot,
+        waitMs: Math.max(0, slot - now),
+        validForMs: validForMs(request.limits, this.policy),
+        ...(hold ? { hold } : {}),
+      };
     }
     return { granted: false, retryAfterMs: 20 + Math.floor(Math.random() * 30) };
   }
@@ -172,7 +189,12 @@ export class DynamoLimiter implements Limiter {
     const holds: Hold[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2)
       holds.push({ at: flat[i] as number, token: flat[i + 1] as number });
-    const log = { grants: item?.logs[limit.id] ?? [], pausedUntil: item?.pauses[limit.id], holds };
+    const log = {
+      grants: item?.logs[limit.id] ?? [],
+      high: item?.highLogs[limit.id] ?? [],
+      pausedUntil: item?.pauses[limit.id],
+      holds,
+    };
     return prune(log, limit, now, this.policy);
   }
 
@@ -204,12 +226,8 @@ export class DynamoLimiter implements Limiter {
           {
             pk,
             version: item ? Number(item.v) : undefined,
-            logs: Object.fromEntries(
-              Object.entries((item?.l as Record<string, Uint8Array> | undefined) ?? {}).map(([id, bytes]) => [
-                id,
-                unpack(bytes, Number(item?.b)),
-              ]),
-            ),
+            logs: unpackLogs(item?.l, Number(item?.b)),
+            highLogs: unpackLogs(item?.hl, Number(item?.b)),
             pauses: { ...((item?.p as Record<string, number> | undefined) ?? {}) },
             holds: Object.fromEntries(
               Object.entries((item?.h as Record<string, Uint8Array> | undefined) ?? {}).map(
@@ -232,10 +250,15 @@ export class DynamoLimiter implements Limiter {
         v: (item.version ?? 0) + 1,
         b: now,
         l: Object.fromEntries(Object.entries(item.logs).map(([id, times]) => [id, pack(times, now)])),
+        hl: Object.fromEntries(
+          Object.entries(item.highLogs)
+            .filter(([, times]) => times.length > 0)
+            .map(([id, times]) => [id, pack(times, now)]),
+        ),
         p: item.pauses,
         h: Object.fromEntries(
           Object.entries(item.holds)
-            .map(([sig, flat]) => [sig, futurePairs(flat, now)] as const)
+            .map(([sig, flat]) => [sig, currentPairs(flat, now)] as const)
             .filter(([, flat]) => flat.length > 0)
             .map(([sig, flat]) => [sig, packHolds(flat, now)]),
         ),
@@ -281,11 +304,20 @@ function unpack(bytes: Uint8Array | undefined, base: number): number[] {
   return Array.from({ length: Math.floor(bytes.length / 4) }, (_, i) => base + view.getInt32(i * 4, true));
 }
 
-/** The (at, token) pairs whose moment is still ahead: a passed reservation can no longer be taken over. */
-function futurePairs(flat: readonly number[], now: number): number[] {
+function unpackLogs(attribute: unknown, base: number): Record<string, number[]> {
+  return Object.fromEntries(
+    Object.entries((attribute as Record<string, Uint8Array> | undefined) ?? {}).map(([id, bytes]) => [
+      id,
+      unpack(bytes, base),
+    ]),
+  );
+}
+
+/** The (at, token) pairs a holder may still confirm (see HOLD_KEPT_MS). */
+function currentPairs(flat: readonly number[], now: number): number[] {
   const kept: number[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) {
-    if ((flat[i] as number) > now) kept.push(flat[i] as number, flat[i + 1] as number);
+    if ((flat[i] as number) > now - HOLD_KEPT_MS) kept.push(flat[i] as number, flat[i + 1] as number);
   }
   return kept;
 }

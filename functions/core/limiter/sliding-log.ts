@@ -6,15 +6,21 @@ import type { LimitDef, Priority } from "#catalog/types.ts";
  * placed at a moment t only if every window of length W that contains t still holds at most N
  * grants afterwards, so no window, wherever it starts, ever holds more than N: the guarantee is an
  * invariant of every write, not a property of the traffic.
+ *
+ * Priority splits each window: normal and low work may hold at most N − reserve of its grants,
+ * high work the rest, so the reserve is there for high work whatever the backlog, and high work
+ * within it takes nothing from the others.
  */
 export interface LimitLog {
   /** Grant times (epoch ms), ascending; may include reserved times ahead of now. */
   readonly grants: readonly number[];
+  /** The grants of high work among `grants`, ascending (absent: none). */
+  readonly high?: readonly number[];
   /** Provider feedback: nothing is granted before this time. */
   readonly pausedUntil?: number;
   /**
-   * Reservations of normal and low work far enough ahead that high work may take them over
-   * (their moments stay in `grants`; only the holder changes). A holder confirms before calling.
+   * Reservations of normal and low work far enough ahead that high work may take them over. A
+   * holder confirms before calling; one that finds its claim gone releases its moment.
    */
   readonly holds?: readonly Hold[];
 }
@@ -29,10 +35,15 @@ export interface Hold {
  * High work may take over a reservation only this far ahead, and its holder confirms the
  * reservation CONFIRM_LEAD_MS before its moment. A takeover is therefore committed before the
  * holder looks, unless the takeover's own write took longer than the difference — then the taker
- * gives the permit up. Either way at most one of them calls.
+ * gives the permit up. Either way at most one of them calls (see takeoverCandidate).
  */
-export const TAKEOVER_GUARD_MS = 50;
-export const CONFIRM_LEAD_MS = 12;
+export const TAKEOVER_GUARD_MS = 30;
+export const CONFIRM_LEAD_MS = 8;
+/**
+ * A reservation's claim is kept this long past its moment, so a holder whose confirmation comes
+ * a little late (a slow read, a busy event loop) still finds it: losing it would waste the permit.
+ */
+export const HOLD_KEPT_MS = 1_000;
 
 export interface LimitPolicy {
   /**
@@ -58,7 +69,10 @@ export function validForMs(limits: readonly LimitDef[], policy: LimitPolicy = de
   return Math.floor(Math.min(...limits.map((l) => policy.safetyMarginMs(l))) / 2);
 }
 
-/** The budget a priority may fill: high all of it, the rest all but the reserve (never below one run's permits). */
+/**
+ * The grants of a window a priority may fill: high all of them, the rest all but the reserve
+ * (never below one run's permits) — counting their own grants only.
+ */
 export function budgetFor(
   limit: LimitDef,
   priority: Priority,
@@ -79,8 +93,9 @@ export function prune(
   const windowMs = effectiveWindowMs(limit, policy);
   return {
     grants: log.grants.filter((t) => t > now - windowMs),
+    high: (log.high ?? []).filter((t) => t > now - windowMs),
     pausedUntil: log.pausedUntil,
-    holds: (log.holds ?? []).filter((h) => h.at > now),
+    holds: (log.holds ?? []).filter((h) => h.at > now - HOLD_KEPT_MS),
   };
 }
 
@@ -102,13 +117,41 @@ export function spacingMs(
   );
 }
 
-function countIn(grants: readonly number[], from: number, to: number): number {
-  let n = 0;
-  for (const g of grants) if (g > from && g <= to) n++;
-  return n;
+/** The number of entries ≤ `t` in an ascending list. */
+function countUpTo(sorted: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-/** Whether `permits` placed at `t` keep every window of this limit that contains t within `budget`. */
+/** Entries in (from, to] of an ascending list. */
+function countIn(sorted: readonly number[], from: number, to: number): number {
+  return countUpTo(sorted, to) - countUpTo(sorted, from);
+}
+
+/** The grants of normal and low work: `grants` less `high` (both ascending). */
+export function lowerGrants(log: LimitLog): number[] {
+  const high = log.high ?? [];
+  if (high.length === 0) return [...log.grants];
+  const lower: number[] = [];
+  let h = 0;
+  for (const g of log.grants) {
+    while (h < high.length && (high[h] as number) < g) h++;
+    if (h < high.length && high[h] === g) h++;
+    else lower.push(g);
+  }
+  return lower;
+}
+
+/**
+ * Whether `permits` placed at `t` keep every window of this limit that contains t within `budget`.
+ * `grants` is ascending, as every log is.
+ */
 export function fitsAt(
   grants: readonly number[],
   windowMs: number,
@@ -135,18 +178,21 @@ export interface SlotRequest {
 
 /**
  * The earliest moment from `now` at which `permits` fit under every limit. High work may take any
- * such moment, between reservations already made; other work only after the latest reservation
- * and one spacing after it, so it queues in order, evenly, and never ahead of a high-priority call.
+ * such moment, between reservations already made; other work only one spacing after the latest
+ * reservation of other work, so it queues in order and evenly.
  */
 export function earliestSlot(request: SlotRequest): number {
   const policy = request.policy ?? defaultPolicy;
   const { limits, logs, permits, priority, now } = request;
   let start = now;
   for (const log of logs) start = Math.max(start, log.pausedUntil ?? 0);
+  // High work is bounded by N over all grants; the others also by their share over their own,
+  // and they queue behind their own latest reservation.
+  const lower = priority === "high" ? [] : logs.map((log) => lowerGrants(log));
   if (priority !== "high") {
     const spacing = spacingMs(limits, priority, permits, policy);
-    for (const log of logs) {
-      const last = log.grants.at(-1);
+    for (const own of lower) {
+      const last = own.at(-1);
       if (last !== undefined) start = Math.max(start, last + spacing);
     }
   }
@@ -160,15 +206,12 @@ export function earliestSlot(request: SlotRequest): number {
     }
   });
   const fits = (t: number) =>
-    limits.every((limit, i) =>
-      fitsAt(
-        logs[i]?.grants ?? [],
-        effectiveWindowMs(limit, policy),
-        budgetFor(limit, priority, permits, policy),
-        permits,
-        t,
-      ),
-    );
+    limits.every((limit, i) => {
+      const windowMs = effectiveWindowMs(limit, policy);
+      if (!fitsAt(logs[i]?.grants ?? [], windowMs, limit.calls, permits, t)) return false;
+      if (priority === "high") return true;
+      return fitsAt(lower[i] ?? [], windowMs, budgetFor(limit, priority, permits, policy), permits, t);
+    });
   for (const t of [...candidates].sort((a, b) => a - b)) if (fits(t)) return t;
   // Unreachable for a sound request (permits ≤ every limit): past the last candidate every window is empty.
   throw new Error(
@@ -177,28 +220,67 @@ export function earliestSlot(request: SlotRequest): number {
 }
 
 /**
- * For a single high-priority permit that cannot go now: the earliest reservation of other work it
- * may take over instead — held in every one of its limits, at least the guard ahead, and sooner
- * than the slot it would otherwise get.
+ * For a single high-priority permit that cannot go before `slot`: the nearest reservation of
+ * normal or low work it may take over instead — held in every one of the request's limits, at
+ * least the guard ahead (so the takeover is written before its holder confirms), and not during
+ * a provider's pause. The taker calls at the reservation's moment, in its holder's place.
+ *
+ * The taker's call is added to the log, and the holder's stays counted until the holder, finding
+ * its reservation gone, releases it: should the takeover's write land too late, the holder calls
+ * and the taker does not (and releases its own), so the log always counts every call made.
  */
 export function takeoverCandidate(logs: readonly LimitLog[], now: number, slot: number): Hold | undefined {
+  const start = Math.max(now + TAKEOVER_GUARD_MS, ...logs.map((log) => log.pausedUntil ?? 0));
   const [first, ...rest] = logs;
-  const candidates = (first?.holds ?? [])
-    .filter((h) => h.at >= now + TAKEOVER_GUARD_MS && h.at < slot)
-    .filter((h) => rest.every((log) => (log.holds ?? []).some((o) => o.at === h.at && o.token === h.token)))
-    .sort((a, b) => a.at - b.at);
-  return candidates[0];
+  return (first?.holds ?? [])
+    .filter((h) => h.at >= start && h.at < slot)
+    .filter((h) => rest.every((log) => stillHeld(log, h)))
+    .sort((a, b) => a.at - b.at)[0];
 }
 
-/** The log after placing `permits` at `t`; `hold` makes it a reservation high work may take over. */
-export function place(log: LimitLog, permits: number, t: number, hold?: Hold): LimitLog {
-  const grants = [...log.grants, ...Array<number>(permits).fill(t)].sort((a, b) => a - b);
-  return { grants, pausedUntil: log.pausedUntil, holds: hold ? [...(log.holds ?? []), hold] : log.holds };
+/**
+ * The log after placing `permits` at `t`: for high work (`high`), or for the others — `hold` makes
+ * theirs a reservation high work may take over.
+ */
+export function place(
+  log: LimitLog,
+  permits: number,
+  t: number,
+  claim: { readonly hold?: Hold; readonly high?: boolean } = {},
+): LimitLog {
+  const added = Array<number>(permits).fill(t);
+  const byTime = (a: number, b: number) => a - b;
+  return {
+    grants: [...log.grants, ...added].sort(byTime),
+    high: claim.high ? [...(log.high ?? []), ...added].sort(byTime) : log.high,
+    pausedUntil: log.pausedUntil,
+    holds: claim.hold ? [...(log.holds ?? []), claim.hold] : log.holds,
+  };
 }
 
-/** The log after high work took over `hold`: same moments, the holder's claim gone. */
+/**
+ * The log after high work took over `hold`: the holder's claim is gone, its moment still counted
+ * until the holder releases it (it cannot know sooner that the holder will not call).
+ */
 export function takeOver(log: LimitLog, hold: Hold): LimitLog {
   return { ...log, holds: (log.holds ?? []).filter((h) => !(h.at === hold.at && h.token === hold.token)) };
+}
+
+/**
+ * The log without `permits` grants at `at` of high work (`high`) or of the others: permits whose
+ * caller will not call on them (a reservation it found taken over, or woke too late for). Grants
+ * no longer there are skipped.
+ */
+export function release(log: LimitLog, at: number, permits: number, high: boolean): LimitLog {
+  const grants = [...log.grants];
+  const highs = [...(log.high ?? [])];
+  const count = (list: readonly number[]) => list.filter((t) => t === at).length;
+  for (let n = 0; n < permits; n++) {
+    if (high ? count(highs) === 0 : count(grants) <= count(highs)) break;
+    grants.splice(grants.indexOf(at), 1);
+    if (high) highs.splice(highs.indexOf(at), 1);
+  }
+  return { ...log, grants, high: highs };
 }
 
 /** Whether the holder of `hold` still holds it in this log. */

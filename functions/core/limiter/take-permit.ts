@@ -1,5 +1,5 @@
 import { CONFIRM_LEAD_MS } from "./sliding-log.ts";
-import type { Limiter, PermitRequest } from "./types.ts";
+import type { Limiter, PermitRelease, PermitRequest } from "./types.ts";
 
 export interface TakePermitOptions {
   /** Longest in-process wait for a reserved permit; longer waits are the caller's to schedule. */
@@ -28,14 +28,21 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  */
 export async function takePermit(
   limiter: Pick<Limiter, "acquire" | "confirm">,
-  request: Omit<PermitRequest, "maxWaitMs">,
+  request: Omit<PermitRequest, "maxWaitMs" | "release">,
   options: TakePermitOptions,
 ): Promise<TakenPermit> {
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? realSleep;
+  // A permit given up is handed back with the next request, so its moment is not wasted.
+  let release: PermitRelease | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const decision = await limiter.acquire({ ...request, maxWaitMs: options.maxWaitMs });
+    const decision = await limiter.acquire({
+      ...request,
+      maxWaitMs: options.maxWaitMs,
+      ...(release ? { release } : {}),
+    });
     if (!decision.granted) return decision;
+    release = { at: decision.at, permits: request.permits };
     // Wait for the permit's own moment, not `waitMs` from now: the limiter's write took time too.
     const usableUntil = decision.at + decision.validForMs;
     if (decision.hold) {

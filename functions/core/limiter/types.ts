@@ -16,6 +16,17 @@ export interface PermitRequest {
    * @default 0 - only a permit usable now
    */
   readonly maxWaitMs?: number;
+  /**
+   * Permits this caller was granted earlier and will not call on (a reservation it found taken
+   * over, or a permit it woke too late for): freed in the same write, so they cost nothing more.
+   */
+  readonly release?: PermitRelease;
+}
+
+/** `permits` granted at the moment `at` that nobody will call on. */
+export interface PermitRelease {
+  readonly at: number;
+  readonly permits: number;
 }
 
 export type PermitDecision =

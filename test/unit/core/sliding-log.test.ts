@@ -6,11 +6,16 @@ import {
   earliestSlot,
   effectiveWindowMs,
   fitsAt,
+  HOLD_KEPT_MS,
+  type Hold,
   type LimitLog,
   type LimitPolicy,
+  lowerGrants,
   place,
   prune,
+  release,
   spacingMs,
+  stillHeld,
   TAKEOVER_GUARD_MS,
   takeOver,
   takeoverCandidate,
@@ -56,7 +61,7 @@ function replay(limits: LimitDef[], requests: readonly Request[], policy: LimitP
       refusals.push({ at: r.at, slot });
       continue;
     }
-    logs = logs.map((log) => place(log, permits, slot));
+    logs = logs.map((log) => place(log, permits, slot, { high: r.priority === "high" }));
     for (const g of granted) g.push(...Array<number>(permits).fill(slot));
   }
   return { granted, refusals };
@@ -69,7 +74,9 @@ function lowBacklog(limit: LimitDef, count: number, policy: LimitPolicy, holds =
   for (let i = 0; i < count; i++) {
     const slot = earliestSlot({ limits: [limit], logs: [log], permits: 1, priority: "low", now: 0, policy });
     slots.push(slot);
-    log = place(log, 1, slot, holds && slot >= TAKEOVER_GUARD_MS ? { at: slot, token: i + 1 } : undefined);
+    log = place(log, 1, slot, {
+      hold: holds && slot >= TAKEOVER_GUARD_MS ? { at: slot, token: i + 1 } : undefined,
+    });
   }
   return { log, slots };
 }
@@ -120,25 +127,30 @@ describe("sliding-log limit arithmetic", () => {
           const permits = Math.min(r.permits, a.calls, b.calls);
           const slot = earliestSlot({ limits, logs, permits, priority: r.priority, now: r.at });
           limits.forEach((limit, i) => {
-            const budget =
-              r.priority === "high" ? limit.calls : Math.max(limit.calls - (limit.reserve ?? 0), permits);
-            expect(fitsAt(logs[i]?.grants ?? [], effectiveWindowMs(limit), budget, permits, slot)).toBe(true);
+            const log = logs[i] as LimitLog;
+            const windowMs = effectiveWindowMs(limit);
+            expect(fitsAt(log.grants, windowMs, limit.calls, permits, slot)).toBe(true);
+            // Normal and low work also within its share, counting its own grants.
+            const share = Math.max(limit.calls - (limit.reserve ?? 0), permits);
+            if (r.priority !== "high")
+              expect(fitsAt(lowerGrants(log), windowMs, share, permits, slot)).toBe(true);
           });
-          if (slot - r.at <= r.maxWaitMs) logs = logs.map((log) => place(log, permits, slot));
+          if (slot - r.at <= r.maxWaitMs)
+            logs = logs.map((log) => place(log, permits, slot, { high: r.priority === "high" }));
         }
       }),
     );
   });
 
-  it("queues normal and low work in order: never ahead of a reservation already made", () => {
+  it("queues normal and low work in order: never ahead of a reservation of theirs already made", () => {
     fc.assert(
       fc.property(limitArb("a"), requestsArb, (a, requests) => {
         let log: LimitLog = { grants: [] };
         for (const r of [...requests].sort((x, y) => x.at - y.at)) {
           const permits = Math.min(r.permits, a.calls);
           const slot = earliestSlot({ limits: [a], logs: [log], permits, priority: r.priority, now: r.at });
-          if (r.priority !== "high") expect(slot).toBeGreaterThanOrEqual(log.grants.at(-1) ?? 0);
-          if (slot - r.at <= r.maxWaitMs) log = place(log, permits, slot);
+          if (r.priority !== "high") expect(slot).toBeGreaterThanOrEqual(lowerGrants(log).at(-1) ?? 0);
+          if (slot - r.at <= r.maxWaitMs) log = place(log, permits, slot, { high: r.priority === "high" });
         }
       }),
     );
@@ -171,6 +183,22 @@ describe("sliding-log limit arithmetic", () => {
     ).toBeGreaterThan(log.grants.at(-1) as number);
   });
 
+  it("keeps the reserve for high work on top of the others' share, not out of it", () => {
+    const limit: LimitDef = { id: "l", calls: 4, perMs: 1_000, scope: "global", reserve: 1 };
+    const policy = { ...defaultPolicy, safetyMarginMs: () => 0 };
+    const at = (log: LimitLog, priority: Priority, now: number) =>
+      earliestSlot({ limits: [limit], logs: [log], permits: 1, priority, now, policy });
+    // A low backlog has its three per window, paced; a high call comes at 500 and takes the fourth.
+    let log: LimitLog = { grants: [] };
+    for (let i = 0; i < 3; i++) log = place(log, 1, at(log, "low", 0));
+    expect(log.grants).toEqual([0, 334, 668]);
+    expect(at(log, "high", 500)).toBe(500);
+    log = place(log, 1, 500, { high: true });
+    // The next low call goes one spacing after the last of its own, once its own grant at 0 has
+    // left the window: the high call took nothing from its share.
+    expect(at(log, "low", 600)).toBe(1_002);
+  });
+
   it("paces normal and low work evenly, so callers never queue on one moment", () => {
     const limit: LimitDef = { id: "l", calls: 10, perMs: 2_000, scope: "global", reserve: 0 };
     const policy = { ...defaultPolicy, safetyMarginMs: () => 0 };
@@ -179,7 +207,7 @@ describe("sliding-log limit arithmetic", () => {
     expect(slots).toEqual(Array.from({ length: 12 }, (_, i) => i * 200));
   });
 
-  it("lets high work take over a reservation far enough ahead, leaving every moment where it was", () => {
+  it("lets high work take over a reservation far enough ahead, counting the holder's moment until it is released", () => {
     const limit: LimitDef = { id: "l", calls: 10, perMs: 2_000, scope: "global", reserve: 0 };
     const policy = { ...defaultPolicy, safetyMarginMs: () => 0 };
     // Reservations at least the guard ahead may be taken over: they carry a holder's token.
@@ -195,11 +223,95 @@ describe("sliding-log limit arithmetic", () => {
     });
     expect(slot).toBe(4_000);
     // ...but takes over the first reservation at least the guard ahead instead: one spacing away.
-    const taken = takeoverCandidate([log], 100, slot);
+    const taken = takeoverCandidate([log], 100, slot) as Hold;
     expect(taken).toEqual({ at: 200, token: 2 });
-    const after = takeOver(log, taken as NonNullable<typeof taken>);
-    expect(after.grants).toEqual(log.grants);
+    const after = place(takeOver(log, taken), 1, taken.at, { high: true });
     expect(after.holds?.some((h) => h.token === 2)).toBe(false);
+    // Both moments count until the holder, finding its reservation gone, releases its own.
+    expect(after.grants.filter((g) => g === 200)).toHaveLength(2);
+    expect(release(after, 200, 1, false)).toMatchObject({ grants: log.grants, high: [200] });
+  });
+
+  it("takes over no reservation closer than the guard, nor one during a provider's pause", () => {
+    let log: LimitLog = { grants: [0] };
+    log = place(log, 1, 1_000 + TAKEOVER_GUARD_MS - 1, {
+      hold: { at: 1_000 + TAKEOVER_GUARD_MS - 1, token: 1 },
+    });
+    expect(takeoverCandidate([log], 1_000, 5_000)).toBeUndefined();
+    const later = place({ grants: [0] }, 1, 1_500, { hold: { at: 1_500, token: 2 } });
+    expect(takeoverCandidate([later], 1_000, 5_000)).toEqual({ at: 1_500, token: 2 });
+    expect(takeoverCandidate([{ ...later, pausedUntil: 1_600 }], 1_000, 5_000)).toBeUndefined();
+  });
+
+  it("keeps every window within N under takeovers, whether or not each takeover lands before its holder looks", () => {
+    fc.assert(
+      fc.property(
+        // Windows long against the spread of requests, so low work reserves far ahead and high
+        // work often finds every window full.
+        limitArb("a").map((l) => ({ ...l, perMs: 200 + l.perMs })),
+        limitArb("b").map((l) => ({ ...l, perMs: 200 + l.perMs })),
+        fc.array(
+          fc.record({
+            at: fc.integer({ min: 0, max: 3_000 }),
+            priority: fc.constantFrom<Priority>("high", "normal", "low", "low"),
+            maxWaitMs: fc.constantFrom(0, 500, 5_000, 5_000),
+            inTime: fc.boolean(),
+          }),
+          { minLength: 20, maxLength: 150 },
+        ),
+        marginArb,
+        (a, b, requests, margin) => {
+          const limits = [a, b];
+          const policy = { ...defaultPolicy, safetyMarginMs: () => margin };
+          let logs: LimitLog[] = limits.map(() => ({ grants: [] }));
+          // The calls actually made: every grant, less reservations whose holder found them taken over.
+          const calls: number[] = [];
+          const pendingHolds = new Map<number, number>();
+          let token = 0;
+          for (const r of [...requests].sort((x, y) => x.at - y.at)) {
+            logs = logs.map((log, i) => prune(log, limits[i] as LimitDef, r.at, policy));
+            const request = { limits, logs, permits: 1, priority: r.priority, now: r.at, policy };
+            let slot = earliestSlot(request);
+            const takeover =
+              r.priority === "high" && slot > r.at ? takeoverCandidate(logs, r.at, slot) : undefined;
+            if (takeover) slot = takeover.at;
+            if (slot - r.at > r.maxWaitMs) continue;
+            if (takeover) {
+              logs = logs.map((log) => place(takeOver(log, takeover), 1, takeover.at, { high: true }));
+              if (r.inTime) {
+                // The holder finds its reservation gone, does not call, and releases its moment.
+                pendingHolds.delete(takeover.token);
+                calls.push(takeover.at);
+                logs = logs.map((log) => release(log, takeover.at, 1, false));
+              } else {
+                // Written too late: the holder calls; the taker does not, and gives its moment back.
+                logs = logs.map((log) => release(log, takeover.at, 1, true));
+              }
+              continue;
+            }
+            const hold =
+              r.priority !== "high" && slot - r.at >= TAKEOVER_GUARD_MS
+                ? { at: slot, token: ++token }
+                : undefined;
+            logs = logs.map((log) => place(log, 1, slot, { hold, high: r.priority === "high" }));
+            if (hold) pendingHolds.set(hold.token, slot);
+            else calls.push(slot);
+          }
+          calls.push(...pendingHolds.values());
+          limits.forEach((limit) => {
+            expect(maxInAnyWindow(calls, limit.perMs + margin)).toBeLessThanOrEqual(limit.calls);
+          });
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it("keeps a reservation's claim a while past its moment, for a holder that confirms late", () => {
+    const limit: LimitDef = { id: "l", calls: 5, perMs: 1_000, scope: "global" };
+    const log = place({ grants: [] }, 1, 500, { hold: { at: 500, token: 1 } });
+    expect(stillHeld(prune(log, limit, 520), { at: 500, token: 1 })).toBe(true);
+    expect(stillHeld(prune(log, limit, 500 + HOLD_KEPT_MS), { at: 500, token: 1 })).toBe(false);
   });
 
   it("grants nothing before a provider's pause ends", () => {
