@@ -9,7 +9,7 @@ export interface LimiterBenchOptions {
 }
 
 export const LIMITER_USAGE = `usage: bench limiter [--seconds N] [--scenario NAME[,NAME…]] [--limiter NAME[,NAME…]]
-  --seconds   length of each limiter run (default 15)
+  --seconds   length of each limiter run (default 12)
   --scenario  ${SCENARIOS.map((s) => s.name).join(", ")} (default: all)
   --limiter   ${LIMITER_NAMES.join(", ")} (default: all)`;
 
@@ -17,7 +17,7 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export const DEFAULT_SECONDS = 15;
+export const DEFAULT_SECONDS = 12;
 
 /** Parses the arguments after `limiter`; throws UsageError on anything it does not know. */
 export function parseLimiterArgs(args: readonly string[]): LimiterBenchOptions {

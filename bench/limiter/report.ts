@@ -19,6 +19,8 @@ export interface RunLine {
   readonly conditionalFailuresPerGrant: number | null;
   /** Only in scenarios with high-priority workers: their p99 time from asking to calling. */
   readonly highPriorityP99WaitMs: number | null;
+  /** W / N: the spacing of calls at the limits' sustained rate (the slowest limit's). */
+  readonly limitSpacingMs: number;
   // Context for reading the numbers above.
   readonly allowed: number;
   readonly measuredMs: number;
@@ -60,6 +62,7 @@ export function runLine({ scenario, limiter, reports, provider, deadline }: RunO
     wcuPerGrant: rounded(ratio(wcu, granted), 2),
     conditionalFailuresPerGrant: rounded(ratio(conditionalFailures, granted), 2),
     highPriorityP99WaitMs: hasHigh ? rounded(percentile(highWaits, 99), 0) : null,
+    limitSpacingMs: Math.max(...scenario.limits.map((limit) => limit.perMs / limit.calls)),
     allowed: rounded(allowedCalls(scenario.limits, measuredMs), 1) ?? 0,
     measuredMs,
     refusals: sum(reports.map((report) => report.refusals)),
@@ -75,7 +78,10 @@ export interface Summary {
     readonly worstViolations: number | null;
     readonly lowestUtilization: number | null;
     readonly worstWcuPerGrant: number | null;
-    readonly worstHighPriorityP99WaitMs: number | null;
+    /** Per scenario with high-priority workers: their p99 wait next to the limit's spacing W / N. */
+    readonly highPriority: Readonly<
+      Record<string, { readonly p99WaitMs: number; readonly limitSpacingMs: number }>
+    >;
   };
   /** Pause between two limiter runs (ms). */
   readonly spacingMs: number;
@@ -109,9 +115,17 @@ export function summarize(
         pacer.map((line) => line.wcuPerGrant),
         Math.max,
       ),
-      worstHighPriorityP99WaitMs: worst(
-        pacer.map((line) => line.highPriorityP99WaitMs),
-        Math.max,
+      highPriority: Object.fromEntries(
+        pacer.flatMap((line) =>
+          line.highPriorityP99WaitMs === null
+            ? []
+            : [
+                [
+                  line.scenario,
+                  { p99WaitMs: line.highPriorityP99WaitMs, limitSpacingMs: line.limitSpacingMs },
+                ],
+              ],
+        ),
       ),
     },
     ...timing,

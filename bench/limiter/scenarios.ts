@@ -3,9 +3,14 @@ import type { LimitDef, Priority } from "#catalog/types.ts";
 /**
  * How one worker loop generates demand:
  * - `backlog`: asks again as soon as its previous call is made (never idles);
- * - `random`: idles an exponentially distributed time (mean `meanGapMs`) before each ask.
+ * - `random`: idles an exponentially distributed time (mean `meanGapMs`) before each ask;
+ * - `spaced`: idles a uniformly distributed time in [minGapMs, maxGapMs] before each ask — random,
+ *   but never two asks closer than `minGapMs` (a manual trigger that comes now and then).
  */
-export type Arrival = { readonly kind: "backlog" } | { readonly kind: "random"; readonly meanGapMs: number };
+export type Arrival =
+  | { readonly kind: "backlog" }
+  | { readonly kind: "random"; readonly meanGapMs: number }
+  | { readonly kind: "spaced"; readonly minGapMs: number; readonly maxGapMs: number };
 
 export interface WorkerRole {
   readonly priority: Priority;
@@ -41,8 +46,27 @@ export const SCENARIOS: readonly Scenario[] = [
     processes: 2,
   },
   {
-    // reserve left to its default: 5% of 20 = 1 permit per window only `high` may take.
+    // High calls within the reserve, as the reserve is meant to be sized: 2 of 40 per 2 s (the
+    // default 5%) are kept for high work, and each of the 2 high workers (one per process) calls
+    // at random but at most once per window, under a low backlog that would take everything else.
     name: "mixed-priority",
+    limits: [{ id: "per-2s", calls: 40, perMs: 2_000, scope: "global" }],
+    workers: [
+      ...backlog("low", 14),
+      ...Array.from(
+        { length: 2 },
+        (): WorkerRole => ({
+          priority: "high",
+          arrival: { kind: "spaced", minGapMs: 2_100, maxGapMs: 2_600 },
+        }),
+      ),
+    ],
+    processes: 2,
+  },
+  {
+    // High calls beyond the reserve: about 2.7 per window against a reserve of 1 (the default 5%
+    // of 20). Those past the reserve take over low reservations.
+    name: "mixed-burst",
     limits: [{ id: "per-2s", calls: 20, perMs: 2_000, scope: "global" }],
     workers: [
       ...backlog("low", 14),

@@ -62,8 +62,8 @@ export async function runWorkerLoop(
 ): Promise<void> {
   const { clock, deadline } = deps;
   while (clock() < deadline) {
-    if (role.arrival.kind === "random") {
-      const gap = -Math.log(1 - deps.random()) * role.arrival.meanGapMs;
+    const gap = idleBefore(role.arrival, deps.random);
+    if (gap > 0) {
       if (clock() + gap >= deadline) return;
       await deps.sleep(gap);
     }
@@ -76,6 +76,18 @@ export async function runWorkerLoop(
       deps.onError(error);
     }
     stats.calls.push({ priority: role.priority, acquireMs, status });
+  }
+}
+
+/** How long a worker idles before its next ask. */
+function idleBefore(arrival: WorkerRole["arrival"], random: () => number): number {
+  switch (arrival.kind) {
+    case "backlog":
+      return 0;
+    case "random":
+      return -Math.log(1 - random()) * arrival.meanGapMs;
+    case "spaced":
+      return arrival.minGapMs + random() * (arrival.maxGapMs - arrival.minGapMs);
   }
 }
 

@@ -44,17 +44,17 @@ function runBench(args: string[]): Promise<Line[]> {
 }
 
 describe("DynamoLimiter with 16 workers in 2 processes against a strict provider", () => {
-  it("never lets a call exceed two limits at once, nor under a low backlog with high-priority calls", async () => {
+  it("never lets a call exceed two limits at once, nor under a low backlog with high-priority calls within and beyond the reserve", async () => {
     const lines = await runBench([
       "--seconds",
       "4",
       "--limiter",
       "pacer",
       "--scenario",
-      "two-limits,mixed-priority",
+      "two-limits,mixed-priority,mixed-burst",
     ]);
     const runs = lines.filter((l) => !l.summary);
-    expect(runs.map((l) => l.scenario)).toEqual(["two-limits", "mixed-priority"]);
+    expect(runs.map((l) => l.scenario)).toEqual(["two-limits", "mixed-priority", "mixed-burst"]);
     for (const run of runs) {
       expect(run.violations, run.scenario).toBe(0);
       expect(run.granted, run.scenario).toBeGreaterThan(0);

@@ -7,7 +7,12 @@ describe("bench limiter arguments", () => {
     const options = parseLimiterArgs([]);
 
     expect(options.seconds).toBe(DEFAULT_SECONDS);
-    expect(options.scenarios.map((s) => s.name)).toEqual(["one-limit", "two-limits", "mixed-priority"]);
+    expect(options.scenarios.map((s) => s.name)).toEqual([
+      "one-limit",
+      "two-limits",
+      "mixed-priority",
+      "mixed-burst",
+    ]);
     expect(options.limiters).toEqual(["pacer", "rate-limiter-flexible", "token-bucket"]);
   });
 
@@ -38,16 +43,19 @@ describe("bench limiter arguments", () => {
 });
 
 describe("bench limiter scenarios", () => {
-  it("spread the mixed-priority workers so each process has 7 low and 1 high", () => {
-    const mixed = SCENARIOS.find((s) => s.name === "mixed-priority");
-    if (!mixed) throw new Error("mixed-priority scenario missing");
+  it.each(["mixed-priority", "mixed-burst"])(
+    "spread the %s workers so each process has 7 low and 1 high",
+    (name) => {
+      const mixed = SCENARIOS.find((s) => s.name === name);
+      if (!mixed) throw new Error(`${name} scenario missing`);
 
-    for (const index of [0, 1]) {
-      const priorities = workersOfProcess(mixed, index).map((w) => w.priority);
-      expect(priorities.filter((p) => p === "low")).toHaveLength(7);
-      expect(priorities.filter((p) => p === "high")).toHaveLength(1);
-    }
-  });
+      for (const index of [0, 1]) {
+        const priorities = workersOfProcess(mixed, index).map((w) => w.priority);
+        expect(priorities.filter((p) => p === "low")).toHaveLength(7);
+        expect(priorities.filter((p) => p === "high")).toHaveLength(1);
+      }
+    },
+  );
 
   it("let high work reserve one window ahead and other work two", () => {
     const limits = [

@@ -75,6 +75,7 @@ describe("a limiter run's line", () => {
     });
 
     expect(line.highPriorityP99WaitMs).toBe(340);
+    expect(line.limitSpacingMs).toBe(50);
   });
 
   it("has no utilization or costs when no call was made", () => {
@@ -112,6 +113,7 @@ describe("the summary line", () => {
         utilization: 0.9,
         wcuPerGrant: 1.2,
         highPriorityP99WaitMs: null,
+        limitSpacingMs: 200,
       },
       {
         ...base,
@@ -121,6 +123,7 @@ describe("the summary line", () => {
         utilization: 0.8,
         wcuPerGrant: 1.1,
         highPriorityP99WaitMs: 420,
+        limitSpacingMs: 50,
       },
       {
         ...base,
@@ -130,6 +133,7 @@ describe("the summary line", () => {
         utilization: 0.1,
         wcuPerGrant: 9,
         highPriorityP99WaitMs: 9_999,
+        limitSpacingMs: 200,
       },
     ];
 
@@ -141,7 +145,7 @@ describe("the summary line", () => {
         worstViolations: 1,
         lowestUtilization: 0.8,
         worstWcuPerGrant: 1.2,
-        worstHighPriorityP99WaitMs: 420,
+        highPriority: { "mixed-priority": { p99WaitMs: 420, limitSpacingMs: 50 } },
       },
       spacingMs: 1_000,
       durationMs: 12_000,

@@ -55,6 +55,22 @@ describe("the benchmark's worker loop", () => {
     expect(stats.calls).toEqual([{ priority: "normal", acquireMs: 310, status: 200 }]);
   });
 
+  it("idles a spaced worker between its bounds before each ask", async () => {
+    // Prepare: random() is 0.5, so each idle is halfway between 2 000 and 3 000 ms.
+    const granted: BenchDecision = { granted: true, waitMs: 0, validForMs: 20 };
+    const { deps, askedAt } = harness([granted, granted, granted], { deadline: 8_000 });
+    const spaced: WorkerRole = {
+      priority: "high",
+      arrival: { kind: "spaced", minGapMs: 2_000, maxGapMs: 3_000 },
+    };
+
+    // Act
+    await runWorkerLoop(spaced, 2_000, deps, emptyStats());
+
+    // Assess
+    expect(askedAt).toEqual([2_500, 5_000, 7_500]);
+  });
+
   it("drops a permit it overslept by more than validForMs and asks again", async () => {
     // Prepare: every sleep overshoots by 30 ms, more than the 20 ms the permit stays valid.
     const { deps, calledAt, askedAt } = harness(
