@@ -64,6 +64,34 @@ describe("DynamoLimiter", () => {
     }
   });
 
+  it("takes a reservation over for high work, counting both moments until the holder releases its own", async () => {
+    const limit: LimitDef = { id: "over", calls: 2, perMs: 60_000, scope: "global", reserve: 1 };
+    const scope = { provider: "takeover", limits: [limit], tenantId: "t" };
+    const limiter = new DynamoLimiter({
+      tableName: tables.names.limiter,
+      client,
+      policy: { ...noMargin, reserve: () => 1 },
+    });
+    const low = { ...scope, permits: 1, priority: "low" as const, maxWaitMs: 120_000 };
+    const high = { ...scope, permits: 1, priority: "high" as const, maxWaitMs: 120_000 };
+    // The low share (1 of 2) is used now; the next low permit is reserved a window ahead.
+    expect((await limiter.acquire(low)).granted).toBe(true);
+    const reserved = await limiter.acquire(low);
+    if (!reserved.granted || !reserved.hold)
+      throw new Error("expected a reservation high work could take over");
+    // High work takes the reserve at once, then takes the low reservation over: its moment, its holder gone.
+    expect(await limiter.acquire(high)).toMatchObject({ granted: true, waitMs: 0 });
+    const taken = await limiter.acquire(high);
+    expect(taken).toMatchObject({ granted: true, at: reserved.at });
+    expect(await limiter.confirm(scope, reserved.hold)).toBe(false);
+    expect((await limiter.usage(scope))[0]?.reserved).toBe(2);
+    // The holder asks again and releases its moment in the same write: one reservation remains
+    // there (the taker's) besides the holder's new one, a window later still.
+    const again = await limiter.acquire({ ...low, release: { at: reserved.at, permits: 1 } });
+    expect(again.granted && again.at).toBeGreaterThan(reserved.at);
+    expect((await limiter.usage(scope))[0]?.reserved).toBe(2);
+  });
+
   it("lets high work take over only reservations made under exactly its own limits", async () => {
     // Two endpoint groups of one provider, one limit each, sharing one item.
     const a: LimitDef = { id: "group-a", calls: 1, perMs: 10_000, scope: "global" };

@@ -70,6 +70,25 @@ describe("takePermit", () => {
     expect(limiter.requests).toHaveLength(2);
   });
 
+  it("hands a permit it gives up back with its next request", async () => {
+    const limiter = new ScriptedLimiter([
+      { granted: true, waitMs: 1_000, validForMs: 10, at: 1_000, hold: { at: 1_000, token: 7 } },
+      { granted: true, waitMs: 300, validForMs: 10, at: 1_300 },
+      { granted: true, waitMs: 100, validForMs: 10, at: 1_500 },
+    ]);
+    limiter.confirmations.push(false);
+    // Taken over at 1 000; then it wakes 50 ms late for 1 300.
+    const time = virtualTime([0, 50]);
+    expect(await takePermit(limiter, request, { maxWaitMs: 2_000, ...time })).toMatchObject({
+      granted: true,
+    });
+    expect(limiter.requests.map((r) => r.release)).toEqual([
+      undefined,
+      { at: 1_000, permits: 1 },
+      { at: 1_300, permits: 1 },
+    ]);
+  });
+
   it("passes a refusal on with its wait", async () => {
     const limiter = new ScriptedLimiter([{ granted: false, retryAfterMs: 7_000 }]);
     expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...virtualTime() })).toEqual({
