@@ -119,8 +119,8 @@ export class DynamoLimiter implements Limiter {
         item.holds[signatureOf(request)] = (next.holds ?? []).flatMap((h) => [h.at, h.token]);
       });
       if (!(await this.write([...items.values()]))) {
-        // Lost a race to another worker: back off for about a round trip, fully jittered, growing.
-        await new Promise((r) => setTimeout(r, 5 + Math.random() * Math.min(200, 20 * 2 ** attempt)));
+        // Lost a race to another worker: back off, jittered and growing — high work only briefly.
+        await new Promise((r) => setTimeout(r, backoffMs(request.priority, attempt)));
         continue;
       }
       // A takeover counts only if it was written before the holder looked (see TAKEOVER_GUARD_MS);
@@ -285,6 +285,13 @@ export class DynamoLimiter implements Limiter {
     const latest = Math.max(now, ...Object.values(item.logs).flat(), ...Object.values(item.pauses));
     return Math.ceil(latest / 1000) + 86_400;
   }
+}
+
+/** After a lost race: about a round trip, fully jittered, growing; a few ms for high work. */
+function backoffMs(priority: PermitRequest["priority"], attempt: number): number {
+  return priority === "high"
+    ? 1 + Math.random() * Math.min(20, 4 * 2 ** attempt)
+    : 5 + Math.random() * Math.min(200, 20 * 2 ** attempt);
 }
 
 /*

@@ -42,8 +42,9 @@ export const CONFIRM_LEAD_MS = 8;
 /**
  * A reservation's claim is kept this long past its moment, so a holder whose confirmation comes
  * a little late (a slow read, a busy event loop) still finds it: losing it would waste the permit.
+ * Past this no permit is usable any more (validForMs is at most 125 ms).
  */
-export const HOLD_KEPT_MS = 1_000;
+export const HOLD_KEPT_MS = 250;
 
 export interface LimitPolicy {
   /**
