@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { LimitDef } from "#catalog/types.ts";
+import { Batches } from "#core/limiter/batches.ts";
 import {
   CONFIRM_LEAD_MS,
   defaultPolicy,
@@ -18,7 +19,6 @@ import {
   takeoverCandidate,
   validForMs,
 } from "#core/limiter/sliding-log.ts";
-import { Turns } from "#core/limiter/turns.ts";
 import type { Limiter, LimitUsage, PermitDecision, PermitRequest } from "#core/limiter/types.ts";
 import { isConditionalCheckFailed } from "./dynamo-util.ts";
 
@@ -31,7 +31,11 @@ export interface DynamoLimiterOptions {
   readonly maxContentionRetries?: number;
 }
 
-type Scope = Omit<PermitRequest, "permits" | "priority" | "maxWaitMs">;
+type Scope = Omit<PermitRequest, "permits" | "priority" | "maxWaitMs" | "release">;
+
+/** Where one request of a batch went: granted (perhaps by taking a reservation over), or refused. */
+type Granted = { readonly decision: PermitDecision & { readonly granted: true }; readonly takeover?: Hold };
+type Placement = Granted | { readonly refused: PermitDecision & { readonly granted: false } };
 
 /** One item per provider and scope key: the logs and pauses of all its limits of that scope. */
 interface ScopeItem {
@@ -49,9 +53,6 @@ interface ScopeItem {
    */
   readonly holds: Record<string, number[]>;
 }
-
-/** Shared by every limiter instance of the process. */
-const turns = new Turns();
 
 /** The limits a request is taken under, as one string: `per-minute,per-second`. */
 const signatureOf = (scope: Scope) =>
@@ -82,63 +83,110 @@ export class DynamoLimiter implements Limiter {
 
   async acquire(request: PermitRequest): Promise<PermitDecision> {
     const keys = [...new Set(request.limits.map((limit) => scopeKey(request, limit)))].sort().join("|");
-    return turns.run(`${this.options.tableName}|${keys}`, request.priority, () => this.acquireNow(request));
+    return this.batches.run(keys, request);
   }
 
-  private async acquireNow(request: PermitRequest): Promise<PermitDecision> {
+  /** This process's callers of one item, served a batch at a time: one read, one write. */
+  private readonly batches = new Batches<PermitRequest, PermitDecision>((_, batch) => this.serve(batch));
+
+  /**
+   * Answers a batch of requests on the same item(s): reads once, places each request in turn (high
+   * priority first) on the logs as the ones before it left them, and writes once under the version
+   * condition — again from a fresh read if another process wrote first.
+   */
+  private async serve(batch: readonly PermitRequest[]): Promise<PermitDecision[]> {
     const retries = this.options.maxContentionRetries ?? 12;
-    // Permits nobody will call on, freed with the next write.
-    let giveBack = request.release;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      const items = await this.read(request);
+    const decisions: (PermitDecision | undefined)[] = batch.map(() => undefined);
+    // Still to answer, each with the permits it gives back (freed with the next write).
+    let pending = batch.map((request, index) => ({ request, index, giveBack: request.release }));
+    for (let attempt = 0; attempt <= retries && pending.length > 0; attempt++) {
+      const first = pending[0] as (typeof pending)[number];
+      const items = await this.read(first.request);
       const now = this.clock();
-      const logs = request.limits.map((limit) => {
-        const log = this.logOf(items, request, limit, now);
-        return giveBack ? release(log, giveBack.at, giveBack.permits, request.priority === "high") : log;
-      });
-      let slot = earliestSlot({ ...request, logs, now, policy: this.policy });
-      const takeover =
-        request.priority === "high" && request.permits === 1 && slot > now
-          ? takeoverCandidate(logs, now, slot)
-          : undefined;
-      if (takeover) slot = takeover.at;
-      if (slot - now > (request.maxWaitMs ?? 0))
-        return { granted: false, retryAfterMs: Math.max(1, slot - now) };
-      const hold: Hold | undefined =
-        request.priority !== "high" && slot - now >= TAKEOVER_GUARD_MS
-          ? { at: slot, token: Math.floor(Math.random() * 2 ** 30) + 1 }
-          : undefined;
-      request.limits.forEach((limit, i) => {
-        const log = logs[i] as LimitLog;
-        const next = takeover
-          ? place(takeOver(log, takeover), 1, slot, { high: true })
-          : place(log, request.permits, slot, { hold, high: request.priority === "high" });
-        const item = items.get(scopeKey(request, limit)) as ScopeItem;
-        item.logs[limit.id] = [...next.grants];
-        item.highLogs[limit.id] = [...(next.high ?? [])];
-        item.holds[signatureOf(request)] = (next.holds ?? []).flatMap((h) => [h.at, h.token]);
-      });
+      for (const { request, giveBack } of pending) {
+        if (giveBack)
+          this.update(items, request, now, (log) =>
+            release(log, giveBack.at, giveBack.permits, request.priority === "high"),
+          );
+      }
+      const placed: ((typeof pending)[number] & { placement: Granted })[] = [];
+      for (const entry of pending) {
+        const placement = this.place(items, entry.request, now);
+        if ("refused" in placement) decisions[entry.index] = placement.refused;
+        else placed.push({ ...entry, placement });
+      }
+      if (placed.length === 0) break;
       if (!(await this.write([...items.values()]))) {
-        // Lost a race to another worker: back off, jittered and growing — high work only briefly.
-        await new Promise((r) => setTimeout(r, backoffMs(request.priority, attempt)));
+        // Lost a race to another process: back off, jittered and growing — high work only briefly.
+        const urgent = placed.some((p) => p.request.priority === "high");
+        await new Promise((r) => setTimeout(r, backoffMs(urgent ? "high" : "low", attempt)));
+        pending = placed;
         continue;
       }
-      // A takeover counts only if it was written before the holder looked (see TAKEOVER_GUARD_MS);
-      // otherwise the holder may call, so this permit is given up and the next reservation tried.
-      giveBack = undefined;
-      if (takeover && this.clock() >= takeover.at - CONFIRM_LEAD_MS) {
-        giveBack = { at: slot, permits: 1 };
-        continue;
+      const writtenAt = this.clock();
+      pending = [];
+      for (const { index, request, placement } of placed) {
+        // A takeover counts only if it was written before the holder looked (see TAKEOVER_GUARD_MS);
+        // otherwise the holder may call, so this permit is given back and the next reservation tried.
+        if (placement.takeover && writtenAt >= placement.takeover.at - CONFIRM_LEAD_MS)
+          pending.push({ request, index, giveBack: { at: placement.decision.at, permits: 1 } });
+        else decisions[index] = placement.decision;
       }
-      return {
+    }
+    return decisions.map(
+      (decision) => decision ?? { granted: false, retryAfterMs: 20 + Math.floor(Math.random() * 30) },
+    );
+  }
+
+  /**
+   * Places one request on the logs in `items` (changing them) and says when it may call — or,
+   * changing nothing, how long until it could.
+   */
+  private place(items: Map<string, ScopeItem>, request: PermitRequest, now: number): Placement {
+    const logs = request.limits.map((limit) => this.logOf(items, request, limit, now));
+    let slot = earliestSlot({ ...request, logs, now, policy: this.policy });
+    const takeover =
+      request.priority === "high" && request.permits === 1 && slot > now
+        ? takeoverCandidate(logs, now, slot)
+        : undefined;
+    if (takeover) slot = takeover.at;
+    if (slot - now > (request.maxWaitMs ?? 0))
+      return { refused: { granted: false, retryAfterMs: Math.max(1, slot - now) } };
+    const hold: Hold | undefined =
+      request.priority !== "high" && slot - now >= TAKEOVER_GUARD_MS
+        ? { at: slot, token: Math.floor(Math.random() * 2 ** 30) + 1 }
+        : undefined;
+    this.update(items, request, now, (log) =>
+      takeover
+        ? place(takeOver(log, takeover), 1, slot, { high: true })
+        : place(log, request.permits, slot, { hold, high: request.priority === "high" }),
+    );
+    return {
+      decision: {
         granted: true,
         at: slot,
         waitMs: Math.max(0, slot - now),
         validForMs: validForMs(request.limits, this.policy),
         ...(hold ? { hold } : {}),
-      };
+      },
+      ...(takeover ? { takeover } : {}),
+    };
+  }
+
+  /** Rewrites each of the request's logs in `items` through `change`. */
+  private update(
+    items: Map<string, ScopeItem>,
+    request: PermitRequest,
+    now: number,
+    change: (log: LimitLog) => LimitLog,
+  ): void {
+    for (const limit of request.limits) {
+      const next = change(this.logOf(items, request, limit, now));
+      const item = items.get(scopeKey(request, limit)) as ScopeItem;
+      item.logs[limit.id] = [...next.grants];
+      item.highLogs[limit.id] = [...(next.high ?? [])];
+      item.holds[signatureOf(request)] = (next.holds ?? []).flatMap((h) => [h.at, h.token]);
     }
-    return { granted: false, retryAfterMs: 20 + Math.floor(Math.random() * 30) };
   }
 
   async confirm(scope: Scope, hold: Hold): Promise<boolean> {
