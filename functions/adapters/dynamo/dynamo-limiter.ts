@@ -15,6 +15,7 @@ import {
   release,
   stillHeld,
   TAKEOVER_GUARD_MS,
+  TIMER_SLACK_MS,
   takeOver,
   takeoverCandidate,
   validForMs,
@@ -128,7 +129,7 @@ export class DynamoLimiter implements Limiter {
       for (const { index, request, placement } of placed) {
         // A takeover counts only if it was written before the holder looked (see TAKEOVER_GUARD_MS);
         // otherwise the holder may call, so this permit is given back and the next reservation tried.
-        if (placement.takeover && writtenAt >= placement.takeover.at - CONFIRM_LEAD_MS)
+        if (placement.takeover && writtenAt >= placement.takeover.at - CONFIRM_LEAD_MS - TIMER_SLACK_MS)
           pending.push({ request, index, giveBack: { at: placement.decision.at, permits: 1 } });
         else decisions[index] = placement.decision;
       }

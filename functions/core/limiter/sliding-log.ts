@@ -39,6 +39,8 @@ export interface Hold {
  */
 export const TAKEOVER_GUARD_MS = 30;
 export const CONFIRM_LEAD_MS = 8;
+/** A timer may fire this much early by the wall clock: a takeover written this close is void too. */
+export const TIMER_SLACK_MS = 2;
 /**
  * A reservation's claim is kept this long past its moment, so a holder whose confirmation comes
  * a little late (a slow read, a busy event loop) still finds it: losing it would waste the permit.
