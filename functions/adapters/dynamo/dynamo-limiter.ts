@@ -106,8 +106,12 @@ export class DynamoLimiter implements Limiter {
       const now = this.clock();
       for (const { request, giveBack } of pending) {
         if (giveBack)
-          this.update(items, request, now, (log) =>
-            release(log, giveBack.at, giveBack.permits, request.priority === "high"),
+          this.store(
+            items,
+            request,
+            this.logsOf(items, request, now).map((log) =>
+              release(log, giveBack.at, giveBack.permits, request.priority === "high"),
+            ),
           );
       }
       const placed: ((typeof pending)[number] & { placement: Granted })[] = [];
@@ -144,7 +148,7 @@ export class DynamoLimiter implements Limiter {
    * changing nothing, how long until it could.
    */
   private place(items: Map<string, ScopeItem>, request: PermitRequest, now: number): Placement {
-    const logs = request.limits.map((limit) => this.logOf(items, request, limit, now));
+    const logs = this.logsOf(items, request, now);
     let slot = earliestSlot({ ...request, logs, now, policy: this.policy });
     const takeover =
       request.priority === "high" && request.permits === 1 && slot > now
@@ -157,10 +161,14 @@ export class DynamoLimiter implements Limiter {
       request.priority !== "high" && slot - now >= TAKEOVER_GUARD_MS
         ? { at: slot, token: Math.floor(Math.random() * 2 ** 30) + 1 }
         : undefined;
-    this.update(items, request, now, (log) =>
-      takeover
-        ? place(takeOver(log, takeover), 1, slot, { high: true })
-        : place(log, request.permits, slot, { hold, high: request.priority === "high" }),
+    this.store(
+      items,
+      request,
+      logs.map((log) =>
+        takeover
+          ? place(takeOver(log, takeover), 1, slot, { high: true })
+          : place(log, request.permits, slot, { hold, high: request.priority === "high" }),
+      ),
     );
     return {
       decision: {
@@ -174,20 +182,20 @@ export class DynamoLimiter implements Limiter {
     };
   }
 
-  /** Rewrites each of the request's logs in `items` through `change`. */
-  private update(
-    items: Map<string, ScopeItem>,
-    request: PermitRequest,
-    now: number,
-    change: (log: LimitLog) => LimitLog,
-  ): void {
-    for (const limit of request.limits) {
-      const next = change(this.logOf(items, request, limit, now));
+  /** The request's logs (one per limit, in its order) as `items` hold them now. */
+  private logsOf(items: Map<string, ScopeItem>, request: PermitRequest, now: number): LimitLog[] {
+    return request.limits.map((limit) => this.logOf(items, request, limit, now));
+  }
+
+  /** Puts the request's changed logs (one per limit, in its order) back into `items`. */
+  private store(items: Map<string, ScopeItem>, request: PermitRequest, logs: readonly LimitLog[]): void {
+    request.limits.forEach((limit, i) => {
+      const next = logs[i] as LimitLog;
       const item = items.get(scopeKey(request, limit)) as ScopeItem;
       item.logs[limit.id] = [...next.grants];
       item.highLogs[limit.id] = [...(next.high ?? [])];
       item.holds[signatureOf(request)] = (next.holds ?? []).flatMap((h) => [h.at, h.token]);
-    }
+    });
   }
 
   async confirm(scope: Scope, hold: Hold): Promise<boolean> {
