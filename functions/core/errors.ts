@@ -66,3 +66,31 @@ export class ProviderRejectedError extends PacerError {
     super(message);
   }
 }
+
+/**
+ * The provider answered 2xx with a body Pacer cannot use (truncated, not JSON, the wrong content
+ * type, rows that do not match the documented shape). A retry may fix it; it counts against the
+ * job's retry budget.
+ */
+export class ProviderMalformedError extends PacerError {
+  readonly code = "PROVIDER_MALFORMED";
+}
+
+/**
+ * The provider redirected somewhere Pacer will not follow: another host (not on the allow-list),
+ * or more hops than allowed. A retry will not fix it.
+ */
+export class ProviderRedirectError extends PacerError {
+  readonly code = "PROVIDER_REDIRECT";
+  constructor(
+    message: string,
+    readonly location: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** A record is larger than Pacer can store (DynamoDB's 400 KB item limit, less room for keys). */
+export class EntityTooLargeError extends PacerError {
+  readonly code = "ENTITY_TOO_LARGE";
+}

@@ -20,6 +20,18 @@ export const METRIC = {
   permitsRefused: "PermitsRefused",
   /** Messages the worker moved to a DLQ itself, with their reason. */
   deadLettered: "DeadLettered",
+  /** A job used up its retry budget (attempts or age) and was dead-lettered; alarmed. */
+  retriesExhausted: "RetriesExhausted",
+  /** A job waited for permits longer than its sync type allows and was dead-lettered; alarmed. */
+  waitExhausted: "PermitWaitExhausted",
+  /** A provider kept answering 429 until the job's retry budget ran out; alarmed. */
+  throttledOut: "ProviderThrottledOut",
+  /** A permit was given up because its holder woke too late to use it; the caller asked again. */
+  permitVoided: "PermitVoided",
+  /** A provider redirect Pacer refused to follow (another host, too many hops). */
+  redirectRefused: "ProviderRedirectRefused",
+  /** Jobs the sweeper found open with no message left to finish them, and queued again. */
+  jobsRequeued: "JobsRequeued",
   /** Seconds since a sync type last succeeded; emitted by the freshness monitor, dims provider + syncType. */
   freshness: "FreshnessSeconds",
 } as const;
