@@ -70,3 +70,16 @@ export function scheduledJobId(
   const at = (m.scheduledAt ?? "unscheduled").replace(/[^0-9TZ]/g, "");
   return `s-${m.provider}-${m.syncType}-${m.tenantId}-${at}-${m.slot}`;
 }
+
+/**
+ * Attributes a job item carries for Pacer's own bookkeeping (keys, TTL, the sweep's index and the
+ * message to send again): never shown to a caller or a WebSocket subscriber.
+ */
+const INTERNAL_JOB_ATTRIBUTES = ["pk", "sk", "expiresAt", "openShard", "dueAt", "pendingMessage"] as const;
+
+/** The job record as callers see it, from a stored job item (table read or stream image). */
+export function jobRecordFromItem(item: Record<string, unknown>): JobRecord {
+  const record: Record<string, unknown> = { ...item };
+  for (const name of INTERNAL_JOB_ATTRIBUTES) delete record[name];
+  return record as unknown as JobRecord;
+}
