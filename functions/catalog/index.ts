@@ -37,6 +37,14 @@ export function baseUrlEnvVar(providerId: string): string {
   return `PACER_${envName(providerId)}_BASE_URL`;
 }
 
+/**
+ * `openf1` → `PACER_OPENF1_REDIRECT_HOSTS`: hosts besides the base URL's a provider may redirect
+ * to (comma-separated). Any other host is refused, and every hop takes its own permit.
+ */
+export function redirectHostsEnvVar(providerId: string): string {
+  return `PACER_${envName(providerId)}_REDIRECT_HOSTS`;
+}
+
 /** `openf1` → `PACER_OPENF1_CREDENTIALS_SECRET`: the Secrets Manager secret holding its credentials. */
 export function credentialsSecretEnvVar(providerId: string): string {
   return `PACER_${envName(providerId)}_CREDENTIALS_SECRET`;

@@ -20,6 +20,8 @@ export const JobMessageSchema = z
     slot: z.number().int().min(0).default(0),
     /** How many times the job was put back to wait for a permit. Waiting is not failing. */
     deferrals: z.number().int().min(0).default(0),
+    /** Provider attempts that failed so far (the retry budget, see core/retry-budget.ts). */
+    attempts: z.number().int().min(0).default(0),
     /** Earliest time (epoch ms) the job may run; set when a wait exceeds SQS's 15-minute delay. */
     notBefore: z.number().int().optional(),
     enqueuedAt: z.string().optional(),
@@ -48,7 +50,9 @@ export interface JobRecord {
   readonly source: JobMessage["source"];
   readonly params: Record<string, string>;
   readonly status: JobStatus;
+  /** Provider attempts made: runs that took their permits and called the provider. */
   readonly attempts: number;
+  /** Times the job was put back to wait for a permit (or the provider's pause); not failures. */
   readonly deferrals: number;
   readonly counts?: JobCounts;
   readonly createdAt: string;
@@ -61,6 +65,8 @@ export interface JobRecord {
   /** Why a job was skipped (e.g. no live session). */
   readonly reason?: string;
   readonly error?: { readonly code: string; readonly message: string };
+  /** Times the sweep found the job's message lost and sent it again. */
+  readonly sweeps?: number;
 }
 
 /** The id of a scheduled slot's job: stable across duplicate deliveries of the same slot. */

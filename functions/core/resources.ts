@@ -29,6 +29,8 @@ export const TABLES = {
    *   history  pk HIST#<tenant>#<provider>#<entityType>#<id>     sk <iso time>   (TTL)
    *   job      pk JOB#<tenant>#<jobId>                           sk JOB          (TTL)
    *   status   pk STATUS#<tenant>                                sk <provider>#<syncType>
+   * Open jobs also carry `openShard` OPEN#<provider> and `dueAt` (ISO): the sparse index the sweep
+   * reads to find jobs whose message was lost.
    */
   data: {
     id: "Data",
@@ -37,6 +39,7 @@ export const TABLES = {
     sortKey: "sk",
     ttlAttribute: "expiresAt",
     stream: "NEW_AND_OLD_IMAGES",
+    indexes: [{ name: "open-jobs", partitionKey: "openShard", sortKey: "dueAt" }],
   },
   /** Limiter state: one item per limit and scope (see functions/core/limiter). */
   limiter: {

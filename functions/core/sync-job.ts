@@ -1,10 +1,15 @@
 import { findSyncType, limitsFor, type ProviderDef, type SyncTypeDef } from "#catalog/index.ts";
 import type { Entity, EntityReader, ProviderFetch, ProviderModule } from "#providers/types.ts";
 import {
+  EntityTooLargeError,
+  ForbiddenError,
+  NotFoundError,
   PacerError,
   PermitUnavailableError,
   ProviderRateLimitedError,
+  ProviderRedirectError,
   ProviderRejectedError,
+  UnknownSyncError,
   ValidationError,
 } from "./errors.ts";
 import { type JobCounts, type JobMessage, JobMessageSchema, type JobRecord, scheduledJobId } from "./job.ts";
@@ -17,18 +22,26 @@ import {
   MAX_PERMIT_WAIT_MS,
   MAX_RECEIVE_COUNT,
   MAX_SQS_DELAY_SECONDS,
+  WORKER_TIMEOUT_SECONDS,
 } from "./resources.ts";
-import { withJitter } from "./retry-after.ts";
+import { DEFAULT_RETRY_POLICY, decideRetry, maxPermitWaitMs, type RetryPolicy } from "./retry-budget.ts";
 import { slotsPerFiring } from "./schedule-plan.ts";
+import { validateSyncParams } from "./sync-params.ts";
 
 export interface JobRecords {
   create(record: JobRecord): Promise<boolean>;
+  /**
+   * Moves an open job on; undefined when it had already finished. `queue` says where its message
+   * stands while it stays open (the sweep re-sends `pendingMessage` once `dueAt` is long past).
+   */
   transition(
-    job: Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType">,
+    job: JobRef,
     patch: Partial<JobRecord> & Pick<JobRecord, "status" | "updatedAt">,
-    extra?: { incrementAttempts?: boolean },
+    queue?: { dueAt: string; pendingMessage?: string },
   ): Promise<JobRecord | undefined>;
 }
+
+type JobRef = Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType">;
 
 export interface EntityWriter {
   upsert(
@@ -43,6 +56,11 @@ export interface WorkerMetrics {
   count(metric: string, value?: number): void;
 }
 
+/** Where a run's failures are logged in full; what tenants see is only Pacer's code and message. */
+export interface WorkerLog {
+  error(message: string, details: Record<string, unknown>): void;
+}
+
 export interface SyncJobDeps {
   readonly provider: ProviderDef;
   readonly module: ProviderModule;
@@ -53,13 +71,20 @@ export interface SyncJobDeps {
   /** The provider's HTTP client for one run, with the permits already taken for it. */
   readonly fetchFor: (job: JobMessage, syncType: SyncTypeDef, prepaid: HeldPermits) => ProviderFetch;
   readonly metrics: WorkerMetrics;
+  readonly log?: WorkerLog;
+  /** Attempts, backoff and age limits (core/retry-budget.ts). @default DEFAULT_RETRY_POLICY */
+  readonly retry?: RetryPolicy;
   readonly clock?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Deliveries of one message after which an infrastructure failure dead-letters it. */
   readonly maxReceiveCount?: number;
   /** Longest wait for a permit inside one invocation; longer waits go back to the queue. */
   readonly maxPermitWaitMs?: number;
   /** How long low-priority work waits before it is treated (and queued) as normal. */
   readonly agingMs?: number;
+  /** How long after its message was due an open job counts as lost (the sweep's grace). */
+  readonly runningGraceMs?: number;
 }
 
 /** A delivery's context: which queue it came from and how often SQS has handed it out. */
@@ -74,6 +99,8 @@ export type JobOutcome =
   /** A redelivery of a job that already finished: nothing to do. */
   | { readonly kind: "duplicate"; readonly jobId: string }
   | { readonly kind: "deferred"; readonly jobId: string; readonly retryAfterMs: number }
+  /** A failed attempt, queued again within the job's retry budget. */
+  | { readonly kind: "retrying"; readonly jobId: string; readonly attempts: number; readonly retryAfterMs: number }
   | {
       readonly kind: "dead-lettered";
       readonly jobId?: string;
@@ -81,98 +108,210 @@ export type JobOutcome =
       readonly reason: string;
     };
 
-/** A failure a later delivery may get past (provider 5xx, timeouts). The message goes back to SQS. */
+/**
+ * An infrastructure failure (Pacer's own tables or queues) the job could not even be re-queued
+ * after: the delivery goes back to SQS, whose redrive policy bounds it.
+ */
 export class RetryableJobError extends PacerError {
   readonly code = "RETRYABLE";
 }
 
+/** Messages tenants see are bounded: a job record must stay far below a WebSocket message. */
+const MAX_ERROR_MESSAGE_CHARS = 500;
+
 /**
  * Runs one sync job delivery: validates it, fans a sub-minute schedule out into its slots, takes
  * the run's permits, calls the provider, upserts with delta detection and records the job.
- * Waiting for a permit (or for the provider's Retry-After) re-queues the job for exactly then and
- * acknowledges the delivery, so waiting never counts toward maxReceiveCount. A message that can
- * never succeed goes to the DLQ with its reason; a transient failure is retried, and parked in
- * the DLQ with its reason on the last delivery.
+ *
+ * Every delivery ends in one of three ways, so nothing is lost and nothing runs forever:
+ * - done (succeeded or skipped);
+ * - queued again as a new message: waiting for a permit (a deferral, bounded by the sync type's
+ *   maximum wait) or after a failed attempt (bounded by the retry budget: attempts and age);
+ * - failed, with the message in its DLQ carrying the reason.
+ * Only when Pacer's own tables or queues fail is the delivery handed back to SQS.
  */
 export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise<JobOutcome> {
   const clock = deps.clock ?? Date.now;
   const parsed = parseMessage(deps.provider, delivery.body);
   if ("problem" in parsed) return deadLetter(deps, delivery, undefined, "INVALID_MESSAGE", parsed.problem);
-  const { message, syncType } = parsed;
-  const jobId = message.jobId ?? scheduledJobId(message);
+  const { syncType } = parsed;
+  const message: JobMessage = { ...parsed.message, jobId: parsed.message.jobId ?? scheduledJobId(parsed.message) };
+  const jobId = message.jobId as string;
   const now = clock();
 
-  if (message.source === "schedule" && message.slot === 0 && message.deferrals === 0) {
+  if (message.source === "schedule" && message.slot === 0 && message.deferrals === 0 && message.attempts === 0) {
     await fanOutSlots(deps, message, syncType);
   }
-  if (message.notBefore !== undefined && message.notBefore > now) {
-    await requeue(deps, message, jobId, message.notBefore - now, now);
-    return { kind: "deferred", jobId, retryAfterMs: message.notBefore - now };
-  }
+  const job: JobRef = { tenantId: message.tenantId, jobId, provider: deps.provider.id, syncType: syncType.id };
+  const run: Run = { deps, delivery, message, syncType, job, startedAt: now };
+  if (message.notBefore !== undefined && message.notBefore > now) return hop(run, message.notBefore - now);
 
   const iso = new Date(now).toISOString();
-  const job = { tenantId: message.tenantId, jobId, provider: deps.provider.id, syncType: syncType.id };
-  await deps.jobs.create({
-    ...job,
-    priority: message.priority,
-    source: message.source,
-    params: message.params,
-    status: "queued",
-    attempts: 0,
-    deferrals: message.deferrals,
-    createdAt: iso,
-    updatedAt: iso,
-  });
-  const running = await deps.jobs.transition(
-    job,
-    { status: "running", startedAt: iso, updatedAt: iso, deferrals: message.deferrals },
-    { incrementAttempts: true },
-  );
-  if (!running) return { kind: "duplicate", jobId };
+  try {
+    await deps.jobs.create({
+      ...job,
+      priority: message.priority,
+      source: message.source,
+      params: message.params,
+      status: "queued",
+      attempts: message.attempts,
+      deferrals: message.deferrals,
+      createdAt: message.enqueuedAt ?? message.scheduledAt ?? iso,
+      updatedAt: iso,
+    });
+    const running = await deps.jobs.transition(
+      job,
+      { status: "running", startedAt: iso, updatedAt: iso, deferrals: message.deferrals },
+      { dueAt: runningDueAt(deps, now), pendingMessage: JSON.stringify(message) },
+    );
+    if (!running) return { kind: "duplicate", jobId };
+  } catch (error) {
+    return infrastructureFailure(run, error);
+  }
 
   try {
-    return await execute(deps, message, syncType, job, now);
+    const params = validateSyncParams(syncType, message.params);
+    if (!params.ok) throw new ValidationError(params.problem);
+    return await execute(run, params.params);
   } catch (error) {
-    if (error instanceof PermitUnavailableError || error instanceof ProviderRateLimitedError) {
-      if (error instanceof ProviderRateLimitedError) deps.metrics.count(METRIC.providerThrottled);
-      return defer(deps, message, job, withJitter(error.retryAfterMs), clock());
-    }
-    const code = error instanceof PacerError ? error.code : "INTERNAL_ERROR";
-    const reason = error instanceof Error ? error.message : String(error);
-    const finalAttempt = delivery.receiveCount >= (deps.maxReceiveCount ?? MAX_RECEIVE_COUNT);
-    if (error instanceof ProviderRejectedError || error instanceof ValidationError || finalAttempt) {
-      await finish(deps, job, "failed", clock(), { error: { code, message: reason } });
-      deps.metrics.count(METRIC.jobFailed);
-      return deadLetter(deps, delivery, jobId, code, reason);
-    }
-    await deps.jobs.transition(job, {
-      status: "queued",
-      updatedAt: new Date(clock()).toISOString(),
-      error: { code, message: reason },
-    });
-    throw new RetryableJobError(`${jobId}: ${reason}`, { cause: error });
+    return await afterFailure(run, error);
   }
 }
 
-async function execute(
-  deps: SyncJobDeps,
-  message: JobMessage,
-  syncType: SyncTypeDef,
-  job: Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType">,
-  startedAt: number,
-): Promise<JobOutcome> {
+/**
+ * One more leg of a wait longer than SQS's delay. Each leg is a new message (one more deferral), so
+ * it is a new delivery to the idempotency check, and the record follows it for the sweep.
+ */
+async function hop(run: Run, waitMs: number): Promise<JobOutcome> {
+  const { deps, message, job } = run;
+  const next: JobMessage = { ...message, deferrals: message.deferrals + 1, notBefore: undefined };
+  try {
+    const open = await deps.jobs.transition(
+      job,
+      { status: "deferred", updatedAt: new Date(run.startedAt).toISOString(), deferrals: next.deferrals },
+      queueState(deps, next, waitMs, run.startedAt),
+    );
+    if (!open) return { kind: "duplicate", jobId: job.jobId };
+    await send(deps, next, waitMs, run.startedAt);
+  } catch (error) {
+    return infrastructureFailure(run, error);
+  }
+  return { kind: "deferred", jobId: job.jobId, retryAfterMs: waitMs };
+}
+
+interface Run {
+  readonly deps: SyncJobDeps;
+  readonly delivery: Delivery;
+  readonly message: JobMessage;
+  readonly syncType: SyncTypeDef;
+  readonly job: JobRef;
+  readonly startedAt: number;
+}
+
+/** Sorts a run's failure into wait, retry or give up. */
+async function afterFailure(run: Run, error: unknown): Promise<JobOutcome> {
+  const { deps, message } = run;
+  const clock = deps.clock ?? Date.now;
+  const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
+  if (error instanceof PermitUnavailableError) return defer(run, error.retryAfterMs, clock());
+  if (error instanceof ProviderRejectedError || error instanceof ValidationError || !isRetryable(error)) {
+    return fail(run, publicError(deps, run, error));
+  }
+  if (error instanceof ProviderRateLimitedError) deps.metrics.count(METRIC.providerThrottled);
+  const attempts = message.attempts + 1;
+  const now = clock();
+  const decision = decideRetry(
+    policy,
+    {
+      attempts,
+      ageMs: now - firstQueuedAt(message, run.startedAt),
+      ...(error instanceof ProviderRateLimitedError ? { retryAfterMs: error.retryAfterMs } : {}),
+    },
+    deps.random,
+  );
+  const last = publicError(deps, run, error);
+  if (!decision.retry) {
+    const throttled = error instanceof ProviderRateLimitedError;
+    deps.metrics.count(throttled ? METRIC.throttledOut : METRIC.retriesExhausted);
+    return fail(run, {
+      code: throttled ? "PROVIDER_THROTTLED_OUT" : "RETRIES_EXHAUSTED",
+      message: bounded(`gave up: ${decision.why}; last error ${last.code}: ${last.message}`),
+    });
+  }
+  try {
+    const next: JobMessage = { ...message, attempts, notBefore: undefined };
+    await deps.jobs.transition(
+      run.job,
+      {
+        status: "queued",
+        updatedAt: new Date(now).toISOString(),
+        attempts,
+        notBefore: new Date(now + decision.delayMs).toISOString(),
+        error: last,
+      },
+      queueState(deps, next, decision.delayMs, now),
+    );
+    await send(deps, next, decision.delayMs, now);
+  } catch (infra) {
+    return infrastructureFailure(run, infra);
+  }
+  return { kind: "retrying", jobId: run.job.jobId, attempts, retryAfterMs: decision.delayMs };
+}
+
+/** Failures a later attempt may get past; anything else (a rejected request, a bad payload size) fails now. */
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ProviderRedirectError || error instanceof EntityTooLargeError) return false;
+  if (error instanceof UnknownSyncError || error instanceof ForbiddenError || error instanceof NotFoundError) {
+    return false;
+  }
+  return true;
+}
+
+/**
+ * What the tenant sees of a failure: Pacer's code and message. Anything that is not one of Pacer's
+ * typed errors (an SDK error, a bug) is logged in full and shown only as an internal error: raw SDK
+ * text can carry table names, ARNs or request details.
+ */
+function publicError(deps: SyncJobDeps, run: Run, error: unknown): { code: string; message: string } {
+  if (error instanceof PacerError) return { code: error.code, message: bounded(error.message) };
+  deps.log?.error("sync job failed with an unexpected error", {
+    jobId: run.job.jobId,
+    provider: run.job.provider,
+    syncType: run.job.syncType,
+    error,
+  });
+  return { code: "INTERNAL_ERROR", message: "Pacer could not complete this run (internal error)" };
+}
+
+function bounded(text: string): string {
+  return text.length <= MAX_ERROR_MESSAGE_CHARS ? text : `${text.slice(0, MAX_ERROR_MESSAGE_CHARS - 1)}…`;
+}
+
+/**
+ * Pacer's own tables or queues failed. Hand the delivery back to SQS (its receive count and
+ * redrive policy bound it); on the last delivery, dead-letter it with the reason instead.
+ */
+async function infrastructureFailure(run: Run, error: unknown): Promise<JobOutcome> {
+  const { deps, delivery, job } = run;
+  const finalDelivery = delivery.receiveCount >= (deps.maxReceiveCount ?? MAX_RECEIVE_COUNT);
+  if (!finalDelivery) {
+    throw new RetryableJobError(`${job.jobId}: Pacer's storage or queue failed; SQS will deliver it again`, {
+      cause: error,
+    });
+  }
+  const reason = publicError(deps, run, error);
+  // Best effort: the record may be just as unreachable as whatever failed.
+  await finish(deps, job, "failed", (deps.clock ?? Date.now)(), { error: reason }).catch(() => undefined);
+  deps.metrics.count(METRIC.jobFailed);
+  return deadLetter(deps, delivery, job.jobId, "INFRASTRUCTURE_UNAVAILABLE", reason.message);
+}
+
+async function execute(run: Run, params: Readonly<Record<string, string>>): Promise<JobOutcome> {
+  const { deps, message, syncType, job, startedAt } = run;
   const clock = deps.clock ?? Date.now;
   const store = deps.entities.reader(message.tenantId, deps.provider.id);
-  const base = {
-    tenantId: message.tenantId,
-    syncType: syncType.id,
-    params: message.params,
-    now: new Date(startedAt),
-    store,
-  };
-  const plan = deps.module.plan
-    ? await deps.module.plan(base)
-    : { run: true as const, params: message.params };
+  const base = { tenantId: message.tenantId, syncType: syncType.id, params, now: new Date(startedAt), store };
+  const plan = deps.module.plan ? await deps.module.plan(base) : { run: true as const, params };
   if (!plan.run) {
     await finish(deps, job, "skipped", clock(), { reason: plan.reason, startedMs: startedAt });
     deps.metrics.count(METRIC.jobSkipped);
@@ -192,15 +331,17 @@ async function execute(
   );
   if (!permit.granted) {
     deps.metrics.count(METRIC.permitsRefused, syncType.cost);
-    return defer(deps, message, job, permit.retryAfterMs, clock());
+    return defer(run, permit.retryAfterMs, clock());
   }
   deps.metrics.count(METRIC.permitsGranted, syncType.cost);
-
-  const entities = await deps.module.sync({
-    ...base,
-    params: plan.params,
-    fetch: deps.fetchFor(message, syncType, permit),
+  // From here on the provider is called: this is an attempt, and the record says so.
+  await deps.jobs.transition(job, {
+    status: "running",
+    updatedAt: new Date(clock()).toISOString(),
+    attempts: message.attempts + 1,
   });
+
+  const entities = await deps.module.sync({ ...base, params: plan.params, fetch: deps.fetchFor(message, syncType, permit) });
   const { written, unchanged } = await deps.entities.upsert(job, entities, new Date(clock()));
   const counts: JobCounts = { fetched: entities.length, written, unchanged };
   await finish(deps, job, "succeeded", clock(), { counts, startedMs: startedAt });
@@ -238,45 +379,104 @@ async function fanOutSlots(deps: SyncJobDeps, message: JobMessage, syncType: Syn
   const { slots, slotIntervalMs } = slotsPerFiring(syncType);
   for (let slot = 1; slot < slots; slot++) {
     await deps.queue.send(
-      { ...message, jobId: undefined, slot },
+      { ...message, jobId: scheduledJobId({ ...message, slot }), slot },
       { delaySeconds: Math.round((slot * slotIntervalMs) / 1000) },
     );
   }
 }
 
-async function defer(
-  deps: SyncJobDeps,
-  message: JobMessage,
-  job: Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType">,
-  waitMs: number,
-  now: number,
-): Promise<JobOutcome> {
-  await requeue(deps, message, job.jobId, waitMs, now);
-  await deps.jobs.transition(job, {
-    status: "deferred",
-    updatedAt: new Date(now).toISOString(),
+/**
+ * Puts the job back to wait for a permit — not a failure, but not forever either: past the sync
+ * type's maximum wait (from when it was first queued) the job fails with that reason.
+ */
+async function defer(run: Run, waitMs: number, now: number): Promise<JobOutcome> {
+  const { deps, message, syncType, job } = run;
+  const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
+  const limit = maxPermitWaitMs(syncType, policy);
+  const waited = now - firstQueuedAt(message, run.startedAt);
+  if (waited + waitMs > limit) {
+    deps.metrics.count(METRIC.waitExhausted);
+    return fail(run, {
+      code: "PERMIT_WAIT_EXHAUSTED",
+      message:
+        `waited ${Math.round(waited / 1000)} s for a permit and the next is ${Math.round(waitMs / 1000)} s away: ` +
+        `past the ${Math.round(limit / 1000)} s a ${deps.provider.id}/${syncType.id} job may wait`,
+    });
+  }
+  const next: JobMessage = {
+    ...message,
     deferrals: message.deferrals + 1,
-    notBefore: new Date(now + waitMs).toISOString(),
-  });
+    // Aged low work moves to the normal queue, so a busy normal queue cannot starve it.
+    priority: effectivePriority(message, now, deps.agingMs ?? LOW_PRIORITY_AGING_MS),
+    enqueuedAt: message.enqueuedAt ?? message.scheduledAt ?? new Date(run.startedAt).toISOString(),
+    notBefore: undefined,
+  };
+  try {
+    await deps.jobs.transition(
+      job,
+      {
+        status: "deferred",
+        updatedAt: new Date(now).toISOString(),
+        deferrals: next.deferrals,
+        notBefore: new Date(now + waitMs).toISOString(),
+      },
+      queueState(deps, next, waitMs, now),
+    );
+    await send(deps, next, waitMs, now);
+  } catch (error) {
+    return infrastructureFailure(run, error);
+  }
   deps.metrics.count(METRIC.jobDeferred);
   return { kind: "deferred", jobId: job.jobId, retryAfterMs: waitMs };
 }
 
-/** Puts the job back for `waitMs`; past SQS's 15-minute delay it hops, carrying `notBefore`. */
-async function requeue(deps: SyncJobDeps, message: JobMessage, jobId: string, waitMs: number, now: number) {
+/** Fails the job for good: the record says why, and the message goes to its DLQ with the reason. */
+async function fail(run: Run, reason: { code: string; message: string }): Promise<JobOutcome> {
+  const { deps, delivery, job } = run;
+  try {
+    await finish(deps, job, "failed", (deps.clock ?? Date.now)(), { error: reason, startedMs: run.startedAt });
+  } catch (error) {
+    return infrastructureFailure(run, error);
+  }
+  deps.metrics.count(METRIC.jobFailed);
+  return deadLetter(deps, delivery, job.jobId, reason.code, reason.message);
+}
+
+/** The message as it will be sent for `waitMs` from now; past SQS's 15-minute delay it hops, carrying `notBefore`. */
+function delayed(message: JobMessage, waitMs: number, now: number): { body: JobMessage; delaySeconds: number } {
   const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, Math.ceil(waitMs / 1000));
-  await deps.queue.send(
-    {
-      ...message,
-      jobId,
-      // Aged low work moves to the normal queue, so a busy normal queue cannot starve it.
-      priority: effectivePriority(message, now, deps.agingMs ?? LOW_PRIORITY_AGING_MS),
-      enqueuedAt: message.enqueuedAt ?? message.scheduledAt ?? new Date(now).toISOString(),
-      deferrals: message.deferrals + 1,
-      notBefore: waitMs > MAX_SQS_DELAY_SECONDS * 1000 ? now + waitMs : undefined,
-    },
-    { delaySeconds },
-  );
+  return {
+    body: { ...message, notBefore: waitMs > MAX_SQS_DELAY_SECONDS * 1000 ? now + waitMs : undefined },
+    delaySeconds,
+  };
+}
+
+async function send(deps: SyncJobDeps, message: JobMessage, waitMs: number, now: number): Promise<void> {
+  const { body, delaySeconds } = delayed(message, waitMs, now);
+  await deps.queue.send(body, { delaySeconds });
+}
+
+/** The record's side of a message about to be sent: due when SQS will show it, and its exact body. */
+function queueState(deps: SyncJobDeps, message: JobMessage, waitMs: number, now: number) {
+  const { body, delaySeconds } = delayed(message, waitMs, now);
+  return {
+    dueAt: new Date(now + delaySeconds * 1000).toISOString(),
+    pendingMessage: JSON.stringify(body),
+  };
+}
+
+/**
+ * A running job is due once its invocation must have ended and SQS would have shown its message
+ * again: past that, nothing will finish it but the sweep.
+ */
+function runningDueAt(deps: SyncJobDeps, now: number): string {
+  return new Date(now + (deps.runningGraceMs ?? WORKER_TIMEOUT_SECONDS * 6 * 1000)).toISOString();
+}
+
+/** When the job was first queued: the start of its age (retry budget) and of its wait for permits. */
+function firstQueuedAt(message: JobMessage, fallback: number): number {
+  const at = Date.parse(message.enqueuedAt ?? message.scheduledAt ?? "");
+  return Number.isFinite(at) ? at : fallback;
 }
 
 /** Low work that has waited `agingMs` since it was first queued counts as normal: it is never starved. */
@@ -288,7 +488,7 @@ export function effectivePriority(message: JobMessage, now: number, agingMs: num
 
 async function finish(
   deps: SyncJobDeps,
-  job: Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType">,
+  job: JobRef,
   status: "succeeded" | "skipped" | "failed",
   now: number,
   details: { counts?: JobCounts; reason?: string; error?: JobRecord["error"]; startedMs?: number },

@@ -1,4 +1,3 @@
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
@@ -14,14 +13,16 @@ import { JobStore } from "#adapters/dynamo/job-store.ts";
 import { logger, tracer } from "#adapters/observability.ts";
 import { createProviderFetch } from "#adapters/provider-fetch.ts";
 import { priorityFromQueueArn, SqsJobQueue } from "#adapters/sqs-job-queue.ts";
-import { baseUrlEnvVar, findProvider, limitsFor } from "#catalog/index.ts";
+import { baseUrlEnvVar, findProvider, limitsFor, redirectHostsEnvVar } from "#catalog/index.ts";
 import { envJson, envNumber, optionalEnv, requireEnv } from "#core/env.ts";
 import { PermitUnavailableError } from "#core/errors.ts";
 import { takePermit } from "#core/limiter/take-permit.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
 import { QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
+import { retryPolicyFromEnv } from "#core/retry-budget.ts";
 import { type Delivery, type JobOutcome, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
 import type { ProviderModule } from "#providers/types.ts";
+import { processSqsBatch } from "./sqs-batch.ts";
 
 /** Calls beyond a run's prepaid permits wait in-process this long at most before the job is deferred. */
 const EXTRA_PERMIT_MAX_WAIT_MS = 5_000;
@@ -31,7 +32,8 @@ const EXTRA_PERMIT_MAX_WAIT_MS = 5_000;
  * metric calls a human.
  */
 const MAX_PROVIDER_PAUSE_MS = 15 * 60_000;
-const PROVIDER_TIMEOUT_MS = 20_000;
+/** How long one provider call (headers and body) may take: `PACER_PROVIDER_TIMEOUT_MS`. */
+const DEFAULT_PROVIDER_TIMEOUT_MS = 20_000;
 
 /**
  * The worker Lambda of one provider: SQS batch in, partial batch failures out. Each record is a
@@ -48,6 +50,12 @@ export function createWorkerHandler(module: ProviderModule) {
   });
   const limiter = new DynamoLimiter({ tableName: requireEnv(TABLES.limiter.envVar), client: documentClient });
   const baseUrl = optionalEnv(baseUrlEnvVar(provider.id)) ?? provider.baseUrl;
+  const redirectHosts = (optionalEnv(redirectHostsEnvVar(provider.id)) ?? "")
+    .split(",")
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
+  const providerTimeoutMs = envNumber("PACER_PROVIDER_TIMEOUT_MS", DEFAULT_PROVIDER_TIMEOUT_MS);
+  const retry = retryPolicyFromEnv();
   // Node loads its HTTP client on the first fetch, synchronously, for tens of milliseconds. Doing it
   // now, at cold start, keeps that stall out of the moment between taking a permit and calling.
   void fetch("data:text/plain,").catch(() => undefined);
@@ -68,11 +76,13 @@ export function createWorkerHandler(module: ProviderModule) {
     }),
     queue: new SqsJobQueue(sqsClient, envJson<QueueUrls>(QUEUES_ENV_VAR)),
     metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+    log: { error: (message, details) => logger.error(message, details) },
+    retry,
     fetchFor: (job, syncType, prepaid) => {
       const scope = { provider: provider.id, limits: limitsFor(provider, syncType), tenantId: job.tenantId };
       return createProviderFetch({
         baseUrl,
-        timeoutMs: PROVIDER_TIMEOUT_MS,
+        timeoutMs: providerTimeoutMs,
         prepaid,
         acquireExtra: async () => {
           const permit = await takePermit(
@@ -113,7 +123,6 @@ export function createWorkerHandler(module: ProviderModule) {
     },
   );
 
-  const processor = new BatchProcessor(EventType.SQS);
   const processRecord = async (record: SQSRecord): Promise<JobOutcome> => {
     const delivery: Delivery = {
       body: record.body,
@@ -127,23 +136,30 @@ export function createWorkerHandler(module: ProviderModule) {
 
   return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     idempotencyConfig.registerLambdaContext(context);
-    return processPartialResponse(event, processRecord, processor, { context });
+    return processSqsBatch(event, context, processRecord);
   })
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 }
 
-/** A job's identity for deduplication: its id and how often it was deferred (each re-queue is a new delivery). */
-function idempotencyKeyOf(record: SQSRecord): string {
+/**
+ * A delivery's identity for deduplication: its job and where the job stood when it was sent (failed
+ * attempts and deferrals). Every re-queue changes one of them, so each is a new delivery; a
+ * duplicate of the same message (SQS's at-least-once, a replayed batch, the sweep re-sending a
+ * message that was not lost after all) is the same one and runs once.
+ */
+export function idempotencyKeyOf(record: Pick<SQSRecord, "body" | "messageId">): string {
   try {
     const body = JSON.parse(record.body) as {
       jobId?: unknown;
       deferrals?: unknown;
-      slot?: unknown;
+      attempts?: unknown;
       scheduledAt?: unknown;
     };
-    if (typeof body.jobId === "string") return `${body.jobId}#${Number(body.deferrals ?? 0)}`;
+    if (typeof body.jobId === "string") {
+      return `${body.jobId}#${Number(body.attempts ?? 0)}#${Number(body.deferrals ?? 0)}`;
+    }
     if (typeof body.scheduledAt === "string") return `${record.body}`;
   } catch {
     // not JSON: the message id identifies it

@@ -5,7 +5,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { JobRecord, JobStatus } from "#core/job.ts";
+import { type JobRecord, type JobStatus, jobRecordFromItem } from "#core/job.ts";
+import type { OverdueJob } from "#core/sweep.ts";
 import { isConditionalCheckFailed } from "./dynamo-util.ts";
 
 export interface JobStoreOptions {
@@ -32,6 +33,19 @@ const statusKey = (tenantId: string, provider: string, syncType: string) => ({
 });
 const OPEN: JobStatus[] = ["queued", "deferred", "running"];
 
+/** The sparse index of open jobs, by provider and the moment their message is due. */
+export const OPEN_JOBS_INDEX = "open-jobs";
+const openShard = (provider: string) => `OPEN#${provider}`;
+
+/** Where an open job's message stands: when it should be picked up, and its body to send again. */
+export interface QueueState {
+  /** ISO time after which a job still open with this state has lost its message. */
+  readonly dueAt: string;
+  /** The message last sent (or about to be sent) for the job, exactly. */
+  readonly pendingMessage?: string;
+}
+
+
 type JobPatch = Partial<Omit<JobRecord, "jobId" | "tenantId" | "provider" | "syncType" | "createdAt">>;
 
 /**
@@ -50,7 +64,15 @@ export class JobStore {
       await this.options.client.send(
         new PutCommand({
           TableName: this.options.tableName,
-          Item: { ...jobKey(record.tenantId, record.jobId), ...record, expiresAt },
+          Item: {
+            ...jobKey(record.tenantId, record.jobId),
+            ...record,
+            expiresAt,
+            // A queued job is due at once: if its message never arrives, the sweep sends it again.
+            ...(OPEN.includes(record.status)
+              ? { openShard: openShard(record.provider), dueAt: record.createdAt }
+              : {}),
+          },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
@@ -71,8 +93,7 @@ export class JobStore {
       }),
     );
     if (!result.Item) return undefined;
-    const { pk: _pk, sk: _sk, expiresAt: _exp, ...record } = result.Item;
-    return record as JobRecord;
+    return jobRecordFromItem(result.Item);
   }
 
   /**
@@ -82,7 +103,7 @@ export class JobStore {
   async transition(
     job: Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType">,
     patch: JobPatch & { status: JobStatus; updatedAt: string },
-    extra: { incrementAttempts?: boolean } = {},
+    queue?: QueueState,
   ): Promise<JobRecord | undefined> {
     const names: Record<string, string> = { "#status": "status" };
     const values: Record<string, unknown> = { ":open0": OPEN[0], ":open1": OPEN[1], ":open2": OPEN[2] };
@@ -93,11 +114,22 @@ export class JobStore {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    let expression = `SET ${sets.join(", ")}`;
-    if (extra.incrementAttempts) {
-      expression += " ADD attempts :one";
-      values[":one"] = 1;
+    const open = OPEN.includes(patch.status);
+    if (open && queue) {
+      names["#openShard"] = "openShard";
+      names["#dueAt"] = "dueAt";
+      values[":openShard"] = openShard(job.provider);
+      values[":dueAt"] = queue.dueAt;
+      sets.push("#openShard = :openShard", "#dueAt = :dueAt");
+      if (queue.pendingMessage !== undefined) {
+        names["#pendingMessage"] = "pendingMessage";
+        values[":pendingMessage"] = queue.pendingMessage;
+        sets.push("#pendingMessage = :pendingMessage");
+      }
     }
+    let expression = `SET ${sets.join(", ")}`;
+    // A finished job leaves the open-jobs index; nothing is left to send again.
+    if (!open) expression += " REMOVE openShard, dueAt, pendingMessage";
     let updated: JobRecord;
     try {
       const result = await this.options.client.send(
@@ -111,14 +143,56 @@ export class JobStore {
           ReturnValues: "ALL_NEW",
         }),
       );
-      const { pk: _pk, sk: _sk, expiresAt: _exp, ...record } = result.Attributes ?? {};
-      updated = record as JobRecord;
+      updated = jobRecordFromItem(result.Attributes ?? {});
     } catch (error) {
       if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
     if (!OPEN.includes(patch.status)) await this.recordFinish(updated);
     return updated;
+  }
+
+  /**
+   * Open jobs of a provider whose message was due before `before` (oldest first): a job still open
+   * that long after its message should have been picked up has most likely lost it.
+   */
+  async overdue(provider: string, before: string, limit: number): Promise<OverdueJob[]> {
+    const page = await this.options.client.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        IndexName: OPEN_JOBS_INDEX,
+        KeyConditionExpression: "openShard = :shard AND dueAt < :before",
+        ExpressionAttributeValues: { ":shard": openShard(provider), ":before": before },
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).map((item) => ({
+      record: jobRecordFromItem(item),
+      dueAt: String(item.dueAt),
+      ...(typeof item.pendingMessage === "string" ? { pendingMessage: item.pendingMessage } : {}),
+    }));
+  }
+
+  /**
+   * Moves an overdue job's due time on, if no one else touched it since it was read (so two sweeps
+   * never both send it). false: it changed meanwhile, leave it.
+   */
+  async claimOverdue(job: OverdueJob, nextDueAt: string, now: string): Promise<boolean> {
+    try {
+      await this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: jobKey(job.record.tenantId, job.record.jobId),
+          UpdateExpression: "SET dueAt = :next, sweptAt = :now ADD sweeps :one",
+          ConditionExpression: "dueAt = :seen",
+          ExpressionAttributeValues: { ":next": nextDueAt, ":seen": job.dueAt, ":now": now, ":one": 1 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   async statuses(tenantId: string): Promise<SyncStatus[]> {

@@ -17,20 +17,23 @@ export class MemoryJobs implements JobRecords {
     const r = this.records.get(jobId);
     return r && r.tenantId === _tenantId ? r : undefined;
   }
+  /** Where each open job's message stands, as the sweep would read it. */
+  readonly queueStates = new Map<string, { dueAt: string; pendingMessage?: string }>();
+  /** When set, the next transitions throw it (Pacer's own table failing). */
+  failWith: Error | undefined;
   async transition(
     job: Pick<JobRecord, "jobId">,
     patch: Partial<JobRecord> & Pick<JobRecord, "status" | "updatedAt">,
-    extra: { incrementAttempts?: boolean } = {},
+    queue?: { dueAt: string; pendingMessage?: string },
   ) {
+    if (this.failWith) throw this.failWith;
     const current = this.records.get(job.jobId);
     if (!current || !["queued", "deferred", "running"].includes(current.status)) return undefined;
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    const next = {
-      ...current,
-      ...defined,
-      attempts: current.attempts + (extra.incrementAttempts ? 1 : 0),
-    } as JobRecord;
+    const next = { ...current, ...defined } as JobRecord;
     this.records.set(job.jobId, next);
+    if (!["queued", "deferred", "running"].includes(next.status)) this.queueStates.delete(job.jobId);
+    else if (queue) this.queueStates.set(job.jobId, { ...this.queueStates.get(job.jobId), ...queue });
     return next;
   }
   async statuses() {

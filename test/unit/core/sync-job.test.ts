@@ -113,27 +113,43 @@ describe("runSyncJob", () => {
     // The hop arrives early: it goes back again, with no permit taken and no provider call.
     const early = JSON.stringify({ ...JSON.parse(manual()), deferrals: 1, notBefore: NOW + hour - 900_000 });
     const again = setup();
+    const stored = (deps.jobs as typeof again.jobs).records.get("m-1");
+    if (stored) await again.jobs.create(stored);
     expect(await runSyncJob(again.deps, delivery(early))).toMatchObject({
       kind: "deferred",
       retryAfterMs: hour - 900_000,
     });
     expect(again.limiter.requests).toEqual([]);
     expect(again.queue.sent[0]).toMatchObject({ delaySeconds: 900, message: { deferrals: 2 } });
+    expect(JSON.parse(again.jobs.queueStates.get("m-1")?.pendingMessage ?? "{}")).toMatchObject({ deferrals: 2 });
   });
 
-  it("defers the job past the provider's Retry-After when the provider answers 429", async () => {
+  it("retries a 429 after the provider's Retry-After, counting it as an attempt", async () => {
     const { deps, queue, jobs, counted } = setup({
       sync: async () => {
         throw new ProviderRateLimitedError(2_000);
       },
     });
     const outcome = await runSyncJob(deps, delivery(manual()));
-    expect(outcome.kind).toBe("deferred");
+    expect(outcome).toMatchObject({ kind: "retrying", attempts: 1 });
     expect(queue.sent[0]?.delaySeconds).toBeGreaterThanOrEqual(2);
-    expect(jobs.records.get("m-1")?.status).toBe("deferred");
+    expect(queue.sent[0]?.message).toMatchObject({ attempts: 1, deferrals: 0 });
+    expect(jobs.records.get("m-1")).toMatchObject({ status: "queued", attempts: 1, deferrals: 0 });
     expect(counted).toContain("ProviderThrottled");
   });
 
+  it("fails a job whose provider keeps answering 429 once its attempts are spent, and alarms", async () => {
+    const { deps, queue, jobs, counted } = setup({
+      sync: async () => {
+        throw new ProviderRateLimitedError(1_000);
+      },
+    });
+    const outcome = await runSyncJob(deps, delivery(manual({ attempts: 4 })));
+    expect(outcome).toMatchObject({ kind: "dead-lettered", code: "PROVIDER_THROTTLED_OUT" });
+    expect(jobs.records.get("m-1")).toMatchObject({ status: "failed", attempts: 5 });
+    expect(queue.dead[0]?.reason.message).toMatch(/5 of 5 attempts/);
+    expect(counted).toContain("ProviderThrottledOut");
+  });
   it("sends a message that can never be processed to the DLQ of its queue, with the reason", async () => {
     const { deps, queue } = setup();
     const outcome = await runSyncJob(deps, delivery('{"provider":"openf1","syncType":42}'));
@@ -161,25 +177,103 @@ describe("runSyncJob", () => {
     expect(queue.dead[0]?.reason.message).toMatch(/restricted/);
   });
 
-  it("retries a transient failure, and parks it with its reason on the last delivery", async () => {
+  it("retries a transient failure as a new message with backoff, and fails it once the budget is spent", async () => {
     const failing = async (): Promise<Entity[]> => {
       throw new ProviderUnavailableError("502 from provider");
     };
     const first = setup({ sync: failing });
-    await expect(runSyncJob(first.deps, delivery(manual(), 1))).rejects.toBeInstanceOf(RetryableJobError);
+    expect(await runSyncJob(first.deps, delivery(manual()))).toMatchObject({ kind: "retrying", attempts: 1 });
     expect(first.jobs.records.get("m-1")).toMatchObject({
       status: "queued",
-      error: { message: "502 from provider" },
+      attempts: 1,
+      error: { code: "PROVIDER_UNAVAILABLE", message: "502 from provider" },
     });
+    // The delivery is acknowledged and the job goes on as a new message carrying its budget.
+    expect(first.queue.sent).toEqual([
+      { message: expect.objectContaining({ jobId: "m-1", attempts: 1 }), delaySeconds: expect.any(Number) },
+    ]);
     expect(first.queue.dead).toEqual([]);
+    // The sweep can send exactly that message again if it is lost.
+    expect(JSON.parse(first.jobs.queueStates.get("m-1")?.pendingMessage ?? "{}")).toMatchObject({ attempts: 1 });
 
     const last = setup({ sync: failing });
-    expect(await runSyncJob(last.deps, delivery(manual(), 5))).toMatchObject({ kind: "dead-lettered" });
-    expect(last.jobs.records.get("m-1")?.status).toBe("failed");
-    expect(last.queue.dead[0]?.reason).toEqual({
-      code: "PROVIDER_UNAVAILABLE",
-      message: "502 from provider",
+    expect(await runSyncJob(last.deps, delivery(manual({ attempts: 4 })))).toMatchObject({
+      kind: "dead-lettered",
+      code: "RETRIES_EXHAUSTED",
     });
+    expect(last.jobs.records.get("m-1")).toMatchObject({ status: "failed", attempts: 5 });
+    expect(last.queue.dead[0]?.reason.message).toMatch(/5 of 5 attempts.*PROVIDER_UNAVAILABLE: 502 from provider/);
+    expect(last.counted).toContain("RetriesExhausted");
+  });
+
+  it("does not retry a job past its maximum age", async () => {
+    const { deps, queue } = setup({
+      sync: async () => {
+        throw new ProviderUnavailableError("timed out");
+      },
+    });
+    const old = new Date(NOW - 59 * 60_000 - 59_000).toISOString();
+    expect(await runSyncJob(deps, delivery(manual({ enqueuedAt: old })))).toMatchObject({
+      kind: "dead-lettered",
+      code: "RETRIES_EXHAUSTED",
+      reason: expect.stringMatching(/past the 3600 s/),
+    });
+    expect(queue.sent).toEqual([]);
+  });
+
+  it("fails a job that has waited for permits longer than its sync type allows", async () => {
+    const { deps, jobs, counted } = setup({
+      limiter: new ScriptedLimiter([{ granted: false, retryAfterMs: 10 * 60_000 }]),
+    });
+    // A 30-second sync may wait an hour at most: a run that late is long superseded.
+    const old = new Date(NOW - 55 * 60_000).toISOString();
+    const body = manual({ syncType: "weather", enqueuedAt: old, deferrals: 30 });
+    expect(await runSyncJob(deps, delivery(body))).toMatchObject({
+      kind: "dead-lettered",
+      code: "PERMIT_WAIT_EXHAUSTED",
+    });
+    expect(jobs.records.get("m-1")).toMatchObject({ status: "failed", attempts: 0, deferrals: 30 });
+    expect(counted).toContain("PermitWaitExhausted");
+  });
+
+  it("shows tenants Pacer's code for an unexpected error, never the raw SDK text", async () => {
+    const logged: unknown[] = [];
+    const { deps, jobs } = setup({
+      sync: async () => {
+        throw new Error("ResourceNotFoundException: arn:aws:dynamodb:eu-west-1:123456789012:table/secret");
+      },
+    });
+    await runSyncJob({ ...deps, log: { error: (_m, details) => logged.push(details) } }, delivery(manual()));
+    const record = jobs.records.get("m-1");
+    expect(record?.error?.code).toBe("INTERNAL_ERROR");
+    expect(JSON.stringify(record)).not.toMatch(/arn:aws|ResourceNotFound/);
+    expect(logged).toHaveLength(1);
+  });
+
+  it("hands the delivery back to SQS when Pacer's own table fails, and dead-letters it on the last delivery", async () => {
+    const first = setup();
+    first.jobs.failWith = new Error("ProvisionedThroughputExceededException");
+    await expect(runSyncJob(first.deps, delivery(manual(), 1))).rejects.toBeInstanceOf(RetryableJobError);
+    expect(first.queue.dead).toEqual([]);
+
+    const last = setup();
+    last.jobs.failWith = new Error("ProvisionedThroughputExceededException");
+    expect(await runSyncJob(last.deps, delivery(manual(), 5))).toMatchObject({
+      kind: "dead-lettered",
+      code: "INFRASTRUCTURE_UNAVAILABLE",
+    });
+    expect(last.queue.dead[0]?.reason.message).not.toMatch(/Provisioned/);
+  });
+
+  it("refuses params its sync type does not declare, without calling the provider", async () => {
+    const { deps, limiter, queue } = setup();
+    expect(await runSyncJob(deps, delivery(manual({ params: { year: "20x4" } })))).toMatchObject({
+      kind: "dead-lettered",
+      code: "VALIDATION_ERROR",
+      reason: expect.stringMatching(/params\.year/),
+    });
+    expect(limiter.requests).toEqual([]);
+    expect(queue.dead).toHaveLength(1);
   });
 
   it("skips a run its provider has nothing to do for, without taking a permit", async () => {
