@@ -190,6 +190,24 @@ export class PacerObservability extends Construct {
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
       );
+      // A job given up, or a message lost and found again: each one is a human's to look at.
+      for (const [metric, what] of [
+        [METRIC.retriesExhausted, "a job used up its retry budget and was dead-lettered"],
+        [METRIC.throttledOut, "kept answering 429 until a job's retry budget ran out"],
+        [METRIC.waitExhausted, "a job waited for permits past its sync type's maximum and failed"],
+        [METRIC.jobsRequeued, "a job's message was lost; the sweep sent it again"],
+      ] as const) {
+        alarm(
+          new Alarm(this, `${metric}-${provider}`, {
+            alarmDescription: `Pacer: ${provider}: ${what}`,
+            metric: pacerMetric(metric, provider),
+            threshold: 0,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+        );
+      }
       alarm(
         new Alarm(this, `PauseCapped-${provider}`, {
           alarmDescription: `Pacer: ${provider} asked for a pause longer than Pacer honours (a ban, or a broken Retry-After); Pacer resumed after the cap`,

@@ -8,7 +8,11 @@ import {
   ScheduleTargetInput,
   TimeWindow,
 } from "aws-cdk-lib/aws-scheduler";
-import { LambdaInvoke, SqsSendMessage } from "aws-cdk-lib/aws-scheduler-targets";
+import {
+  LambdaInvoke,
+  type ScheduleTargetBaseProps,
+  SqsSendMessage,
+} from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { SCHEDULED_TIME_PLACEHOLDER, type ScheduleDef, scheduleMessage } from "#core/schedule-plan.ts";
@@ -21,6 +25,9 @@ export interface PacerSchedulesProps {
   /** Invoked on `freshnessRate`. */
   readonly freshnessMonitor: IFunction;
   readonly freshnessRate: Duration;
+  /** Invoked on `sweepRate`: re-sends lost jobs' messages. */
+  readonly jobSweeper: IFunction;
+  readonly sweepRate: Duration;
   /**
    * @default "pacer"
    */
@@ -37,7 +44,8 @@ export interface PacerSchedulesProps {
 
 /**
  * EventBridge Scheduler: one schedule per ScheduleDef sending the job message to the queue of its
- * priority, and one running the freshness monitor. Deliveries that still fail go to a DLQ.
+ * priority, one running the freshness monitor and one the lost-job sweep. Deliveries that still
+ * fail go to a DLQ.
  */
 export class PacerSchedules extends Construct {
   public readonly group: ScheduleGroup;
@@ -98,26 +106,44 @@ export class PacerSchedules extends Construct {
     }
     this.schedules = schedules;
 
-    this.inGroup(
-      new Schedule(this, "FreshnessMonitor", {
-        scheduleName: "pacer-freshness-monitor",
-        scheduleGroup: this.group,
+    this.everyRate(
+      "FreshnessMonitor",
+      "pacer-freshness-monitor",
+      props.freshnessMonitor,
+      props.freshnessRate,
+      {
+        delivery,
         description: "Pacer: reports FreshnessSeconds per scheduled sync type",
-        schedule: ScheduleExpression.rate(props.freshnessRate),
+      },
+    );
+    this.everyRate("JobSweeper", "pacer-job-sweeper", props.jobSweeper, props.sweepRate, {
+      delivery,
+      description: "Pacer: sends again the messages of jobs that lost theirs",
+    });
+  }
+
+  /** A schedule invoking a function on a rate, with the shared role and DLQ. */
+  private everyRate(
+    id: string,
+    name: string,
+    fn: IFunction,
+    rate: Duration,
+    options: { delivery: ScheduleTargetBaseProps & { role: Role }; description: string },
+  ): void {
+    this.inGroup(
+      new Schedule(this, id, {
+        scheduleName: name,
+        scheduleGroup: this.group,
+        description: options.description,
+        schedule: ScheduleExpression.rate(rate),
         timeWindow: TimeWindow.off(),
-        target: new LambdaInvoke(props.freshnessMonitor, {
-          ...delivery,
-          input: ScheduleTargetInput.fromObject({}),
-        }),
+        target: new LambdaInvoke(fn, { ...options.delivery, input: ScheduleTargetInput.fromObject({}) }),
       }),
     );
-    const monitorLogicalId = Stack.of(this).getLogicalId(
-      props.freshnessMonitor.node.defaultChild as CfnElement,
-    );
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${monitorLogicalId}.Arn>:*]`,
-      reason:
-        "The Scheduler Lambda target grants invoke on the freshness monitor's versions and aliases (<arn>:*); it is still this one function.",
+    const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
+    Validations.of(options.delivery.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+      reason: `The Scheduler Lambda target grants invoke on ${id}'s versions and aliases (<arn>:*); it is still this one function.`,
     });
   }
 

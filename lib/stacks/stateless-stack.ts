@@ -6,6 +6,7 @@ import type { PacerConfig } from "../config.ts";
 import { ApiGatewayAccount } from "../constructs/api-gateway-account.ts";
 import { type AuthorizerSettings, PacerAuthorizer } from "../constructs/auth.ts";
 import { FRESHNESS_MONITOR_PERIOD, FreshnessMonitor } from "../constructs/freshness-monitor.ts";
+import { JOB_SWEEP_PERIOD, JobSweeper } from "../constructs/job-sweeper.ts";
 import { PacerObservability } from "../constructs/observability.ts";
 import type { PacerQueues } from "../constructs/queues.ts";
 import { PacerRestApi } from "../constructs/rest-api.ts";
@@ -74,11 +75,20 @@ export class PacerStatelessStack extends Stack {
       scheduledTenants: config.scheduledTenants,
       logRetention,
     });
+    const sweeper = new JobSweeper(this, "JobSweeper", {
+      catalog,
+      tables,
+      queues,
+      jobRetentionDays: config.jobRetentionDays,
+      logRetention,
+    });
     this.schedules = new PacerSchedules(this, "Schedules", {
       plan,
       queues,
       freshnessMonitor: freshness.function,
       freshnessRate: FRESHNESS_MONITOR_PERIOD,
+      jobSweeper: sweeper.function,
+      sweepRate: JOB_SWEEP_PERIOD,
     });
 
     this.observability = new PacerObservability(this, "Observability", {
@@ -99,6 +109,7 @@ export class PacerStatelessStack extends Stack {
         { label: "websocket", function: this.webSocketApi.handler },
         { label: "broadcaster", function: this.webSocketApi.broadcaster },
         { label: "freshness", function: freshness.function },
+        { label: "sweeper", function: sweeper.function },
       ],
       freshnessMonitorPeriod: FRESHNESS_MONITOR_PERIOD,
       alarmEmail: config.alarmEmail,
