@@ -54,7 +54,8 @@ const MAX_PERMIT_WAIT_MS = 24 * 60 * 60_000;
 export function maxPermitWaitMs(syncType: SyncTypeDef, policy: RetryPolicy): number {
   if (policy.maxPermitWaitMs !== undefined) return policy.maxPermitWaitMs;
   const cadence = syncType.cadence;
-  const every = cadence.kind === "rate" ? cadence.everyMs : cadence.kind === "cron" ? cadence.approxEveryMs : 0;
+  const every =
+    cadence.kind === "rate" ? cadence.everyMs : cadence.kind === "cron" ? cadence.approxEveryMs : 0;
   return Math.min(MAX_PERMIT_WAIT_MS, Math.max(MIN_PERMIT_WAIT_MS, 4 * every));
 }
 

@@ -54,7 +54,10 @@ export async function sweepLostJobs(deps: SweepDeps): Promise<SweepResult> {
       }
       await deps.queue.send(message);
       requeued++;
-      deps.onRequeued?.(job.record, `open as "${job.record.status}" since its message was due at ${job.dueAt}`);
+      deps.onRequeued?.(
+        job.record,
+        `open as "${job.record.status}" since its message was due at ${job.dueAt}`,
+      );
     }
   }
   return { requeued, skipped };

@@ -100,7 +100,12 @@ export type JobOutcome =
   | { readonly kind: "duplicate"; readonly jobId: string }
   | { readonly kind: "deferred"; readonly jobId: string; readonly retryAfterMs: number }
   /** A failed attempt, queued again within the job's retry budget. */
-  | { readonly kind: "retrying"; readonly jobId: string; readonly attempts: number; readonly retryAfterMs: number }
+  | {
+      readonly kind: "retrying";
+      readonly jobId: string;
+      readonly attempts: number;
+      readonly retryAfterMs: number;
+    }
   | {
       readonly kind: "dead-lettered";
       readonly jobId?: string;
@@ -135,14 +140,27 @@ export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise
   const parsed = parseMessage(deps.provider, delivery.body);
   if ("problem" in parsed) return deadLetter(deps, delivery, undefined, "INVALID_MESSAGE", parsed.problem);
   const { syncType } = parsed;
-  const message: JobMessage = { ...parsed.message, jobId: parsed.message.jobId ?? scheduledJobId(parsed.message) };
+  const message: JobMessage = {
+    ...parsed.message,
+    jobId: parsed.message.jobId ?? scheduledJobId(parsed.message),
+  };
   const jobId = message.jobId as string;
   const now = clock();
 
-  if (message.source === "schedule" && message.slot === 0 && message.deferrals === 0 && message.attempts === 0) {
+  if (
+    message.source === "schedule" &&
+    message.slot === 0 &&
+    message.deferrals === 0 &&
+    message.attempts === 0
+  ) {
     await fanOutSlots(deps, message, syncType);
   }
-  const job: JobRef = { tenantId: message.tenantId, jobId, provider: deps.provider.id, syncType: syncType.id };
+  const job: JobRef = {
+    tenantId: message.tenantId,
+    jobId,
+    provider: deps.provider.id,
+    syncType: syncType.id,
+  };
   const run: Run = { deps, delivery, message, syncType, job, startedAt: now };
   if (message.notBefore !== undefined && message.notBefore > now) return hop(run, message.notBefore - now);
 
@@ -261,7 +279,11 @@ async function afterFailure(run: Run, error: unknown): Promise<JobOutcome> {
 /** Failures a later attempt may get past; anything else (a rejected request, a bad payload size) fails now. */
 function isRetryable(error: unknown): boolean {
   if (error instanceof ProviderRedirectError || error instanceof EntityTooLargeError) return false;
-  if (error instanceof UnknownSyncError || error instanceof ForbiddenError || error instanceof NotFoundError) {
+  if (
+    error instanceof UnknownSyncError ||
+    error instanceof ForbiddenError ||
+    error instanceof NotFoundError
+  ) {
     return false;
   }
   return true;
@@ -341,7 +363,11 @@ async function execute(run: Run, params: Readonly<Record<string, string>>): Prom
     attempts: message.attempts + 1,
   });
 
-  const entities = await deps.module.sync({ ...base, params: plan.params, fetch: deps.fetchFor(message, syncType, permit) });
+  const entities = await deps.module.sync({
+    ...base,
+    params: plan.params,
+    fetch: deps.fetchFor(message, syncType, permit),
+  });
   const { written, unchanged } = await deps.entities.upsert(job, entities, new Date(clock()));
   const counts: JobCounts = { fetched: entities.length, written, unchanged };
   await finish(deps, job, "succeeded", clock(), { counts, startedMs: startedAt });
@@ -434,7 +460,10 @@ async function defer(run: Run, waitMs: number, now: number): Promise<JobOutcome>
 async function fail(run: Run, reason: { code: string; message: string }): Promise<JobOutcome> {
   const { deps, delivery, job } = run;
   try {
-    await finish(deps, job, "failed", (deps.clock ?? Date.now)(), { error: reason, startedMs: run.startedAt });
+    await finish(deps, job, "failed", (deps.clock ?? Date.now)(), {
+      error: reason,
+      startedMs: run.startedAt,
+    });
   } catch (error) {
     return infrastructureFailure(run, error);
   }
@@ -443,7 +472,11 @@ async function fail(run: Run, reason: { code: string; message: string }): Promis
 }
 
 /** The message as it will be sent for `waitMs` from now; past SQS's 15-minute delay it hops, carrying `notBefore`. */
-function delayed(message: JobMessage, waitMs: number, now: number): { body: JobMessage; delaySeconds: number } {
+function delayed(
+  message: JobMessage,
+  waitMs: number,
+  now: number,
+): { body: JobMessage; delaySeconds: number } {
   const delaySeconds = Math.min(MAX_SQS_DELAY_SECONDS, Math.ceil(waitMs / 1000));
   return {
     body: { ...message, notBefore: waitMs > MAX_SQS_DELAY_SECONDS * 1000 ? now + waitMs : undefined },

@@ -83,6 +83,11 @@ export function createWorkerHandler(module: ProviderModule) {
       return createProviderFetch({
         baseUrl,
         timeoutMs: providerTimeoutMs,
+        redirectHosts,
+        onRedirectRefused: (reason, message) => {
+          metrics.addMetric(METRIC.redirectRefused, MetricUnit.Count, 1);
+          logger.warn("provider redirect refused", { reason, message, jobId: job.jobId });
+        },
         prepaid,
         acquireExtra: async () => {
           const permit = await takePermit(

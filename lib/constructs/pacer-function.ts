@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
-import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { type ITable, Table } from "aws-cdk-lib/aws-dynamodb";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -112,12 +112,25 @@ export class PacerFunction extends NodejsFunction {
     });
   }
 
-  /** Sets the table's env var (from its spec) and grants exactly the access asked for. */
+  /**
+   * Sets the table's env var (from its spec) and grants exactly the access asked for: on the table,
+   * and for reads on each of its spec's indexes by name (CDK's own grants would allow `index/*`).
+   */
   public bindTable(bound: BoundTable, access: TableAccess): this {
     this.addEnvironment(bound.spec.envVar, bound.table.tableName);
-    if (access === "read") bound.table.grantReadData(this);
-    else if (access === "write") bound.table.grantWriteData(this);
-    else bound.table.grantReadWriteData(this);
+    const table = Table.fromTableAttributes(this, `${bound.spec.id}Table`, { tableArn: bound.table.tableArn });
+    if (access === "read") table.grantReadData(this);
+    else if (access === "write") table.grantWriteData(this);
+    else table.grantReadWriteData(this);
+    const indexes = bound.spec.indexes ?? [];
+    if (access !== "write" && indexes.length > 0) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ["dynamodb:Query"],
+          resources: indexes.map((index) => `${bound.table.tableArn}/index/${index.name}`),
+        }),
+      );
+    }
     return this;
   }
 }

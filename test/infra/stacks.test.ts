@@ -198,6 +198,30 @@ describe("PacerStatelessStack schedules", () => {
     });
   });
 
+  it("runs the lost-job sweep every 5 minutes, able to query only the open-jobs index and send to the job queues", () => {
+    const sweeper = stacks.stateless.node.findAll().find((c) => c.node.path.endsWith("JobSweeper/Function"));
+    if (!sweeper) throw new Error("no job sweeper");
+    const sweeperId = logicalId(stacks.stateless, sweeper);
+    stateless.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(5 minutes)",
+      Target: Match.objectLike({ Arn: { "Fn::GetAtt": [sweeperId, "Arn"] } }),
+    });
+    const policy = Object.values(resourcesOf(stateless, "AWS::IAM::Policy")).find((p) =>
+      JSON.stringify(p.Properties.Roles).includes(sweeperId.replace(/[0-9A-F]{8}$/, "")),
+    );
+    const text = JSON.stringify(policy?.Properties.PolicyDocument);
+    expect(text).toContain("/index/open-jobs");
+    expect(text).not.toContain("/index/*");
+    expect(text).toContain("sqs:SendMessage");
+    for (const metric of ["RetriesExhausted", "ProviderThrottledOut", "PermitWaitExhausted", "JobsRequeued"]) {
+      stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: metric,
+        Threshold: 0,
+        AlarmActions: [Match.anyValue()],
+      });
+    }
+  });
+
   it("lets the schedules' role send only to the queues it targets and the delivery DLQ", () => {
     const role = stacks.stateless.node.findAll().find((c) => c.node.path.endsWith("Schedules/TargetRole"));
     if (!role) throw new Error("no target role");
@@ -533,7 +557,7 @@ describe("PacerStatelessStack observability", () => {
     const watched = Object.values(resourcesOf(stateless, "AWS::CloudWatch::Alarm"))
       .filter((a) => a.Properties.MetricName === "Errors" && a.Properties.Namespace === "AWS/Lambda")
       .map((a) => JSON.stringify(a.Properties.Dimensions));
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const fn of functions.filter((f) => f !== authorizer)) {
       expect(
         watched.some((d) => d.includes(`"Ref":"${fn}"`)),

@@ -70,7 +70,7 @@ describe("cdk synth (full, with bundling and cdk-nag)", () => {
 
   it("bundles every function as an ESM index.mjs with a source map", () => {
     const functions = lambdas();
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const [id, fn] of functions) {
       const asset = join(outdir, fn.Metadata?.["aws:asset:path"] ?? "missing");
       expect(existsSync(join(asset, "index.mjs")), id).toBe(true);
