@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { contentHash } from "#core/content-hash.ts";
+import { EntityTooLargeError } from "#core/errors.ts";
 import type { Entity, EntityReader } from "#providers/types.ts";
 import { isConditionalCheckFailed, mapWithConcurrency } from "./dynamo-util.ts";
 
@@ -20,6 +21,15 @@ export interface EntityStoreOptions {
   readonly client: DynamoDBDocumentClient;
   readonly historyRetentionDays: number;
 }
+
+/**
+ * The most `data` one entity may hold, as DynamoDB counts it. An item may not exceed 400 KB, and
+ * both the entity's item and its history snapshot carry `data` beside keys (up to 3 KB), hash and
+ * timestamps: this leaves them ample room.
+ */
+export const MAX_ENTITY_DATA_BYTES = 350 * 1024;
+/** An entity's id is its item's sort key, which DynamoDB caps at 1 KB. */
+export const MAX_ENTITY_ID_BYTES = 1024;
 
 const entityPk = (tenantId: string, provider: string, type: string) => `ENT#${tenantId}#${provider}#${type}`;
 const historyPk = (tenantId: string, provider: string, type: string, id: string) =>
@@ -40,6 +50,8 @@ export class EntityStore {
     now: Date,
   ): Promise<UpsertResult> {
     const unique = dedupe(entities);
+    // All checked before the first write: a run either stores its page or fails with the reason.
+    for (const entity of unique) assertStorable(entity);
     const stored = await this.storedHashes(scope.tenantId, scope.provider, unique);
     const changed = unique
       .map((entity) => ({ entity, hash: contentHash(entity.data) }))
@@ -172,3 +184,54 @@ function dedupe(entities: readonly Entity[]): Entity[] {
   for (const e of entities) byKey.set(`${e.type}\u0000${e.id}`, e);
   return [...byKey.values()];
 }
+
+/** Throws EntityTooLargeError when DynamoDB would refuse to store `entity` (its data or its id). */
+export function assertStorable(entity: Entity): void {
+  const name = `${entity.type} "${entity.id.length > 80 ? `${entity.id.slice(0, 80)}…` : entity.id}"`;
+  const idBytes = Buffer.byteLength(entity.id);
+  if (idBytes > MAX_ENTITY_ID_BYTES) {
+    throw new EntityTooLargeError(
+      `${name}: its id is ${idBytes} bytes; at most ${MAX_ENTITY_ID_BYTES} fit a key`,
+    );
+  }
+  const dataBytes = storedSize(entity.data);
+  if (dataBytes > MAX_ENTITY_DATA_BYTES) {
+    throw new EntityTooLargeError(
+      `${name} is ${kb(dataBytes)} KB as stored; Pacer stores at most ${kb(MAX_ENTITY_DATA_BYTES)} KB per entity (DynamoDB's item limit is 400 KB)`,
+    );
+  }
+}
+
+/**
+ * The size of a value as a DynamoDB attribute, by AWS's documented rules: strings in UTF-8 bytes,
+ * numbers one byte per two significant digits plus one, lists and maps 3 bytes plus one per
+ * element (and a map's attribute names).
+ */
+export function storedSize(value: unknown): number {
+  if (value === null || typeof value === "boolean") return 1;
+  if (typeof value === "string") return Buffer.byteLength(value);
+  if (typeof value === "number" || typeof value === "bigint") return numberSize(value);
+  if (value instanceof Uint8Array) return value.byteLength;
+  if (Array.isArray(value) || value instanceof Set) {
+    let size = 3;
+    for (const element of value) size += 1 + storedSize(element);
+    return size;
+  }
+  if (typeof value === "object") {
+    let size = 3;
+    for (const [key, element] of Object.entries(value)) {
+      // The document client drops undefined attributes rather than storing them.
+      if (element !== undefined) size += 1 + Buffer.byteLength(key) + storedSize(element);
+    }
+    return size;
+  }
+  return 0;
+}
+
+function numberSize(value: number | bigint): number {
+  const [mantissa = ""] = String(value).replace("-", "").split("e");
+  const digits = mantissa.replace(".", "").replace(/^0+/, "").replace(/0+$/, "");
+  return Math.ceil(Math.max(1, digits.length) / 2) + 1;
+}
+
+const kb = (bytes: number) => Math.ceil(bytes / 1024);

@@ -1,6 +1,6 @@
 import { providerSecret } from "#adapters/provider-credentials.ts";
 import { optionalEnv } from "#core/env.ts";
-import { ProviderRejectedError } from "#core/errors.ts";
+import { ProviderMalformedError, ProviderRejectedError } from "#core/errors.ts";
 import type { ProviderFetch } from "#providers/types.ts";
 import { describeFailure, readJson } from "./http.ts";
 import { tokenSchema } from "./schemas.ts";
@@ -86,10 +86,10 @@ async function requestToken(fetch: ProviderFetch, { username, password }: Creden
     );
   }
   if (!response.ok) throw await describeFailure(response, "/token", now);
-  const parsed = tokenSchema.safeParse(await readJson(response, "/token"));
+  const parsed = tokenSchema.safeParse(await readJson(response, "/token", { secret: true }));
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path.join(".") ?? "";
-    throw new ProviderRejectedError(`OpenF1 /token answered without a valid "${field}"`, response.status);
+    throw new ProviderMalformedError(`OpenF1 /token answered ${response.status} without a valid "${field}"`);
   }
   const expiresInMs = parsed.data.expires_in * 1_000;
   return {

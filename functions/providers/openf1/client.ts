@@ -1,7 +1,14 @@
-import { PacerError, ProviderRejectedError, ProviderUnavailableError } from "#core/errors.ts";
+import type { z } from "zod";
+import {
+  PacerError,
+  ProviderMalformedError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from "#core/errors.ts";
 import type { ProviderFetch, ProviderRequest } from "#providers/types.ts";
 import { authHeaders, hasCredentials } from "./auth.ts";
 import { describeFailure, errorDetail, NO_RESULTS_DETAIL, readJson } from "./http.ts";
+import { parseRows } from "./schemas.ts";
 
 export interface OpenF1Context {
   readonly fetch: ProviderFetch;
@@ -14,10 +21,17 @@ const LIVE_RESTRICTION_HINT =
   'the providerSecrets.openf1 config (a Secrets Manager secret {"username","password"}).';
 
 /**
- * GETs an OpenF1 endpoint and returns its rows (not yet validated). A query that matches nothing is
- * an empty list; a 401 is answered with a fresh token once when credentials are configured.
+ * GETs an OpenF1 endpoint and returns its rows, each validated against `schema`. A query that
+ * matches nothing is an empty list; a 401 is answered with a fresh token once when credentials are
+ * configured. A 2xx Pacer cannot use (not JSON, not an array, a row off the schema) is
+ * ProviderMalformedError.
  */
-export async function getRows(context: OpenF1Context, path: string, query: string): Promise<unknown[]> {
+export async function getRows<T>(
+  context: OpenF1Context,
+  path: string,
+  query: string,
+  schema: z.ZodType<T>,
+): Promise<T[]> {
   const request: ProviderRequest = { path, query, method: "GET" };
   let response = await send(context, request, false);
   if (response.status === 401) {
@@ -38,7 +52,7 @@ export async function getRows(context: OpenF1Context, path: string, query: strin
       );
     }
   }
-  return readRows(response, path, context.now);
+  return readRows(response, path, context.now, schema);
 }
 
 async function send(
@@ -56,16 +70,16 @@ async function send(
   }
 }
 
-async function readRows(response: Response, path: string, now: Date): Promise<unknown[]> {
+async function readRows<T>(response: Response, path: string, now: Date, schema: z.ZodType<T>): Promise<T[]> {
   if (response.ok) {
     const body = await readJson(response, path);
     if (!Array.isArray(body)) {
-      throw new ProviderRejectedError(
-        `OpenF1 ${path} answered ${response.status} without a JSON array`,
-        response.status,
+      const got = body === null ? "null" : typeof body;
+      throw new ProviderMalformedError(
+        `OpenF1 ${path} answered ${response.status} with JSON ${got}, not an array`,
       );
     }
-    return body;
+    return parseRows(schema, body, path, response.status);
   }
   if (response.status === 404) {
     const detail = await errorDetail(response);

@@ -3,26 +3,26 @@ import type { Entity, ProviderModule, RunPlan, SyncRun } from "#providers/types.
 import { getRows, type OpenF1Context } from "./client.ts";
 import { findLiveSession } from "./live.ts";
 import { meetingEntities, raceControlEntities, sessionEntities, weatherEntities } from "./mapping.ts";
-import { meetingSchema, parseRows, raceControlSchema, sessionSchema, weatherSchema } from "./schemas.ts";
+import { meetingSchema, raceControlSchema, sessionSchema, weatherSchema } from "./schemas.ts";
 
 const REAL_TIME_SYNC_TYPES = new Set(["weather", "race_control"]);
 
 const syncs: Record<string, (context: OpenF1Context, params: SyncRun["params"]) => Promise<Entity[]>> = {
   async meetings(context, params) {
-    const rows = await getRows(context, "/v1/meetings", `year=${seasonOf(context.now, params)}`);
-    return meetingEntities(parseRows(meetingSchema, rows, "/v1/meetings"));
+    const query = `year=${seasonOf(context.now, params)}`;
+    return meetingEntities(await getRows(context, "/v1/meetings", query, meetingSchema));
   },
   async sessions(context, params) {
-    const rows = await getRows(context, "/v1/sessions", `year=${seasonOf(context.now, params)}`);
-    return sessionEntities(parseRows(sessionSchema, rows, "/v1/sessions"));
+    const query = `year=${seasonOf(context.now, params)}`;
+    return sessionEntities(await getRows(context, "/v1/sessions", query, sessionSchema));
   },
   async weather(context, params) {
-    const rows = await getRows(context, "/v1/weather", `session_key=${sessionKeyOf(params)}`);
-    return weatherEntities(parseRows(weatherSchema, rows, "/v1/weather"));
+    const query = `session_key=${sessionKeyOf(params)}`;
+    return weatherEntities(await getRows(context, "/v1/weather", query, weatherSchema));
   },
   async race_control(context, params) {
-    const rows = await getRows(context, "/v1/race_control", `session_key=${sessionKeyOf(params)}`);
-    return raceControlEntities(parseRows(raceControlSchema, rows, "/v1/race_control"));
+    const query = `session_key=${sessionKeyOf(params)}`;
+    return raceControlEntities(await getRows(context, "/v1/race_control", query, raceControlSchema));
   },
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createProviderFetch } from "#adapters/provider-fetch.ts";
-import { ProviderRateLimitedError, ProviderUnavailableError } from "#core/errors.ts";
+import { ProviderRateLimitedError, ProviderRedirectError, ProviderUnavailableError } from "#core/errors.ts";
 
 const NOW = 1_000_000;
 
@@ -109,5 +109,216 @@ describe("createProviderFetch", () => {
       throw new TypeError("fetch failed");
     });
     await expect(fetch({ path: "/v1/meetings" })).rejects.toBeInstanceOf(ProviderUnavailableError);
+  });
+});
+
+interface Sent {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+  readonly redirect: RequestInit["redirect"];
+}
+
+/** A provider answering from `respond`, recording what each call carried; prepaid permits as given. */
+function redirecting(
+  respond: (url: URL, sent: Sent) => Response,
+  extraOptions: Partial<Parameters<typeof createProviderFetch>[0]> = {},
+  prepaid = 1,
+) {
+  const sent: Sent[] = [];
+  const refused: string[] = [];
+  const statuses: number[] = [];
+  let extra = 0;
+  const fetch = createProviderFetch({
+    baseUrl: "https://api.provider.test",
+    timeoutMs: 1_000,
+    prepaid: { count: prepaid, usableUntil: NOW + 10 },
+    acquireExtra: async () => {
+      extra++;
+    },
+    onThrottled: async () => {},
+    onResponse: (_latency, status) => statuses.push(status),
+    onRedirectRefused: (reason) => refused.push(reason),
+    clock: () => NOW,
+    ...extraOptions,
+    fetchImpl: (async (input: string | URL | Request, init?: RequestInit) => {
+      const call: Sent = {
+        url: String(input),
+        method: init?.method ?? "GET",
+        headers: { ...(init?.headers as Record<string, string> | undefined) },
+        body: init?.body,
+        redirect: init?.redirect,
+      };
+      sent.push(call);
+      return respond(new URL(call.url), call);
+    }) as typeof globalThis.fetch,
+  });
+  return { fetch, sent, refused, statuses, extra: () => extra };
+}
+
+const redirect = (status: number, location: string) => new Response(null, { status, headers: { location } });
+
+describe("createProviderFetch redirects", () => {
+  it("follows a same-host redirect as a second call that takes its own permit", async () => {
+    const { fetch, sent, extra, statuses } = redirecting((url) =>
+      url.pathname === "/v1/old" ? redirect(301, "/v1/new?year=2026") : new Response("[]"),
+    );
+
+    const response = await fetch({ path: "/v1/old", query: "year=2026" });
+
+    expect(await response.text()).toBe("[]");
+    expect(sent.map((s) => s.url)).toEqual([
+      "https://api.provider.test/v1/old?year=2026",
+      "https://api.provider.test/v1/new?year=2026",
+    ]);
+    expect(sent.every((s) => s.redirect === "manual")).toBe(true);
+    expect(extra()).toBe(1); // the prepaid permit paid for the first call only
+    expect(statuses).toEqual([301, 200]);
+  });
+
+  it("spends a permit on a hop even when the first call was not a limited one", async () => {
+    const { fetch, extra } = redirecting(
+      (url) => (url.pathname === "/token" ? redirect(307, "/auth/token") : new Response("{}")),
+      {},
+      0,
+    );
+
+    await fetch({ path: "/token", method: "POST", body: "a=b", limited: false });
+
+    expect(extra()).toBe(1);
+  });
+
+  it("refuses a redirect to another host, naming the host but not the URL's query", async () => {
+    const { fetch, sent, refused } = redirecting(() => redirect(302, "https://evil.test/steal?token=s3cret"));
+
+    const error = await fetch({ path: "/v1/sessions" }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ProviderRedirectError);
+    expect((error as Error).message).toContain("evil.test");
+    expect((error as Error).message).not.toContain("s3cret");
+    expect((error as ProviderRedirectError).location).toBe("https://evil.test/steal");
+    expect(sent).toHaveLength(1);
+    expect(refused).toEqual(["host-not-allowed"]);
+  });
+
+  it("follows an allow-listed host, without the caller's credentials", async () => {
+    const { fetch, sent, extra } = redirecting(
+      (url) =>
+        url.host === "cdn.provider.test" ? new Response("[]") : redirect(302, "https://cdn.provider.test/x"),
+      { redirectHosts: ["CDN.provider.test"] },
+    );
+
+    await fetch({ path: "/v1/laps", headers: { Authorization: "Bearer tok", Cookie: "a=1", accept: "*/*" } });
+
+    expect(sent.map((s) => s.url)).toEqual([
+      "https://api.provider.test/v1/laps",
+      "https://cdn.provider.test/x",
+    ]);
+    expect(sent[0]?.headers).toMatchObject({ Authorization: "Bearer tok", Cookie: "a=1" });
+    expect(sent[1]?.headers).toEqual({ accept: "*/*" });
+    expect(extra()).toBe(1);
+  });
+
+  it("refuses a downgrade from https to an allow-listed host over plain http", async () => {
+    const { fetch, sent, refused } = redirecting(() => redirect(302, "http://cdn.provider.test/x"), {
+      redirectHosts: ["cdn.provider.test"],
+    });
+
+    await expect(fetch({ path: "/v1/laps" })).rejects.toBeInstanceOf(ProviderRedirectError);
+    expect(sent).toHaveLength(1);
+    expect(refused).toEqual(["scheme-not-allowed"]);
+  });
+
+  it("refuses a redirect loop before calling the same URL twice", async () => {
+    const { fetch, sent, refused } = redirecting((url) => redirect(302, url.pathname === "/a" ? "/b" : "/a"));
+
+    await expect(fetch({ path: "/a" })).rejects.toThrow(/loop/);
+    expect(sent.map((s) => new URL(s.url).pathname)).toEqual(["/a", "/b"]);
+    expect(refused).toEqual(["loop"]);
+  });
+
+  it("follows at most maxRedirects hops", async () => {
+    let n = 0;
+    const { fetch, sent, refused, extra } = redirecting(() => redirect(307, `/hop/${++n}`), {
+      maxRedirects: 2,
+    });
+
+    await expect(fetch({ path: "/start" })).rejects.toThrow(/more than 2 times/);
+    expect(sent).toHaveLength(3);
+    expect(extra()).toBe(2);
+    expect(refused).toEqual(["too-many-redirects"]);
+  });
+
+  it("refuses a 3xx without a Location", async () => {
+    const { fetch, refused } = redirecting(() => new Response(null, { status: 302 }));
+
+    await expect(fetch({ path: "/x" })).rejects.toBeInstanceOf(ProviderRedirectError);
+    expect(refused).toEqual(["no-location"]);
+  });
+
+  it("turns a POST into a GET without body on 303, and keeps both on 307", async () => {
+    const { fetch, sent } = redirecting((url) => {
+      if (url.pathname === "/see-other") return redirect(303, "/result");
+      if (url.pathname === "/temporary") return redirect(307, "/result");
+      return new Response("{}");
+    });
+    const post = {
+      method: "POST" as const,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "a=b",
+    };
+
+    await fetch({ path: "/see-other", ...post });
+    await fetch({ path: "/temporary", ...post });
+
+    expect(sent.map((s) => [new URL(s.url).pathname, s.method, s.body])).toEqual([
+      ["/see-other", "POST", "a=b"],
+      ["/result", "GET", undefined],
+      ["/temporary", "POST", "a=b"],
+      ["/result", "POST", "a=b"],
+    ]);
+    expect(sent[1]?.headers).toEqual({});
+    expect(sent[3]?.headers).toEqual(post.headers);
+  });
+});
+
+describe("createProviderFetch timeout", () => {
+  it("aborts a body that stalls after the headers arrived", async () => {
+    // The fake sends headers and the first byte, then nothing: it ignores the signal on purpose.
+    let cancelled = false;
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("[{"));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const fetch = createProviderFetch({
+      baseUrl: "http://provider.test",
+      timeoutMs: 20,
+      prepaid: { count: 1, usableUntil: Number.POSITIVE_INFINITY },
+      acquireExtra: async () => {},
+      onThrottled: async () => {},
+      onResponse: () => {},
+      fetchImpl: (async () => new Response(stalled, { status: 200 })) as typeof globalThis.fetch,
+    });
+
+    const response = await fetch({ path: "/v1/laps" });
+
+    await expect(response.text()).rejects.toMatchObject({ name: "TimeoutError" });
+    expect(cancelled).toBe(true);
+  });
+
+  it("hands a body that arrives in time through unchanged", async () => {
+    const { fetch } = setup(
+      () => new Response('[{"a":1}]', { headers: { "content-type": "application/json" } }),
+    );
+
+    const response = await fetch({ path: "/v1/laps" });
+
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.json()).toEqual([{ a: 1 }]);
   });
 });

@@ -189,8 +189,8 @@ describe("openf1Module.sync meetings", () => {
 
     const failure = module.sync(runOf({ syncType: "meetings", fetch }));
 
-    await expect(failure).rejects.toThrow(errors.ProviderRejectedError);
-    await expect(failure).rejects.toThrow(/row 1 .*"circuit_key"/);
+    await expect(failure).rejects.toThrow(errors.ProviderMalformedError);
+    await expect(failure).rejects.toThrow(/\/v1\/meetings answered 200 with row 1 .*"circuit_key"/);
   });
 
   it("keeps fields OpenF1 adds later in the stored row", async () => {
@@ -341,6 +341,118 @@ describe("openf1Module status handling", () => {
     );
     await expect(module.sync(runOf({ syncType: "sessions", fetch: without.fetch }))).rejects.toThrow(
       expect.objectContaining({ name: "ProviderRateLimitedError", retryAfterMs: 1_000 }),
+    );
+  });
+
+  it("reads a Retry-After given as an HTTP date against the run's clock", async () => {
+    const { module } = await loadOpenF1();
+    const { fetch } = stubFetch(() =>
+      json(429, { error: "Rate limit exceeded" }, { "retry-after": "Sun, 10 May 2026 14:00:05 GMT" }),
+    );
+
+    await expect(module.sync(runOf({ syncType: "sessions", fetch }))).rejects.toThrow(
+      expect.objectContaining({ name: "ProviderRateLimitedError", retryAfterMs: 5_000 }),
+    );
+  });
+});
+
+describe("openf1Module payload faults", () => {
+  const sessions = (body: ConstructorParameters<typeof Response>[0], contentType = "application/json") =>
+    stubFetch(() => new Response(body, { status: 200, headers: { "content-type": contentType } }));
+
+  it("reports truncated JSON as malformed, naming the path and status", async () => {
+    const { module, errors } = await loadOpenF1();
+    const { fetch } = sessions(JSON.stringify([session(), session()]).slice(0, 300));
+
+    const failure = module.sync(runOf({ syncType: "sessions", fetch }));
+
+    await expect(failure).rejects.toThrow(errors.ProviderMalformedError);
+    await expect(failure).rejects.toThrow(/OpenF1 \/v1\/sessions answered 200 with JSON cut off/);
+  });
+
+  it("reports an HTML page with a 200 as malformed, quoting only a short excerpt", async () => {
+    const { module, errors } = await loadOpenF1();
+    const page = `<html>\n<body><h1>Maintenance</h1>${"<p>we will be back</p>".repeat(500)}</body></html>`;
+    const { fetch } = sessions(page, "text/html; charset=utf-8");
+
+    const error = await module.sync(runOf({ syncType: "sessions", fetch })).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(errors.ProviderMalformedError);
+    const { message } = error as Error;
+    expect(message).toMatch(
+      /\/v1\/sessions answered 200 with text\/html, not JSON: "<html> <body><h1>Maintenance/,
+    );
+    expect(message.length).toBeLessThan(250);
+  });
+
+  it("reports a body that is JSON but not a list of rows as malformed", async () => {
+    const { module, errors } = await loadOpenF1();
+    const { fetch } = sessions(JSON.stringify({ sessions: [session()] }));
+
+    await expect(module.sync(runOf({ syncType: "sessions", fetch }))).rejects.toThrow(
+      errors.ProviderMalformedError,
+    );
+  });
+
+  it("reports a JSON content type over a body that is not JSON as malformed", async () => {
+    const { module, errors } = await loadOpenF1();
+    const { fetch } = sessions("<<<garbage>>>");
+
+    await expect(module.sync(runOf({ syncType: "sessions", fetch }))).rejects.toThrow(
+      new errors.ProviderMalformedError(
+        'OpenF1 /v1/sessions answered 200 with a body that is not valid JSON (13 bytes): "<<<garbage>>>"',
+      ),
+    );
+  });
+
+  it("reports an empty 200 as malformed rather than as no data", async () => {
+    const { module, errors } = await loadOpenF1();
+    const { fetch } = sessions("");
+
+    await expect(module.sync(runOf({ syncType: "sessions", fetch }))).rejects.toThrow(
+      errors.ProviderMalformedError,
+    );
+  });
+
+  it("reports a body that breaks off mid-read as unavailable, so the job is retried", async () => {
+    const { module, errors } = await loadOpenF1();
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("[{"));
+        controller.error(new DOMException("The operation timed out.", "TimeoutError"));
+      },
+    });
+    const { fetch } = sessions(broken);
+
+    const failure = module.sync(runOf({ syncType: "sessions", fetch }));
+
+    await expect(failure).rejects.toThrow(errors.ProviderUnavailableError);
+    await expect(failure).rejects.toThrow(/body could not be read \(timed out\)/);
+  });
+
+  it("never quotes a token response, even a malformed one", async () => {
+    const { module, errors } = await loadOpenF1({ username: "ada", password: "pw" });
+    const { fetch } = stubFetch((request) =>
+      request.path === "/token"
+        ? new Response('{"access_token":"tok-s3cret","expires_in":', {
+            headers: { "content-type": "application/json" },
+          })
+        : ok([]),
+    );
+
+    const error = await module.sync(runOf({ syncType: "sessions", fetch })).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(errors.ProviderMalformedError);
+    expect((error as Error).message).toMatch(/\/token answered 200/);
+    expect((error as Error).message).not.toContain("s3cret");
+  });
+
+  it("reports a token answer without an access_token as malformed", async () => {
+    const { module, errors } = await loadOpenF1({ username: "ada", password: "pw" });
+    const { fetch } = stubFetch(() => json(200, { token_type: "bearer", expires_in: 3600 }));
+
+    await expect(module.sync(runOf({ syncType: "sessions", fetch }))).rejects.toThrow(
+      errors.ProviderMalformedError,
     );
   });
 });
