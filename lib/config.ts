@@ -2,6 +2,7 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { catalog as defaultCatalog } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
 import { JobMessageSchema } from "#core/job.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "#core/retry-budget.ts";
 import { checkCatalog, schedulePlan } from "#core/schedule-plan.ts";
 
 /**
@@ -92,6 +93,19 @@ export interface PacerConfig {
    * @default - no web ACL
    */
   readonly webAclArn?: string;
+  /**
+   * Each job's retry budget (milliseconds): provider attempts, backoff, age, and the longest wait
+   * for permits (default: per sync type, four cadences within 1 h – 24 h). Passed to the workers as
+   * `PACER_RETRY_MAX_ATTEMPTS`, `…_BASE_DELAY_MS`, `…_MAX_DELAY_MS`, `…_MAX_AGE_MS`, `PACER_MAX_PERMIT_WAIT_MS`.
+   * @default { maxAttempts: 5, baseDelayMs: 2000, maxDelayMs: 300000, maxAgeMs: 3600000 }
+   */
+  readonly retry: RetryPolicy;
+  /**
+   * Hosts, per provider id, a provider may redirect to besides its base URL's
+   * (`PACER_<PROVIDER>_REDIRECT_HOSTS`). Every hop still takes its own permit.
+   * @default {} - only the base URL's own host
+   */
+  readonly providerRedirectHosts: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What a caller may give: any subset of the config. */
@@ -108,6 +122,8 @@ export function defaultConfig(): PacerConfig {
     providerSecrets: {},
     logRetention: RetentionDays.ONE_MONTH,
     apiThrottle: { rateLimit: 10, burstLimit: 20 },
+    retry: { ...DEFAULT_RETRY_POLICY },
+    providerRedirectHosts: {},
   };
 }
 
@@ -122,6 +138,8 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof PacerConfig>([
   "logRetention",
   "apiThrottle",
   "webAclArn",
+  "retry",
+  "providerRedirectHosts",
 ]);
 
 const RETENTION_VALUES: ReadonlySet<number> = new Set(
@@ -142,7 +160,15 @@ export function resolveConfig(input: PacerConfigInput = {}, catalog: Catalog = d
     if (!KNOWN_KEYS.has(key)) problems.push(`unknown key "${key}"`);
   }
 
-  const config: PacerConfig = { ...defaultConfig(), ...stripUndefined(input) };
+  const defaults = defaultConfig();
+  const config: PacerConfig = {
+    ...defaults,
+    ...stripUndefined(input),
+    retry: { ...defaults.retry, ...(isRecord(input.retry) ? input.retry : {}) },
+  };
+  if (input.retry !== undefined && !isRecord(input.retry)) {
+    problems.push(`retry must be an object, got ${describe(input.retry)}`);
+  }
 
   problems.push(...checkTenants(config.scheduledTenants));
   problems.push(...checkWholeDays("jobRetentionDays", config.jobRetentionDays));
@@ -167,6 +193,13 @@ export function resolveConfig(input: PacerConfigInput = {}, catalog: Catalog = d
     );
   }
   problems.push(...checkThrottle(config.apiThrottle));
+  problems.push(...checkRetry(config.retry));
+  problems.push(
+    ...checkProviderMap("providerRedirectHosts", config.providerRedirectHosts, catalog, {
+      valid: (v) => Array.isArray(v) && v.every((h) => typeof h === "string" && HOST.test(h)),
+      is: "an array of host names",
+    }),
+  );
   if (
     config.webAclArn !== undefined &&
     !/^arn:aws[a-z-]*:wafv2:[^:]+:\d{12}:regional\/webacl\//.test(String(config.webAclArn))
@@ -261,6 +294,28 @@ function checkThrottle(throttle: unknown): string[] {
       problems.push(`apiThrottle.${key} must be a whole number ≥ 1, got ${describe(value)}`);
     }
   }
+  return problems;
+}
+
+const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
+
+function checkRetry(retry: RetryPolicy): string[] {
+  const problems: string[] = [];
+  const known = new Set(["maxAttempts", "baseDelayMs", "maxDelayMs", "maxAgeMs", "maxPermitWaitMs"]);
+  for (const key of Object.keys(retry)) if (!known.has(key)) problems.push(`retry: unknown key "${key}"`);
+  const whole = (key: keyof RetryPolicy, min: number) => {
+    const value = retry[key];
+    if (value === undefined && key === "maxPermitWaitMs") return;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+      problems.push(`retry.${key} must be a whole number ≥ ${min}, got ${describe(value)}`);
+    }
+  };
+  whole("maxAttempts", 1);
+  whole("baseDelayMs", 1);
+  whole("maxDelayMs", 1);
+  whole("maxAgeMs", 1_000);
+  whole("maxPermitWaitMs", 1_000);
+  if (retry.maxDelayMs < retry.baseDelayMs) problems.push("retry.maxDelayMs must be ≥ retry.baseDelayMs");
   return problems;
 }
 

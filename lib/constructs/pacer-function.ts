@@ -118,7 +118,9 @@ export class PacerFunction extends NodejsFunction {
    */
   public bindTable(bound: BoundTable, access: TableAccess): this {
     this.addEnvironment(bound.spec.envVar, bound.table.tableName);
-    const table = Table.fromTableAttributes(this, `${bound.spec.id}Table`, { tableArn: bound.table.tableArn });
+    const table = Table.fromTableAttributes(this, `${bound.spec.id}Table`, {
+      tableArn: bound.table.tableArn,
+    });
     if (access === "read") table.grantReadData(this);
     else if (access === "write") table.grantWriteData(this);
     else table.grantReadWriteData(this);

@@ -3,9 +3,10 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import { baseUrlEnvVar, credentialsSecretEnvVar } from "#catalog/index.ts";
+import { baseUrlEnvVar, credentialsSecretEnvVar, redirectHostsEnvVar } from "#catalog/index.ts";
 import { type Catalog, PRIORITIES, type Priority } from "#catalog/types.ts";
 import { QUEUES_ENV_VAR, WORKER_TIMEOUT_SECONDS } from "#core/resources.ts";
+import type { RetryPolicy } from "#core/retry-budget.ts";
 import { PacerFunction } from "./pacer-function.ts";
 import type { PacerQueues } from "./queues.ts";
 import type { PacerTableSet } from "./tables.ts";
@@ -35,6 +36,13 @@ export interface PacerWorkersProps {
   readonly maxConcurrency?: Readonly<Record<Priority, number>>;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /** Each job's retry budget, as env for the worker (see core/retry-budget.ts). @default the code's defaults */
+  readonly retry?: RetryPolicy;
+  /**
+   * Hosts per provider id a redirect may go to besides the base URL's (`PACER_<PROVIDER>_REDIRECT_HOSTS`).
+   * @default {}
+   */
+  readonly providerRedirectHosts?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** One worker Lambda per catalog provider, fed by that provider's three priority queues. */
@@ -51,6 +59,7 @@ export class PacerWorkers extends Construct {
       const baseUrl = props.providerBaseUrls?.[provider.id];
       const secretId = props.providerSecrets?.[provider.id];
       const secret = secretFor(this, provider.id, secretId);
+      const redirectHosts = props.providerRedirectHosts?.[provider.id];
       const worker = new PacerFunction(this, provider.id, {
         entry: `functions/providers/${provider.id}/handler.ts`,
         description: `Pacer: ${provider.displayName} sync worker`,
@@ -63,6 +72,8 @@ export class PacerWorkers extends Construct {
           PACER_HISTORY_RETENTION_DAYS: String(props.historyRetentionDays),
           ...(baseUrl === undefined ? {} : { [baseUrlEnvVar(provider.id)]: baseUrl }),
           ...(secretId === undefined ? {} : { [credentialsSecretEnvVar(provider.id)]: secretId }),
+          ...(redirectHosts?.length ? { [redirectHostsEnvVar(provider.id)]: redirectHosts.join(",") } : {}),
+          ...retryEnv(props.retry),
         },
       });
       secret?.grantRead(worker);
@@ -96,4 +107,18 @@ function secretFor(scope: Construct, providerId: string, nameOrArn: string | und
   return nameOrArn.startsWith("arn:")
     ? Secret.fromSecretCompleteArn(scope, id, nameOrArn)
     : Secret.fromSecretNameV2(scope, id, nameOrArn);
+}
+
+/** The retry budget as the worker reads it (core/retry-budget.ts, retryPolicyFromEnv). */
+function retryEnv(retry: RetryPolicy | undefined): Record<string, string> {
+  if (!retry) return {};
+  return {
+    PACER_RETRY_MAX_ATTEMPTS: String(retry.maxAttempts),
+    PACER_RETRY_BASE_DELAY_MS: String(retry.baseDelayMs),
+    PACER_RETRY_MAX_DELAY_MS: String(retry.maxDelayMs),
+    PACER_RETRY_MAX_AGE_MS: String(retry.maxAgeMs),
+    ...(retry.maxPermitWaitMs === undefined
+      ? {}
+      : { PACER_MAX_PERMIT_WAIT_MS: String(retry.maxPermitWaitMs) }),
+  };
 }

@@ -46,6 +46,8 @@ export class PacerStatelessStack extends Stack {
       historyRetentionDays: config.historyRetentionDays,
       providerBaseUrls: config.providerBaseUrls,
       providerSecrets: config.providerSecrets,
+      providerRedirectHosts: config.providerRedirectHosts,
+      retry: config.retry,
       logRetention,
     });
 

@@ -30,6 +30,8 @@ describe("resolveConfig", () => {
       providerSecrets: {},
       logRetention: RetentionDays.ONE_MONTH,
       apiThrottle: { rateLimit: 10, burstLimit: 20 },
+      retry: { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 300_000, maxAgeMs: 3_600_000 },
+      providerRedirectHosts: {},
     });
   });
 
@@ -94,6 +96,24 @@ describe("resolveConfig", () => {
       expect(message).toContain(expected);
     }
     expect(message).toMatch(/\(15 problems\)/);
+  });
+
+  it("merges a partial retry budget over the defaults and refuses an unusable one", () => {
+    expect(resolveConfig({ retry: { maxAttempts: 3 } } as PacerConfigInput).retry).toEqual({
+      maxAttempts: 3,
+      baseDelayMs: 2_000,
+      maxDelayMs: 300_000,
+      maxAgeMs: 3_600_000,
+    });
+    const message = problemsOf({
+      retry: { maxAttempts: 0, baseDelayMs: 10_000, maxDelayMs: 5_000, tries: 2 },
+      providerRedirectHosts: { openf1: ["cdn.example.com", "not a host"], nope: [] },
+    });
+    expect(message).toMatch(/retry: unknown key "tries"/);
+    expect(message).toMatch(/retry\.maxAttempts must be a whole number ≥ 1, got 0/);
+    expect(message).toMatch(/retry\.maxDelayMs must be ≥ retry\.baseDelayMs/);
+    expect(message).toMatch(/providerRedirectHosts\.openf1 must be an array of host names/);
+    expect(message).toMatch(/providerRedirectHosts: unknown provider "nope"/);
   });
 
   it("rejects an unknown auth kind and settings on cognito", () => {

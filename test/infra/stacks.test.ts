@@ -213,7 +213,12 @@ describe("PacerStatelessStack schedules", () => {
     expect(text).toContain("/index/open-jobs");
     expect(text).not.toContain("/index/*");
     expect(text).toContain("sqs:SendMessage");
-    for (const metric of ["RetriesExhausted", "ProviderThrottledOut", "PermitWaitExhausted", "JobsRequeued"]) {
+    for (const metric of [
+      "RetriesExhausted",
+      "ProviderThrottledOut",
+      "PermitWaitExhausted",
+      "JobsRequeued",
+    ]) {
       stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
         MetricName: metric,
         Threshold: 0,
@@ -296,12 +301,18 @@ describe("PacerStatelessStack workers", () => {
         "PACER_LIMITER_TABLE",
         "PACER_OPENF1_BASE_URL",
         "PACER_QUEUES",
+        "PACER_RETRY_BASE_DELAY_MS",
+        "PACER_RETRY_MAX_AGE_MS",
+        "PACER_RETRY_MAX_ATTEMPTS",
+        "PACER_RETRY_MAX_DELAY_MS",
         "POWERTOOLS_METRICS_NAMESPACE",
         "POWERTOOLS_SERVICE_NAME",
       ].sort(),
     );
     expect(env).toMatchObject({
       PACER_OPENF1_BASE_URL: "https://sandbox.openf1.example",
+      PACER_RETRY_MAX_ATTEMPTS: "5",
+      PACER_RETRY_MAX_AGE_MS: "3600000",
       PACER_JOB_RETENTION_DAYS: "30",
       PACER_HISTORY_RETENTION_DAYS: "90",
       POWERTOOLS_METRICS_NAMESPACE: "Pacer",
