@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from "jose";
+import { isValidTenantId, TENANT_ID_RULE } from "#core/auth/verifier.ts";
+import { ValidationError } from "#core/errors.ts";
 
 /** What the handlers' verifier is configured with locally (PACER_JWT_* env). */
 export const DEV_ISSUER = "pacer-local";
@@ -13,7 +15,10 @@ const TOKEN_LIFETIME = "12h";
  */
 export interface DevAuth {
   readonly jwks: JSONWebKeySet;
-  /** A 12-hour token for `tenantId` with subject `dev-<tenantId>`. */
+  /**
+   * A 12-hour token for `tenantId` with subject `dev-<tenantId>`. Rejects with `ValidationError`
+   * for a tenant id the verifier would refuse, so no unusable (or path-like) token is ever minted.
+   */
   issueToken(tenantId: string): Promise<string>;
 }
 
@@ -23,14 +28,20 @@ export async function createDevAuth(): Promise<DevAuth> {
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" };
   return {
     jwks: { keys: [jwk] },
-    issueToken: (tenantId) =>
-      new SignJWT({ [DEV_TENANT_CLAIM]: tenantId })
+    issueToken: async (tenantId) => {
+      if (!isValidTenantId(tenantId)) {
+        throw new ValidationError(
+          `tenant id ${JSON.stringify(tenantId)} is invalid: expected ${TENANT_ID_RULE}`,
+        );
+      }
+      return new SignJWT({ [DEV_TENANT_CLAIM]: tenantId })
         .setProtectedHeader({ alg: "ES256", kid, typ: "JWT" })
         .setIssuer(DEV_ISSUER)
         .setAudience(DEV_AUDIENCE)
         .setSubject(`dev-${tenantId}`)
         .setIssuedAt()
         .setExpirationTime(TOKEN_LIFETIME)
-        .sign(privateKey),
+        .sign(privateKey);
+    },
   };
 }

@@ -1,6 +1,7 @@
 import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -9,6 +10,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "#adapters/aws-clients.ts";
 import { requireEnv } from "#core/env.ts";
+import { UnauthorizedError } from "#core/errors.ts";
 import type { Connection, ConnectionStore } from "#core/live.ts";
 import { TABLES } from "#core/resources.ts";
 
@@ -32,18 +34,26 @@ export interface ConnectionRepositoryOptions {
   readonly now?: () => number;
 }
 
+/** How often a write that collided with a transaction on its connection's items is tried again. */
+const TRANSACTION_CONFLICT_RETRIES = 3;
+
 /**
  * The connections table:
  *   CONN#<id> / META                 the connection and its tenant
  *   CONN#<id> / SUB#<topic>          what it listens to (so `remove` finds its subscriptions)
  *   SUB#<tenant>#<topic> / <id>      who listens to a topic (so a broadcast is one query)
+ *
+ * A subscription never outlives its connection: `subscribe` writes only while the META item
+ * exists (one transaction with a condition check on it), and `remove` deletes META first, then
+ * every subscription a strongly consistent read finds. A subscribe racing `$disconnect` thus
+ * either commits before the META delete (and the read after it sees and removes it) or fails.
  */
 export function createConnectionRepository(options: ConnectionRepositoryOptions): ConnectionStore {
   const { tableName: TableName, client } = options;
   const now = options.now ?? Date.now;
   const expiresAt = (fromMs: number) => Math.floor(fromMs / 1000) + CONNECTION_TTL_SECONDS;
 
-  async function queryAll(pk: string): Promise<Record<string, unknown>[]> {
+  async function queryAll(pk: string, consistent = false): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
@@ -52,6 +62,7 @@ export function createConnectionRepository(options: ConnectionRepositoryOptions)
           TableName,
           KeyConditionExpression: "pk = :pk",
           ExpressionAttributeValues: { ":pk": pk },
+          ConsistentRead: consistent,
           ExclusiveStartKey,
         }),
       );
@@ -111,41 +122,56 @@ export function createConnectionRepository(options: ConnectionRepositoryOptions)
 
     async subscribe(connectionId, tenantId, topic) {
       const ttl = expiresAt(now());
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName,
-                Item: {
-                  pk: connectionPk(connectionId),
-                  sk: subscriptionSk(topic),
-                  tenantId,
-                  topic,
-                  expiresAt: ttl,
-                },
+      const command = new TransactWriteCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName,
+              Key: { pk: connectionPk(connectionId), sk: META },
+              ConditionExpression: "attribute_exists(pk) AND tenantId = :tenantId",
+              ExpressionAttributeValues: { ":tenantId": tenantId },
+            },
+          },
+          {
+            Put: {
+              TableName,
+              Item: {
+                pk: connectionPk(connectionId),
+                sk: subscriptionSk(topic),
+                tenantId,
+                topic,
+                expiresAt: ttl,
               },
             },
-            {
-              Put: {
-                TableName,
-                Item: { pk: subscribersPk(tenantId, topic), sk: connectionId, expiresAt: ttl },
-              },
+          },
+          {
+            Put: {
+              TableName,
+              Item: { pk: subscribersPk(tenantId, topic), sk: connectionId, expiresAt: ttl },
             },
-          ],
-        }),
-      );
+          },
+        ],
+      });
+      try {
+        await retryOnConflict(() => client.send(command));
+      } catch (error) {
+        if (cancellationReason(error) === "ConditionalCheckFailed") {
+          throw new UnauthorizedError(
+            "this connection is not registered (it may have closed or expired): reconnect",
+          );
+        }
+        throw error;
+      }
     },
 
     async unsubscribe(connectionId, tenantId, topic) {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Delete: { TableName, Key: { pk: connectionPk(connectionId), sk: subscriptionSk(topic) } } },
-            { Delete: { TableName, Key: { pk: subscribersPk(tenantId, topic), sk: connectionId } } },
-          ],
-        }),
-      );
+      const command = new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName, Key: { pk: connectionPk(connectionId), sk: subscriptionSk(topic) } } },
+          { Delete: { TableName, Key: { pk: subscribersPk(tenantId, topic), sk: connectionId } } },
+        ],
+      });
+      await retryOnConflict(() => client.send(command));
     },
 
     async subscribers(tenantId, topic) {
@@ -154,7 +180,11 @@ export function createConnectionRepository(options: ConnectionRepositoryOptions)
     },
 
     async remove(connectionId) {
-      const items = await queryAll(connectionPk(connectionId));
+      // META goes first: from here on no subscribe can commit, so the read below sees them all.
+      await retryOnConflict(() =>
+        client.send(new DeleteCommand({ TableName, Key: { pk: connectionPk(connectionId), sk: META } })),
+      );
+      const items = await queryAll(connectionPk(connectionId), true);
       const keys: Key[] = [];
       for (const item of items) {
         keys.push({ pk: String(item.pk), sk: String(item.sk) });
@@ -169,6 +199,34 @@ export function createConnectionRepository(options: ConnectionRepositoryOptions)
       await deleteAll(keys);
     },
   };
+}
+
+/**
+ * Runs `write` again when it collided with a transaction on the same items (a subscribe racing its
+ * connection's `$disconnect`, or two subscribes): the SDK retries neither kind of conflict.
+ */
+async function retryOnConflict<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      const conflict =
+        (error as { name?: unknown } | null)?.name === "TransactionConflictException" ||
+        cancellationReason(error) === "TransactionConflict";
+      if (!conflict || attempt === TRANSACTION_CONFLICT_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * (0.5 + Math.random())));
+    }
+  }
+}
+
+/**
+ * Why DynamoDB cancelled a transaction, for the first item that had a reason; undefined for any
+ * other error. (`TransactionCanceledException.CancellationReasons` lists one entry per item.)
+ */
+function cancellationReason(error: unknown): string | undefined {
+  const e = error as { name?: unknown; CancellationReasons?: { Code?: string }[] } | null;
+  if (e?.name !== "TransactionCanceledException") return undefined;
+  return e.CancellationReasons?.map((r) => r.Code).find((code) => code !== undefined && code !== "None");
 }
 
 /** The repository over `PACER_CONNECTIONS_TABLE`; call at module load. */

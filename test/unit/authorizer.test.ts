@@ -20,7 +20,11 @@ const REST_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/sy
 const WS_ARN = "arn:aws:execute-api:eu-west-1:123456789012:ws987/live/$connect";
 
 let authorize: (event: AuthorizerEvent) => Promise<AuthorizerResult>;
-let sign: (claims: Record<string, unknown>, expiresIn?: string | number) => Promise<string>;
+let sign: (
+  claims: Record<string, unknown>,
+  expiresIn?: string | number,
+  issuedAt?: number,
+) => Promise<string>;
 
 beforeAll(async () => {
   const { publicKey, privateKey } = await generateKeyPair("ES256");
@@ -32,11 +36,12 @@ beforeAll(async () => {
     keySet: createLocalJWKSet({ keys: [jwk] }),
   });
   authorize = createAuthorizer(verifier);
-  sign = (claims, expiresIn = "5m") =>
+  sign = (claims, expiresIn = "5m", issuedAt = Math.floor(Date.now() / 1000)) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: "ES256", kid: "k1" })
       .setIssuer(ISSUER)
       .setSubject("user-7")
+      .setIssuedAt(issuedAt)
       .setExpirationTime(expiresIn)
       .sign(privateKey);
 });
@@ -98,6 +103,30 @@ describe("authorizer", () => {
       async () => ({
         type: "TOKEN",
         authorizationToken: `Bearer ${await sign({ tenant_id: "acme" }, 1)}`,
+        methodArn: REST_ARN,
+      }),
+    ],
+    [
+      "a token that expires in 100 years",
+      async () => ({
+        type: "TOKEN",
+        authorizationToken: `Bearer ${await sign({ tenant_id: "acme" }, "100y")}`,
+        methodArn: REST_ARN,
+      }),
+    ],
+    [
+      "a token issued an hour from now",
+      async () => {
+        const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+        const token = await sign({ tenant_id: "acme" }, inAnHour + 300, inAnHour);
+        return { type: "REQUEST", methodArn: WS_ARN, queryStringParameters: { token } };
+      },
+    ],
+    [
+      "a token for the tenant '..'",
+      async () => ({
+        type: "TOKEN",
+        authorizationToken: `Bearer ${await sign({ tenant_id: ".." })}`,
         methodArn: REST_ARN,
       }),
     ],

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
-import { optionalEnv, requireEnv } from "#core/env.ts";
+import { envNumber, optionalEnv, requireEnv } from "#core/env.ts";
 import { UnauthorizedError } from "#core/errors.ts";
 
 /** Who a verified token speaks for. */
@@ -27,11 +27,34 @@ export interface TokenVerifierOptions {
   readonly tenantClaim: string;
   /** Resolves signing keys instead of fetching `jwksUrl`; for tests (`createLocalJWKSet`). */
   readonly keySet?: JWTVerifyGetKey;
-  /** @default 5 */
+  /** How far the verifier's clock may disagree with the issuer's. @default 5 */
   readonly clockToleranceSeconds?: number;
+  /**
+   * Longest accepted `exp - iat`. Cognito ID and access tokens live at most a day, so a longer
+   * lifetime means a token minted elsewhere (or a leaked signing key). @default 86400
+   */
+  readonly maxLifetimeSeconds?: number;
 }
 
-export const TENANT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Overrides `maxLifetimeSeconds` for `verifierFromEnv`. */
+export const MAX_LIFETIME_ENV_VAR = "PACER_JWT_MAX_LIFETIME_SECONDS";
+
+/** Cognito's ceiling for ID and access token validity. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
+/**
+ * 1-64 of `A-Z a-z 0-9 _ . -`, starting with a letter or digit, with no `..` anywhere: tenant ids
+ * become parts of keys, topics and paths, where `.`/`..` could read as a relative path.
+ */
+export const TENANT_ID_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** The rule of `TENANT_ID_PATTERN` in words, for error messages. */
+export const TENANT_ID_RULE = "1-64 of A-Z a-z 0-9 _ . -, starting with a letter or digit, without '..'";
+
+/** Whether `id` is a usable tenant id (see `TENANT_ID_PATTERN`). */
+export function isValidTenantId(id: unknown): id is string {
+  return typeof id === "string" && TENANT_ID_PATTERN.test(id);
+}
 
 /** Only public-key algorithms: a JWKS never holds a shared secret worth trusting. */
 const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
@@ -55,12 +78,15 @@ function remoteKeySet(jwksUrl: string): JWTVerifyGetKey {
 }
 
 /**
- * Verifies bearer JWTs: signature against the issuer's JWKS, expiry, issuer, audience and the
- * tenant claim. The same code serves Cognito (deployed) and the local stand-in's ES256 issuer.
+ * Verifies bearer JWTs: signature against the issuer's JWKS, expiry, a plausible issue time and
+ * lifetime, issuer, audience and the tenant claim. The same code serves Cognito (deployed) and the
+ * local stand-in's ES256 issuer.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keySet = options.keySet ?? remoteKeySet(options.jwksUrl);
   const clockTolerance = options.clockToleranceSeconds ?? 5;
+  const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  if (!(maxLifetime > 0)) throw new Error(`maximum token lifetime must be positive, got ${maxLifetime} s`);
 
   return {
     async verify(token) {
@@ -71,12 +97,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           issuer: options.issuer,
           algorithms: ALGORITHMS,
           clockTolerance,
-          // A token without an expiry would be good forever.
-          requiredClaims: ["exp"],
+          // Without an expiry a token is good forever; without an issue time its lifetime is unknown.
+          // (jose checks these last to first: a token with neither is reported for its `exp`.)
+          requiredClaims: ["iat", "exp"],
         }));
       } catch (error) {
         throw unauthorizedFrom(error, options.issuer);
       }
+      checkLifetime(payload, maxLifetime, clockTolerance);
       if (options.audience !== undefined) checkAudience(payload, options.audience);
       const subject = payload.sub;
       if (typeof subject !== "string" || subject === "")
@@ -85,14 +113,29 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (tenantId === undefined) {
         throw new UnauthorizedError(`token has no tenant claim "${options.tenantClaim}"`);
       }
-      if (typeof tenantId !== "string" || !TENANT_ID_PATTERN.test(tenantId)) {
+      if (!isValidTenantId(tenantId)) {
         throw new UnauthorizedError(
-          `token tenant claim "${options.tenantClaim}" is invalid: expected 1-64 of A-Z a-z 0-9 _ . -`,
+          `token tenant claim "${options.tenantClaim}" is invalid: expected ${TENANT_ID_RULE}`,
         );
       }
       return { tenantId, subject };
     },
   };
+}
+
+/** jose has checked that `exp` and `iat` are numbers and that `exp` has not passed. */
+function checkLifetime(payload: JWTPayload, maxLifetime: number, clockTolerance: number): void {
+  const issuedAt = payload.iat as number;
+  const expiresAt = payload.exp as number;
+  if (issuedAt > Date.now() / 1000 + clockTolerance) {
+    throw new UnauthorizedError("token is issued in the future (iat): check the issuer's clock");
+  }
+  const lifetime = expiresAt - issuedAt;
+  if (lifetime > maxLifetime) {
+    throw new UnauthorizedError(
+      `token lifetime (exp - iat) of ${lifetime} s exceeds the maximum of ${maxLifetime} s`,
+    );
+  }
 }
 
 function checkAudience(payload: JWTPayload, audience: string): void {
@@ -139,8 +182,9 @@ function unauthorizedFrom(error: unknown, issuer: string): Error {
 }
 
 /**
- * The verifier configured by `PACER_JWT_ISSUER`, `PACER_JWKS_URL`, `PACER_JWT_AUDIENCE` (optional)
- * and `PACER_TENANT_CLAIM` (default `tenant_id`). Call it at module load.
+ * The verifier configured by `PACER_JWT_ISSUER`, `PACER_JWKS_URL`, `PACER_JWT_AUDIENCE` (optional),
+ * `PACER_TENANT_CLAIM` (default `tenant_id`) and `PACER_JWT_MAX_LIFETIME_SECONDS` (default 86400).
+ * Call it at module load.
  */
 export function verifierFromEnv(): TokenVerifier {
   return createTokenVerifier({
@@ -148,5 +192,6 @@ export function verifierFromEnv(): TokenVerifier {
     jwksUrl: requireEnv("PACER_JWKS_URL"),
     audience: optionalEnv("PACER_JWT_AUDIENCE"),
     tenantClaim: optionalEnv("PACER_TENANT_CLAIM") ?? "tenant_id",
+    maxLifetimeSeconds: envNumber(MAX_LIFETIME_ENV_VAR, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
   });
 }
