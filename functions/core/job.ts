@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TENANT_ID_PATTERN, TENANT_ID_RULE } from "./auth/verifier.ts";
 
 /**
  * A sync job as it travels on SQS. Scheduled events carry no jobId: the worker derives one from
@@ -8,7 +9,7 @@ import { z } from "zod";
 export const JobMessageSchema = z
   .object({
     jobId: z.string().min(1).max(200).optional(),
-    tenantId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "tenantId: 1-64 of A-Z a-z 0-9 _ . -"),
+    tenantId: z.string().regex(TENANT_ID_PATTERN, `tenantId: ${TENANT_ID_RULE}`),
     provider: z.string().min(1).max(64),
     syncType: z.string().min(1).max(64),
     params: z.record(z.string(), z.string()).default({}),
