@@ -42,7 +42,12 @@ export async function handleConnectionsRequest(
   connections: ConnectionRegistry,
   auth: ConnectionsApiAuth = {},
 ): Promise<boolean> {
-  const url = new URL(request.url ?? "/", "http://local");
+  let url: URL;
+  try {
+    url = new URL(request.url ?? "/", "http://local");
+  } catch {
+    return false; // not a path this API serves; the gateway answers it
+  }
   const match = CONNECTION_PATH.exec(url.pathname);
   if (!match?.[1]) return false;
   let connectionId: string;
@@ -103,8 +108,13 @@ function gone(response: ServerResponse, connectionId: string): void {
   awsError(response, 410, "GoneException", `connection ${connectionId} is gone`);
 }
 
+/**
+ * AWS's error shape (`message` and the `x-amzn-ErrorType` header the SDK reads), with Pacer's
+ * `error` body beside it, so this port's 4xx keep the contract too; the SDK ignores the extra field.
+ */
 function awsError(response: ServerResponse, status: number, type: string, message: string): void {
-  sendJson(response, status, { message }, { "x-amzn-errortype": type });
+  const code = type.replace(/Exception$/, "").replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+  sendJson(response, status, { message, error: { code, message } }, { "x-amzn-errortype": type });
 }
 
 const SERVICE = "execute-api";

@@ -1,4 +1,11 @@
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from "node:http";
+import type { Duplex } from "node:stream";
 
 /** API Gateway's REST payload ceiling. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -35,8 +42,88 @@ export function sendJson(
 }
 
 /** Pacer's error shape (design.md, Contracts), for what the stand-in itself refuses. */
-export function sendError(response: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(response, status, { error: { code, message } });
+export function sendError(
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(response, status, { error: { code, message } }, headers);
+}
+
+/** A request target as a URL, or undefined for one `new URL` refuses (e.g. `http://[`). */
+export function parseRequestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? "/", "http://local");
+  } catch {
+    return undefined;
+  }
+}
+
+/** A caller's text in a message or log line, cut short. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * An HTTP server whose every own refusal carries Pacer's error shape: Node answers a missing Host
+ * (400), an unknown `Expect` (417) and what its parser refuses with empty bodies of its own,
+ * so those are taken over here.
+ */
+export function createGatewayServer(
+  handle: (request: IncomingMessage, response: ServerResponse) => void,
+): Server {
+  const server = createServer({ requireHostHeader: false }, (request, response) => {
+    if (request.httpVersion === "1.1" && request.headers.host === undefined) {
+      response.setHeader("connection", "close");
+      return sendError(response, 400, "BAD_REQUEST", "an HTTP/1.1 request needs a Host header");
+    }
+    handle(request, response);
+  });
+  server.on("checkExpectation", (_request: IncomingMessage, response: ServerResponse) =>
+    sendError(response, 417, "EXPECTATION_FAILED", 'only "Expect: 100-continue" is understood'),
+  );
+  server.on("clientError", answerClientError);
+  return server;
+}
+
+/** Pacer's error shape as a whole HTTP/1.1 response, for a socket that has no ServerResponse. */
+export function rawErrorResponse(status: number, code: string, message: string): string {
+  const body = JSON.stringify({ error: { code, message } });
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `Connection: close\r\n\r\n${body}`
+  );
+}
+
+/** What Node's HTTP parser refuses, by its error code (llhttp's `HPE_*`, or Node's own). */
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, "HEADERS_TOO_LARGE", "the request's headers are too large"],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "REQUEST_TIMEOUT", "the request took too long to arrive"],
+  ERR_HTTP_HEADERS_TIMEOUT: [408, "REQUEST_TIMEOUT", "the request's headers took too long to arrive"],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, "PAYLOAD_TOO_LARGE", "chunk extensions are too large"],
+};
+
+/**
+ * A server's `clientError` handler: Node's parser refused the bytes (garbage, headers over its
+ * 16 KB limit, a broken chunked body), and the answer still carries Pacer's error shape.
+ * Nothing is written to a socket already closed or mid-response.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // The response in progress on this socket, if any: Node's own default handler checks it too.
+  const response = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  if (error.code === "ECONNRESET" || !socket.writable || response?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] = CLIENT_ERRORS[error.code ?? ""] ?? [
+    400,
+    "BAD_REQUEST",
+    "the request is not valid HTTP/1.1",
+  ];
+  socket.end(rawErrorResponse(status, code, message));
 }
 
 /**

@@ -1,13 +1,16 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { TENANT_ID_PATTERN } from "#core/auth/verifier.ts";
 import { authorize } from "./authorize.ts";
 import type { DevAuth } from "./dev-auth.ts";
 import {
   BodyTooLargeError,
+  clip,
   closeServer,
+  createGatewayServer,
   headerMaps,
   headerValue,
+  parseRequestUrl,
   queryMaps,
   readBody,
   sendError,
@@ -41,27 +44,32 @@ export const DEV_TOKEN_PATH = "/dev/token";
  */
 export async function startRestGateway(port: number, auth: DevAuth, log: LocalLog): Promise<RestGateway> {
   let functions: RestFunctions | undefined;
-  const server = createServer((request, response) => {
+  const server = createGatewayServer((request, response) => {
     route(request, response).catch((error) => {
-      log.warn(`${request.method} ${request.url} failed in the gateway`, error);
-      if (!response.headersSent) sendError(response, 500, "INTERNAL_ERROR", "gateway error");
-      else response.end();
+      log.warn(`${request.method} ${clip(request.url ?? "", 200)} failed in the gateway`, error);
+      if (!response.headersSent && !request.socket.destroyed) {
+        sendError(response, 500, "INTERNAL_ERROR", "gateway error");
+      } else response.end();
     });
   });
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? "/", "http://local");
+    const url = parseRequestUrl(request.url);
     const method = request.method ?? "GET";
+    if (!url) return sendError(response, 400, "BAD_REQUEST", "the request target is not a valid URL");
     if (url.pathname === JWKS_PATH && method === "GET") return sendJson(response, 200, auth.jwks);
     if (url.pathname === DEV_TOKEN_PATH && method === "POST") return devToken(request, response, auth);
     const matched = matchRoute(REST_ROUTES, url.pathname);
-    if (!matched) return sendError(response, 404, "NOT_FOUND", `no route ${method} ${url.pathname}`);
+    if (!matched) {
+      return sendError(response, 404, "NOT_FOUND", `no route ${method} ${clip(url.pathname, 200)}`);
+    }
     if (!matched.route.methods.includes(method)) {
       return sendError(
         response,
         405,
         "METHOD_NOT_ALLOWED",
         `${method} is not allowed on ${matched.route.resource}`,
+        { allow: matched.route.methods.join(", ") },
       );
     }
     if (!functions) return sendError(response, 503, "STARTING", "the local stack is still starting");
@@ -72,6 +80,8 @@ export async function startRestGateway(port: number, auth: DevAuth, log: LocalLo
     } catch (error) {
       if (error instanceof BodyTooLargeError)
         return sendError(response, 413, "PAYLOAD_TOO_LARGE", error.message);
+      // The client went away (or its chunked body broke, which clientError answers): no one to tell.
+      if (request.destroyed || request.socket.destroyed) return;
       throw error;
     }
     const { headers, multiValueHeaders } = headerMaps(request);
@@ -153,7 +163,9 @@ async function devToken(request: IncomingMessage, response: ServerResponse, auth
   let input: unknown;
   try {
     input = JSON.parse((await readBody(request, 64 * 1024)).toString("utf8"));
-  } catch {
+  } catch (error) {
+    if (error instanceof BodyTooLargeError)
+      return sendError(response, 413, "PAYLOAD_TOO_LARGE", error.message);
     return sendError(response, 400, "VALIDATION_ERROR", 'expected a JSON body {"tenantId":"…"}');
   }
   const tenantId = (input as { tenantId?: unknown } | null)?.tenantId;

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { AuthorizerContextValue } from "./authorize.ts";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./aws-config.ts";
@@ -27,6 +28,37 @@ export function selectRoute(body: string, routeKeys: readonly string[] = WS_ROUT
     // Not JSON: API Gateway falls back to $default too.
   }
   return "$default";
+}
+
+/** Why a frame is answered by the gateway itself, never reaching a route; `closeCode` ends the connection. */
+export interface FrameRefusal {
+  readonly code: string;
+  readonly message: string;
+  readonly closeCode?: number;
+}
+
+/**
+ * What API Gateway does with a frame before routing it: a message over its size limit closes the
+ * connection (1009), a binary frame too (1003: it takes text only). The stand-in first sends an
+ * `error` saying why, and answers text that is not UTF-8 with an `error` as well.
+ */
+export function checkFrame(data: Buffer, isBinary: boolean, maxBytes: number): FrameRefusal | undefined {
+  if (data.length > maxBytes) {
+    return {
+      code: "MESSAGE_TOO_LARGE",
+      message: `the message is ${data.length} bytes; at most ${maxBytes} are accepted`,
+      closeCode: 1009,
+    };
+  }
+  if (isBinary) {
+    return {
+      code: "UNSUPPORTED_FRAME",
+      message: 'binary frames are not supported: send JSON text such as {"action":"ping"}',
+      closeCode: 1003,
+    };
+  }
+  if (!isUtf8(data)) return { code: "VALIDATION_ERROR", message: "the message is not valid UTF-8 text" };
+  return undefined;
 }
 
 export function connectMethodArn(): string {

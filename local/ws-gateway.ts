@@ -1,17 +1,28 @@
-import { createServer, type IncomingMessage, STATUS_CODES } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { type WebSocket, WebSocketServer } from "ws";
+import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { authorize } from "./authorize.ts";
 import { handleConnectionsRequest, MAX_MESSAGE_BYTES } from "./connections-api.ts";
-import { closeServer, headerMaps, headerValue, queryMaps, sendJson } from "./http-util.ts";
+import {
+  closeServer,
+  createGatewayServer,
+  headerMaps,
+  headerValue,
+  parseRequestUrl,
+  queryMaps,
+  rawErrorResponse,
+  sendError,
+} from "./http-util.ts";
 import { invoke, type LocalFunction } from "./lambda.ts";
 import type { LocalLog } from "./log.ts";
 import { LOOPBACK, listen } from "./ports.ts";
 import { LOCAL_STAGE } from "./rest-event.ts";
 import {
+  checkFrame,
   connectEvent,
   connectMethodArn,
   disconnectEvent,
+  type FrameRefusal,
   messageEvent,
   newConnectionId,
   selectRoute,
@@ -36,6 +47,13 @@ export interface WsGateway {
 /** API Gateway closes connections idle this long. */
 const IDLE_TIMEOUT_MS = 10 * 60_000;
 
+/**
+ * Frames are read up to this size (bounded, so a client cannot make the stand-in buffer without
+ * end), so that one over API Gateway's message limit can be answered with an `error` before the
+ * close instead of the ws library's bare 1009.
+ */
+const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
 interface OpenConnection extends WsConnectionInfo {
   readonly socket: WebSocket;
   lastActiveAt: number;
@@ -53,7 +71,8 @@ export async function startWsGateway(port: number, log: LocalLog): Promise<WsGat
   let functions: WsFunctions | undefined;
   let closing = false;
   const connections = new Map<string, OpenConnection>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // UTF-8 is checked by checkFrame, which answers with an `error` where ws would just close (1007).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, skipUTF8Validation: true });
 
   const registry = {
     send: (id: string, data: string) => {
@@ -76,14 +95,18 @@ export async function startWsGateway(port: number, log: LocalLog): Promise<WsGat
     },
   };
 
-  const server = createServer((request, response) => {
+  const server = createGatewayServer((request, response) => {
+    if (!parseRequestUrl(request.url)) {
+      return sendError(response, 400, "BAD_REQUEST", "the request target is not a valid URL");
+    }
     handleConnectionsRequest(request, response, registry)
       .then((handled) => {
-        if (!handled) sendJson(response, 426, { message: "connect with a WebSocket client" });
+        if (!handled) sendError(response, 426, "UPGRADE_REQUIRED", "connect with a WebSocket client");
       })
       .catch((error) => {
+        if (response.headersSent || request.socket.destroyed) return void response.end();
         log.warn("@connections request failed", error);
-        if (!response.headersSent) sendJson(response, 500, { message: "internal error" });
+        sendError(response, 500, "INTERNAL_ERROR", "internal error");
       });
   });
 
@@ -97,7 +120,8 @@ export async function startWsGateway(port: number, log: LocalLog): Promise<WsGat
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (!functions) return refuse(socket, 503, "the local stack is still starting");
-    const url = new URL(request.url ?? "/", "http://local");
+    const url = parseRequestUrl(request.url);
+    if (!url) return refuse(socket, 400, "the request target is not a valid URL");
     const query = queryMaps(url.searchParams);
     const { headers, multiValueHeaders } = headerMaps(request);
     // The identity source is the `token` query parameter: without it API Gateway answers 401 itself.
@@ -150,8 +174,11 @@ export async function startWsGateway(port: number, log: LocalLog): Promise<WsGat
     socket.on("message", (data, isBinary) => {
       connection.lastActiveAt = Date.now();
       connection.idleTimer.refresh();
-      const body = isBinary ? Buffer.from(data as Buffer).toString("utf8") : data.toString();
-      connection.queue = connection.queue.then(() => route(connection, body));
+      const bytes = toBuffer(data);
+      const refusal = checkFrame(bytes, isBinary, MAX_MESSAGE_BYTES);
+      connection.queue = connection.queue.then(() =>
+        refusal ? refuseFrame(connection, refusal) : route(connection, bytes.toString("utf8")),
+      );
     });
     socket.on("close", (code, reason) => {
       clearTimeout(connection.idleTimer);
@@ -161,6 +188,13 @@ export async function startWsGateway(port: number, log: LocalLog): Promise<WsGat
       invoke(functions.websocket, event).catch((error) => log.warn("$disconnect failed", error));
     });
     socket.on("error", (error) => log.warn(`ws ${info.connectionId}`, error));
+  }
+
+  /** What API Gateway refuses before any route runs: one `error` frame, then the close it implies. */
+  function refuseFrame(connection: OpenConnection, refusal: FrameRefusal): void {
+    const { code, message, closeCode } = refusal;
+    registry.send(connection.connectionId, JSON.stringify({ type: "error", error: { code, message } }));
+    if (closeCode !== undefined) connection.socket.close(closeCode, code);
   }
 
   async function route(connection: OpenConnection, body: string): Promise<void> {
@@ -195,12 +229,24 @@ export async function startWsGateway(port: number, log: LocalLog): Promise<WsGat
   };
 }
 
-/** Answers an upgrade request with a plain HTTP status instead of switching protocols. */
+const REFUSAL_CODES: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  500: "INTERNAL_ERROR",
+  503: "STARTING",
+};
+
+/** Answers an upgrade request with a plain HTTP status, in Pacer's error shape, instead of switching protocols. */
 function refuse(socket: Duplex, status: number, message: string): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify({ message });
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    rawErrorResponse(status, REFUSAL_CODES[status] ?? (status < 500 ? "REFUSED" : "ERROR"), message),
   );
+}
+
+/** ws hands a message as one Buffer, fragments or an ArrayBuffer depending on its binaryType. */
+function toBuffer(data: RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }

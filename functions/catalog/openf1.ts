@@ -1,4 +1,23 @@
+import { z } from "zod";
 import { days, hours, minutes, type ProviderDef, seconds } from "./types.ts";
+
+/**
+ * The params the OpenF1 module reads (functions/providers/openf1/index.ts): `year` for the season
+ * syncs (absent: the current year), `session_key` for the live ones (absent: plan() finds the
+ * live session). The module accepts neither `latest` nor `meeting_key`, so neither is offered.
+ */
+const YEAR_HINT = 'expected 4 digits, e.g. "2024"';
+const SESSION_KEY_HINT = 'expected a positive integer, e.g. "9158"';
+const year = z
+  .string()
+  .max(4, YEAR_HINT)
+  .regex(/^\d{4}$/, YEAR_HINT);
+const sessionKey = z
+  .string()
+  .max(12, SESSION_KEY_HINT)
+  .regex(/^[1-9]\d*$/, SESSION_KEY_HINT);
+const seasonParams = z.object({ year: year.optional() }).strict();
+const sessionParams = z.object({ session_key: sessionKey.optional() }).strict();
 
 /**
  * OpenF1 (https://openf1.org). Free tier: 3 requests/s and 30 requests/min, per client IP, so the
@@ -29,6 +48,7 @@ export const openf1: ProviderDef = {
       cadence: { kind: "cron", expression: "cron(15 0 * * ? *)", approxEveryMs: days(1) },
       priority: "low",
       entityTypes: ["meetings", "circuits"],
+      params: seasonParams,
     },
     {
       id: "sessions",
@@ -39,6 +59,7 @@ export const openf1: ProviderDef = {
       cadence: { kind: "rate", everyMs: hours(1) },
       priority: "normal",
       entityTypes: ["sessions"],
+      params: seasonParams,
     },
     {
       id: "weather",
@@ -49,6 +70,7 @@ export const openf1: ProviderDef = {
       cadence: { kind: "rate", everyMs: seconds(30) },
       priority: "normal",
       entityTypes: ["weather"],
+      params: sessionParams,
     },
     {
       id: "race_control",
@@ -59,6 +81,7 @@ export const openf1: ProviderDef = {
       cadence: { kind: "rate", everyMs: seconds(30) },
       priority: "normal",
       entityTypes: ["race_control"],
+      params: sessionParams,
     },
   ],
 };

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /**
  * The catalog's vocabulary. The catalog is plain data: the CDK app reads it to create queues,
  * workers and schedules (and to check at synth time that the plan fits every limit); the
@@ -61,7 +63,20 @@ export interface SyncTypeDef {
   readonly priority: Priority;
   /** Entity types this sync writes; each is a WebSocket topic `<provider>/<entityType>`. */
   readonly entityTypes: readonly string[];
+  /**
+   * The params a run reads, checked at `POST /sync` and again by the worker
+   * (`functions/core/sync-params.ts`). Strict, so an unknown key is refused; every value a
+   * bounded string.
+   * @default none: the sync type takes no params
+   */
+  readonly params?: SyncParamsSchema;
 }
+
+/** A strict zod object of string params, each optional or required. */
+export type SyncParamsSchema = z.ZodObject<
+  Record<string, z.ZodString | z.ZodOptional<z.ZodString>>,
+  z.core.$strict
+>;
 
 export interface ProviderDef {
   readonly id: string;

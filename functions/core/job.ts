@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { TENANT_ID_PATTERN, TENANT_ID_RULE } from "./auth/verifier.ts";
 
+export const MAX_JOB_ID_LENGTH = 200;
+/**
+ * Every id Pacer mints is in this alphabet: `m-<uuid>` for manual runs, and scheduled ids built
+ * from provider, sync type, tenant id (all `[A-Za-z0-9_.-]`), digits, `T` and `Z`.
+ */
+export const JOB_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
 /**
  * A sync job as it travels on SQS. Scheduled events carry no jobId: the worker derives one from
  * the slot (provider, sync type, tenant, scheduled time, slot), so a duplicate delivery of the same
@@ -8,7 +15,7 @@ import { TENANT_ID_PATTERN, TENANT_ID_RULE } from "./auth/verifier.ts";
  */
 export const JobMessageSchema = z
   .object({
-    jobId: z.string().min(1).max(200).optional(),
+    jobId: z.string().min(1).max(MAX_JOB_ID_LENGTH).regex(JOB_ID_PATTERN, "jobId: A-Z a-z 0-9 _ . -").optional(),
     tenantId: z.string().regex(TENANT_ID_PATTERN, `tenantId: ${TENANT_ID_RULE}`),
     provider: z.string().min(1).max(64),
     syncType: z.string().min(1).max(64),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Catalog } from "#catalog/types.ts";
-import type { JobRecord } from "#core/job.ts";
+import { type JobRecord, jobRecordFromItem } from "#core/job.ts";
 
 /**
  * The WebSocket contract. Clients send `{"action": …}`; the server sends `{"type": …}`.
@@ -10,6 +10,8 @@ import type { JobRecord } from "#core/job.ts";
 
 export const TOPIC_PATTERN = /^(jobs|[a-z0-9]+\/[a-z0-9_-]+)$/;
 export const JOBS_TOPIC = "jobs";
+/** Longer topics are refused before anything looks them up (a DynamoDB key holds 1 KB). */
+export const MAX_TOPIC_LENGTH = 200;
 
 const TOPIC_HINT = 'expected "jobs" or "<provider>/<entityType>" in lower case, e.g. "openf1/meetings"';
 
@@ -18,9 +20,26 @@ const topic = z
     error: (issue) =>
       issue.input === undefined ? `topic is missing: ${TOPIC_HINT}` : `topic must be a string: ${TOPIC_HINT}`,
   })
+  .max(MAX_TOPIC_LENGTH, {
+    abort: true,
+    error: (issue) =>
+      `topic is ${String(issue.input).length} characters long; at most ${MAX_TOPIC_LENGTH}: ${TOPIC_HINT}`,
+  })
   .regex(TOPIC_PATTERN, {
-    error: (issue) => `topic ${JSON.stringify(issue.input)} is not valid: ${TOPIC_HINT}`,
+    error: (issue) => `topic ${quote(String(issue.input))} is not valid: ${TOPIC_HINT}`,
   });
+
+/** A client's string in a reply, cut short: an error must not echo kilobytes back. */
+function quote(value: string, max = 64): string {
+  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+}
+
+/** Any client value as JSON in a reply, cut short like {@link quote}. */
+function shown(value: unknown, max = 64): string {
+  if (typeof value === "string") return quote(value, max);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
 
 /** Every topic that can carry messages: `jobs` and each `<provider>/<entityType>` the catalog syncs. */
 export function knownTopics(catalog: Catalog): string[] {
@@ -47,9 +66,7 @@ export const ClientMessageSchema = z.discriminatedUnion(
       if (typeof issue.input !== "object" || issue.input === null || Array.isArray(issue.input)) {
         return `message must be a JSON object with an "action": ${hint}`;
       }
-      return action === undefined
-        ? `action is missing: ${hint}`
-        : `unknown action ${JSON.stringify(action)}: ${hint}`;
+      return action === undefined ? `action is missing: ${hint}` : `unknown action ${shown(action)}: ${hint}`;
     },
   },
 );
@@ -161,8 +178,7 @@ function jobChange(record: DataChangeRecord, parts: string[]): TenantMessage | u
   if (record.eventName === "REMOVE" || !record.newImage) return undefined;
   const [tenantId, ...jobIdParts] = parts;
   if (!tenantId || jobIdParts.length === 0 || record.newImage.sk !== "JOB") return undefined;
-  const { pk: _pk, sk: _sk, expiresAt: _expiresAt, ...job } = record.newImage;
-  return { tenantId, topic: JOBS_TOPIC, message: { type: "job", job: job as unknown as JobRecord } };
+  return { tenantId, topic: JOBS_TOPIC, message: { type: "job", job: jobRecordFromItem(record.newImage) } };
 }
 
 function changedAt(record: DataChangeRecord): string {

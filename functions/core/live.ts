@@ -35,6 +35,12 @@ export interface LiveDeps {
   readonly now?: () => Date;
 }
 
+/** `failure`: what went wrong on Pacer's side (the client was told `INTERNAL_ERROR`). */
+export interface ReceiveOutcome {
+  readonly reply: ServerMessage["type"];
+  readonly failure?: unknown;
+}
+
 export interface BroadcastResult {
   readonly sent: number;
   /** Connections found closed, and forgotten. */
@@ -49,11 +55,11 @@ export interface Live {
   connect(connection: Connection): Promise<void>;
   disconnect(connectionId: string): Promise<void>;
   /**
-   * Handles one client message and posts the reply: an acknowledgement, a pong, or an `error`
-   * for anything the client got wrong. Failures that are not the client's fault are thrown
-   * (after telling the client `INTERNAL_ERROR`).
+   * Handles one client message and posts exactly one reply: an acknowledgement, a pong, or an
+   * `error` for anything the client got wrong. A failure that is not the client's fault is
+   * answered `INTERNAL_ERROR` and returned, for the caller to log; only a failed post throws.
    */
-  receive(connectionId: string, body: string | undefined | null): Promise<void>;
+  receive(connectionId: string, body: string | undefined | null): Promise<ReceiveOutcome>;
   /**
    * Sends a change to every connection of its tenant subscribed to its topic. Failing to find
    * the subscribers throws (the change should be retried); failing to reach one subscriber does not.
@@ -105,6 +111,7 @@ export function createLive(deps: LiveDeps): Live {
         return { type: "subscribed", topic: message.topic };
       }
       case "unsubscribe": {
+        checkKnown(message.topic);
         await connections.unsubscribe(connectionId, await tenantOf(connectionId), message.topic);
         return { type: "unsubscribed", topic: message.topic };
       }
@@ -120,18 +127,22 @@ export function createLive(deps: LiveDeps): Live {
       await connections.remove(connectionId);
     },
 
-    async receive(connectionId: string, body: string | undefined | null): Promise<void> {
+    async receive(connectionId: string, body: string | undefined | null): Promise<ReceiveOutcome> {
       let reply: ServerMessage;
+      let failure: unknown;
       try {
         reply = await handle(connectionId, body);
       } catch (error) {
-        if (!(error instanceof PacerError)) {
-          await publisher.post(connectionId, INTERNAL_ERROR).catch(() => undefined);
-          throw error;
+        if (error instanceof PacerError) {
+          reply = { type: "error", error: { code: error.code, message: error.message } };
+        } else {
+          reply = INTERNAL_ERROR;
+          failure = error;
         }
-        reply = { type: "error", error: { code: error.code, message: error.message } };
       }
+      // Throwing after a reply would make API Gateway send the client a second frame of its own.
       await publisher.post(connectionId, reply);
+      return failure === undefined ? { reply: reply.type } : { reply: reply.type, failure };
     },
 
     async broadcast(change: TenantMessage): Promise<BroadcastResult> {

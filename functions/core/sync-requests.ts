@@ -2,20 +2,23 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { type Catalog, findProvider, findSyncType, limitsFor, type SyncTypeDef } from "#catalog/index.ts";
 import { ForbiddenError, NotFoundError, UnknownSyncError, ValidationError } from "./errors.ts";
-import type { JobRecord } from "./job.ts";
+import { JOB_ID_PATTERN, type JobRecord, MAX_JOB_ID_LENGTH } from "./job.ts";
 import type { JobQueue } from "./job-queue.ts";
 import type { Limiter, LimitUsage } from "./limiter/types.ts";
+import { SyncParamsShape, validateSyncParams } from "./sync-params.ts";
 
-/** `POST /sync` body. */
+/** `POST /sync` body; the sync type's own param schema is checked once the sync type is known. */
 export const SyncRequestSchema = z
   .object({
     provider: z.string().min(1).max(64),
     syncType: z.string().min(1).max(64),
     tenantId: z.string().min(1).max(64).optional(),
-    params: z.record(z.string().max(64), z.string().max(256)).optional(),
+    params: SyncParamsShape.optional(),
   })
   .strict();
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
+
+export { JOB_ID_PATTERN, MAX_JOB_ID_LENGTH } from "./job.ts";
 
 export interface JobReads {
   create(record: JobRecord): Promise<boolean>;
@@ -59,6 +62,8 @@ export async function triggerSync(
   }
   if (syncType.direction !== "pull")
     throw new ValidationError(`${provider.id}/${syncType.id} is not a pull sync`);
+  const params = validateSyncParams(syncType, request.params ?? {});
+  if (!params.ok) throw new ValidationError(params.problem);
 
   const now = new Date((deps.clock ?? Date.now)()).toISOString();
   const record: JobRecord = {
@@ -68,7 +73,7 @@ export async function triggerSync(
     syncType: syncType.id,
     priority: "high",
     source: "manual",
-    params: request.params ?? {},
+    params: params.params,
     status: "queued",
     attempts: 0,
     deferrals: 0,
@@ -89,8 +94,16 @@ export async function triggerSync(
   return { jobId: record.jobId, status: record.status, priority: record.priority };
 }
 
-/** A job of the caller's tenant; another tenant's job is indistinguishable from a missing one. */
+/**
+ * A job of the caller's tenant; another tenant's job is indistinguishable from a missing one.
+ * An id too long to be a job id is the caller's mistake (400); one outside the alphabet of minted
+ * ids is well-formed by the job id schema but names no job, so it is 404 without a read.
+ */
 export async function getJob(deps: SyncRequestDeps, callerTenant: string, jobId: string): Promise<JobRecord> {
+  if (jobId.length > MAX_JOB_ID_LENGTH) {
+    throw new ValidationError(`jobId: at most ${MAX_JOB_ID_LENGTH} characters, got ${jobId.length}`);
+  }
+  if (!JOB_ID_PATTERN.test(jobId)) throw new NotFoundError("no job with this id");
   const job = await deps.jobs.get(callerTenant, jobId);
   if (!job) throw new NotFoundError(`no job "${jobId}"`);
   return job;

@@ -12,7 +12,7 @@ import { envJson, envNumber, requireEnv } from "#core/env.ts";
 import {
   ForbiddenError,
   NotFoundError,
-  type PacerError,
+  PacerError,
   UnauthorizedError,
   UnknownSyncError,
   ValidationError,
@@ -20,68 +20,106 @@ import {
 import { QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
 import {
   getJob,
+  MAX_JOB_ID_LENGTH,
   type SyncRequestDeps,
   SyncRequestSchema,
   syncStatus,
   triggerSync,
 } from "#core/sync-requests.ts";
 
-const deps: SyncRequestDeps = {
-  catalog,
-  jobs: new JobStore({
-    tableName: requireEnv(TABLES.data.envVar),
-    client: documentClient,
-    jobRetentionDays: envNumber("PACER_JOB_RETENTION_DAYS", 30),
-  }),
-  queue: new SqsJobQueue(sqsClient, envJson<QueueUrls>(QUEUES_ENV_VAR)),
-  limiter: new DynamoLimiter({ tableName: requireEnv(TABLES.limiter.envVar), client: documentClient }),
-};
+/** Bodies this API accepts; its requests are a few hundred bytes (API Gateway's own cap is 10 MB). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** A raw job id longer than this decodes to more than the bound (one character is at most 12 escaped). */
+const MAX_RAW_JOB_ID_LENGTH = MAX_JOB_ID_LENGTH * 12;
 
 type Route = (event: APIGatewayProxyEvent, tenantId: string) => Promise<APIGatewayProxyResult>;
 
-const routes: Record<string, Route> = {
-  "POST /sync": async (event, tenantId) => {
-    const request = SyncRequestSchema.safeParse(parseJsonBody(event.body));
-    if (!request.success) {
-      throw new ValidationError(
-        request.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
-      );
-    }
-    const accepted = await triggerSync(deps, tenantId, request.data);
-    return json(202, accepted, { Location: `/jobs/${accepted.jobId}` });
-  },
-  "GET /jobs/{jobId}": async (event, tenantId) => {
-    const jobId = event.pathParameters?.jobId;
-    if (!jobId) throw new ValidationError("jobId is required in the path");
-    return json(200, await getJob(deps, tenantId, decodeURIComponent(jobId)));
-  },
-  "GET /status": async (_event, tenantId) => json(200, await syncStatus(deps, tenantId)),
-};
+/**
+ * The REST API: parse, authorize by tenant, call the use case, map typed errors to statuses in
+ * one place. Every refusal of caller input is a 4xx with `{"error":{"code","message"}}`.
+ */
+export function createApiHandler(
+  deps: SyncRequestDeps,
+): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+  const routes: Record<string, Route> = {
+    "POST /sync": async (event, tenantId) => {
+      const request = SyncRequestSchema.safeParse(parseJsonBody(bodyOf(event)));
+      if (!request.success) throw new ValidationError(describeIssues(request.error.issues));
+      const accepted = await triggerSync(deps, tenantId, request.data);
+      return json(202, accepted, { Location: `/jobs/${accepted.jobId}` });
+    },
+    "GET /jobs/{jobId}": async (event, tenantId) => {
+      const raw = event.pathParameters?.jobId;
+      if (!raw) throw new ValidationError("jobId is required in the path");
+      return json(200, await getJob(deps, tenantId, decodeJobId(raw)));
+    },
+    "GET /status": async (_event, tenantId) => json(200, await syncStatus(deps, tenantId)),
+  };
 
-/** REST API: parse, authorize by tenant, call the use case, map typed errors to statuses in one place. */
-export const handler = middy(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  try {
-    const resource = event.resource || resourceOf(event.path);
-    if (event.httpMethod === "GET" && resource === "/health") {
-      return json(200, { status: "ok", time: new Date().toISOString() });
+  return async (event) => {
+    try {
+      const resource = event.resource || resourceOf(event.path ?? "/");
+      if (event.httpMethod === "GET" && resource === "/health") {
+        return json(200, { status: "ok", time: new Date().toISOString() });
+      }
+      const route = routes[`${event.httpMethod} ${resource}`];
+      if (!route) {
+        const known = Object.keys(routes).some((r) => r.endsWith(` ${resource}`));
+        return known
+          ? errorResponse(405, "METHOD_NOT_ALLOWED", `${event.httpMethod} is not allowed on ${resource}`)
+          : errorResponse(404, "NOT_FOUND", `no route ${event.httpMethod} ${clip(event.path ?? "", 200)}`);
+      }
+      const tenantId = event.requestContext?.authorizer?.tenantId;
+      if (typeof tenantId !== "string" || tenantId === "")
+        throw new UnauthorizedError("no tenant in the caller's token");
+      return await route(event, tenantId);
+    } catch (error) {
+      return toErrorResponse(error);
     }
-    const route = routes[`${event.httpMethod} ${resource}`];
-    if (!route) {
-      const known = Object.keys(routes).some((r) => r.endsWith(` ${resource}`));
-      return known
-        ? errorResponse(405, "METHOD_NOT_ALLOWED", `${event.httpMethod} is not allowed on ${resource}`)
-        : errorResponse(404, "NOT_FOUND", `no route ${event.httpMethod} ${event.path}`);
-    }
-    const tenantId = event.requestContext?.authorizer?.tenantId;
-    if (typeof tenantId !== "string" || tenantId === "")
-      throw new UnauthorizedError("no tenant in the caller's token");
-    return await route(event, tenantId);
-  } catch (error) {
-    return toErrorResponse(error);
+  };
+}
+
+class PayloadTooLargeError extends PacerError {
+  readonly code = "PAYLOAD_TOO_LARGE";
+}
+
+/** The body as text, refused past {@link MAX_BODY_BYTES} before anything parses it. */
+function bodyOf(event: APIGatewayProxyEvent): string | null {
+  if (event.body === null || event.body === undefined) return null;
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(
+      `the body is ${bytes.length} bytes; at most ${MAX_BODY_BYTES} are accepted`,
+    );
   }
-})
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger));
+  return event.isBase64Encoded ? bytes.toString("utf8") : event.body;
+}
+
+/** REST path parameters arrive still URL-encoded; a malformed escape is the caller's mistake. */
+function decodeJobId(raw: string): string {
+  if (raw.length > MAX_RAW_JOB_ID_LENGTH) {
+    throw new ValidationError(`jobId: at most ${MAX_JOB_ID_LENGTH} characters`);
+  }
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ValidationError("jobId: malformed percent-escape in the path");
+  }
+}
+
+/** zod's issues as one line: the first few, each cut short, so a hostile body cannot make it huge. */
+function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  const shown = issues
+    .slice(0, 3)
+    .map((i) => clip(`${i.path.map(String).join(".") || "body"}: ${i.message}`, 300));
+  const more = issues.length > shown.length ? `; and ${issues.length - shown.length} more` : "";
+  return shown.join("; ") + more;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
 
 function parseJsonBody(body: string | null): unknown {
   if (body === null || body.trim() === "") throw new ValidationError("a JSON body is required");
@@ -103,6 +141,7 @@ const STATUS_BY_ERROR: [new (...args: never[]) => PacerError, number][] = [
   [UnauthorizedError, 401],
   [ForbiddenError, 403],
   [NotFoundError, 404],
+  [PayloadTooLargeError, 413],
 ];
 
 function toErrorResponse(error: unknown): APIGatewayProxyResult {
@@ -128,3 +167,19 @@ function json(
     body: JSON.stringify(body),
   };
 }
+
+/** API Gateway REST handler, wired from the environment at load. */
+export const handler = middy(
+  createApiHandler({
+    catalog,
+    jobs: new JobStore({
+      tableName: requireEnv(TABLES.data.envVar),
+      client: documentClient,
+      jobRetentionDays: envNumber("PACER_JOB_RETENTION_DAYS", 30),
+    }),
+    queue: new SqsJobQueue(sqsClient, envJson<QueueUrls>(QUEUES_ENV_VAR)),
+    limiter: new DynamoLimiter({ tableName: requireEnv(TABLES.limiter.envVar), client: documentClient }),
+  }),
+)
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger));

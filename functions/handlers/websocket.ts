@@ -56,9 +56,13 @@ export function createWebSocketHandler(live: Live): (event: WebSocketEvent) => P
           await live.disconnect(connectionId);
           logger.info("disconnected", { connectionId });
           return { statusCode: 200 };
-        default:
-          await live.receive(connectionId, bodyOf(event));
-          return { statusCode: 200 };
+        default: {
+          const outcome = await live.receive(connectionId, bodyOf(event));
+          if (outcome.failure === undefined) return { statusCode: 200 };
+          // The client already has its INTERNAL_ERROR reply; the log and the 500 are for operators.
+          logger.error("websocket message failed", { routeKey, connectionId, error: outcome.failure });
+          return { statusCode: 500 };
+        }
       }
     } catch (error) {
       logger.error("websocket route failed", { routeKey, connectionId, error });

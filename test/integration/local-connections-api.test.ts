@@ -137,7 +137,10 @@ describe("local @connections endpoint", () => {
 
     expect(response.status).toBe(403);
     expect(response.headers.get("x-amzn-errortype")).toBe("ForbiddenException");
-    expect(await response.json()).toEqual({ message: expect.stringMatching(/Missing Authentication Token/) });
+    expect(await response.json()).toEqual({
+      message: expect.stringMatching(/Missing Authentication Token/),
+      error: { code: "FORBIDDEN", message: expect.stringMatching(/Missing Authentication Token/) },
+    });
     expect(open.get("c-1")).toEqual([]);
   });
 

@@ -4,6 +4,8 @@
  * Lambda's SQS batch semantics and priority order, and the stream filter. Starts its own stack on
  * free ports; local only (skipped when PACER_API_URL / PACER_WS_URL / PACER_TOKEN are set).
  */
+
+import { connect as connectSocket } from "node:net";
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
@@ -21,7 +23,9 @@ import {
 import type { APIGatewayProxyEvent, DynamoDBStreamEvent, SQSEvent, SQSRecord } from "aws-lambda";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { clientConfig } from "../../local/aws-config.ts";
+import { MAX_MESSAGE_BYTES } from "../../local/connections-api.ts";
 import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { call } from "./support/api-client.ts";
 import { eventually } from "./support/eventually.ts";
@@ -199,6 +203,110 @@ describe.skipIf(externalTarget)("REST gateway", () => {
   });
 });
 
+describe.skipIf(externalTarget)("the stand-in's own HTTP answers carry Pacer's error shape", () => {
+  const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
+
+  it.each([
+    [
+      "headers over Node's 16 KB",
+      431,
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+    ],
+    ["garbage bytes", 400, "\u0000\u0001 not http at all\r\n\r\n"],
+    ["a bad request line", 400, "GET /health HTTP/9.9 extra\r\n\r\n"],
+    ["HTTP/1.1 without a Host", 400, "GET /health HTTP/1.1\r\n\r\n"],
+    ["an Expect it cannot meet", 417, "GET /health HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n"],
+    [
+      "a broken chunked body",
+      400,
+      "POST /sync HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+  ])("REST: answers %s with %i", async (_, status, bytes) => {
+    const response = await rawHttp(stack.api, bytes);
+
+    expect(response.status).toBe(status);
+    expect(JSON.parse(response.body)).toEqual(errorShape);
+  });
+
+  it("REST: answers a method the resource does not have with 405, the error shape and Allow", async () => {
+    const response = await fetch(`${stack.api}/jobs/j1`, { method: "PUT" });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET");
+    expect(await response.json()).toEqual(errorShape);
+  });
+
+  it("REST: answers a body over API Gateway's 10 MB with 413 and the error shape", async () => {
+    const response = await fetch(`${stack.api}/sync`, {
+      method: "POST",
+      headers: { authorization: "Bearer allow-t1" },
+      body: "x".repeat(10 * 1024 * 1024 + 1),
+    });
+
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE" } });
+  });
+
+  it.each([
+    ["garbage bytes", 400, "\u0000\u0001 not http\r\n\r\n"],
+    ["a plain GET", 426, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"],
+    ["an upgrade without a token", 401, upgradeRequest("/")],
+    ["an upgrade $connect refuses", 403, upgradeRequest("/?token=allow-t2")],
+  ])("WebSocket port: answers %s with %i and the error shape", async (_, status, bytes) => {
+    const response = await rawHttp(stack.ws, bytes);
+
+    expect(response.status).toBe(status);
+    expect(JSON.parse(response.body)).toEqual(errorShape);
+  });
+});
+
+describe.skipIf(externalTarget)("WebSocket frames the gateway refuses itself", () => {
+  it("tells the client its message is too large before closing with 1009", async () => {
+    const socket = await openSocket();
+
+    socket.ws.send(JSON.stringify({ action: "ping", pad: "x".repeat(MAX_MESSAGE_BYTES) }));
+    const code = await socket.closed;
+
+    expect(socket.frames).toEqual([
+      {
+        type: "error",
+        error: { code: "MESSAGE_TOO_LARGE", message: expect.stringContaining(String(MAX_MESSAGE_BYTES)) },
+      },
+    ]);
+    expect(code).toBe(1009);
+  });
+
+  it("tells the client binary frames are not taken before closing with 1003", async () => {
+    const socket = await openSocket();
+
+    socket.ws.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]), { binary: true });
+    const code = await socket.closed;
+
+    expect(socket.frames).toEqual([
+      { type: "error", error: { code: "UNSUPPORTED_FRAME", message: expect.any(String) } },
+    ]);
+    expect(code).toBe(1003);
+  });
+
+  it("answers text that is not UTF-8 with an error and keeps the connection", async () => {
+    const socket = await openSocket();
+
+    // ws checks UTF-8 only when sending a string: a Buffer sent as text reaches the gateway as is.
+    socket.ws.send(Buffer.from([0x7b, 0xff, 0x7d]), { binary: false });
+    socket.ws.send(JSON.stringify({ action: "ping" }));
+    const frames = await eventually(
+      () => socket.frames,
+      (all) => all.length >= 2,
+    );
+    socket.ws.close();
+
+    expect(frames).toEqual([
+      { type: "error", error: { code: "VALIDATION_ERROR", message: expect.stringContaining("UTF-8") } },
+      { routeKey: "ping", body: '{"action":"ping"}' },
+    ]);
+  });
+});
+
 describe.skipIf(externalTarget)("WebSocket gateway and @connections", () => {
   it("routes by action and lets the handler post back through @connections", async () => {
     const client = await connect(stack.ws, "allow-t1");
@@ -360,4 +468,54 @@ async function queueCounts(url: string): Promise<{ visible: number; inFlight: nu
     visible: Number(Attributes?.ApproximateNumberOfMessages),
     inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
   };
+}
+
+function upgradeRequest(path: string): string {
+  return (
+    `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+  );
+}
+
+/** Writes raw bytes to the server and reads one HTTP response: for what fetch cannot send. */
+function rawHttp(base: string, bytes: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(base.replace(/^ws/, "http"));
+  return new Promise((resolve, reject) => {
+    const socket = connectSocket(Number(port), hostname, () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk) => {
+      chunks.push(chunk);
+      const text = Buffer.concat(chunks).toString("utf8");
+      const head = text.indexOf("\r\n\r\n");
+      const length = Number(/content-length: *(\d+)/i.exec(text)?.[1] ?? Number.NaN);
+      if (head >= 0 && Buffer.byteLength(text.slice(head + 4)) >= length) finish(text, head);
+    });
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      finish(text, text.indexOf("\r\n\r\n"));
+    });
+    let done = false;
+    function finish(text: string, head: number) {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      resolve({ status, body: head >= 0 ? text.slice(head + 4) : "" });
+    }
+  });
+}
+
+/** A raw ws connection as tenant t1, keeping the frames it receives and how it closed. */
+async function openSocket(): Promise<{ ws: WebSocket; frames: unknown[]; closed: Promise<number> }> {
+  const ws = new WebSocket(`${stack.ws}?token=allow-t1`);
+  const frames: unknown[] = [];
+  ws.on("message", (data) => frames.push(JSON.parse(data.toString())));
+  ws.on("error", () => {});
+  const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("unexpected-response", (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+  });
+  return { ws, frames, closed };
 }

@@ -54,10 +54,20 @@ describe("parseClientMessage", () => {
     ['{"action":"subscribe","topic":"OpenF1/Meetings"}', 'topic "OpenF1/Meetings" is not valid'],
     ['{"action":"subscribe","topic":"openf1/meetings/extra"}', 'topic "openf1/meetings/extra" is not valid'],
     ['{"action":"unsubscribe","topic":7}', "topic must be a string"],
+    [`{"action":"unsubscribe","topic":"${"a".repeat(2_048)}"}`, "topic is 2048 characters long; at most 200"],
+    [`{"action":"subscribe","topic":"openf1/${"w".repeat(300)}"}`, "at most 200"],
   ])("refuses %s, saying %j", (body, expected) => {
     const parsed = parseClientMessage(body);
     expect(parsed.ok).toBe(false);
     expect(parsed.ok ? "" : parsed.error).toContain(expected);
+  });
+
+  it("does not echo a long action or topic back in full", () => {
+    const action = parseClientMessage(JSON.stringify({ action: "x".repeat(10_000) }));
+    const topic = parseClientMessage(JSON.stringify({ action: "subscribe", topic: "Y".repeat(150) }));
+
+    expect(action.ok ? "" : action.error.length).toBeLessThan(200);
+    expect(topic.ok ? "" : topic.error.length).toBeLessThan(200);
   });
 });
 
@@ -138,6 +148,15 @@ describe("changeFromStreamRecord", () => {
     });
     expect(change?.tenantId).toBe("acme");
     expect(change?.topic).toBe("jobs");
+    const { pk: _pk, sk: _sk, expiresAt: _e, ...record } = job;
+    expect(change?.message).toEqual({ type: "job", job: record });
+  });
+
+  it("leaves the job item's bookkeeping (sweep index, pending message) out of the job message", () => {
+    const item = { ...job, openShard: 3, dueAt: "2024-05-01T10:05:00.000Z", pendingMessage: '{"jobId":"x"}' };
+
+    const change = changeFromStreamRecord({ eventName: "MODIFY", newImage: item });
+
     const { pk: _pk, sk: _sk, expiresAt: _e, ...record } = job;
     expect(change?.message).toEqual({ type: "job", job: record });
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { connectEvent, messageEvent, newConnectionId, selectRoute } from "../../local/ws-event.ts";
+import {
+  checkFrame,
+  connectEvent,
+  messageEvent,
+  newConnectionId,
+  selectRoute,
+} from "../../local/ws-event.ts";
 
 const connection = {
   connectionId: "abc=",
@@ -20,6 +26,34 @@ describe("selectRoute", () => {
     ["not json", "$default"],
   ])("%s → %s", (body, route) => {
     expect(selectRoute(body)).toBe(route);
+  });
+});
+
+describe("checkFrame", () => {
+  const ping = Buffer.from('{"action":"ping"}');
+
+  it("lets a UTF-8 text frame within the limit through to routing", () => {
+    expect(checkFrame(ping, false, 128)).toBeUndefined();
+    expect(checkFrame(Buffer.from('{"action":"ping","note":"ß✓😀"}'), false, 128)).toBeUndefined();
+  });
+
+  it("refuses a message over the limit, then closes as API Gateway does (1009)", () => {
+    expect(checkFrame(Buffer.alloc(129, 0x20), false, 128)).toEqual({
+      code: "MESSAGE_TOO_LARGE",
+      message: expect.stringContaining("at most 128"),
+      closeCode: 1009,
+    });
+  });
+
+  it("refuses a binary frame, then closes as API Gateway does (1003)", () => {
+    expect(checkFrame(ping, true, 128)).toMatchObject({ code: "UNSUPPORTED_FRAME", closeCode: 1003 });
+  });
+
+  it("answers text that is not UTF-8 without closing", () => {
+    expect(checkFrame(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), false, 128)).toEqual({
+      code: "VALIDATION_ERROR",
+      message: expect.stringContaining("UTF-8"),
+    });
   });
 });
 

@@ -36,7 +36,8 @@ describe("processSqsBatch", () => {
       const name = ["a", "b", "c"][i] as string;
       const expected = (events[i] as SQSEvent).Records.filter((_, n) => n % 2 === 1).map((r) => r.messageId);
       expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(expected.sort());
-      for (const failure of response.batchItemFailures) expect(failure.itemIdentifier.startsWith(name)).toBe(true);
+      for (const failure of response.batchItemFailures)
+        expect(failure.itemIdentifier.startsWith(name)).toBe(true);
     });
   });
 });

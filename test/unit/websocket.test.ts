@@ -149,13 +149,62 @@ describe("websocket messages", () => {
     expect(await connections.subscribers("acme", "jobs")).toEqual([]);
   });
 
-  it("fails loudly on a storage failure, after telling the client", async () => {
+  it("answers a storage failure with one INTERNAL_ERROR frame, and logs it as an error", async () => {
     const logged = vi.spyOn(logger, "error").mockImplementation(() => undefined);
     connections.failSubscribe = new Error("ProvisionedThroughputExceededException");
-    await expect(handle(messageEvent("c1", { action: "subscribe", topic: "jobs" }))).rejects.toThrow(
-      "ProvisionedThroughputExceededException",
+
+    const result = await handle(messageEvent("c1", { action: "subscribe", topic: "jobs" }));
+
+    // Resolving (not throwing) keeps API Gateway from sending the client a second frame.
+    expect(result).toEqual({ statusCode: 500 });
+    expect(publisher.to("c1")).toEqual([
+      { type: "error", error: { code: "INTERNAL_ERROR", message: expect.any(String) } },
+    ]);
+    expect(logged).toHaveBeenCalledWith(
+      "websocket message failed",
+      expect.objectContaining({ error: connections.failSubscribe }),
     );
-    expect(publisher.last("c1")).toMatchObject({ type: "error", error: { code: "INTERNAL_ERROR" } });
-    expect(logged).toHaveBeenCalled();
+  });
+
+  it("throws when even the reply cannot be posted, so API Gateway tells the client", async () => {
+    vi.spyOn(logger, "error").mockImplementation(() => undefined);
+    publisher.failing.set("c1", new Error("@connections unreachable"));
+
+    await expect(handle(messageEvent("c1", { action: "ping" }))).rejects.toThrow("@connections unreachable");
+  });
+
+  it.each([
+    ["subscribe", "a".repeat(2_048)],
+    ["unsubscribe", "a".repeat(2_048)],
+    ["unsubscribe", `openf1/${"w".repeat(300)}`],
+  ])(
+    "answers %s of an over-long topic with one VALIDATION_ERROR, before any lookup",
+    async (action, topic) => {
+      connections.failSubscribe = new Error("the store must not be reached");
+
+      const result = await handle(messageEvent("c1", { action, topic }, action));
+
+      expect(result).toEqual({ statusCode: 200 });
+      expect(publisher.to("c1")).toEqual([
+        {
+          type: "error",
+          error: { code: "VALIDATION_ERROR", message: expect.stringContaining("at most 200") },
+        },
+      ]);
+    },
+  );
+
+  it("refuses to unsubscribe from a topic nothing publishes, like subscribe", async () => {
+    await handle(messageEvent("c1", { action: "unsubscribe", topic: "openf1/weathr" }, "unsubscribe"));
+
+    expect(publisher.to("c1")).toEqual([
+      {
+        type: "error",
+        error: {
+          code: "VALIDATION_ERROR",
+          message: expect.stringContaining('unknown topic "openf1/weathr"'),
+        },
+      },
+    ]);
   });
 });

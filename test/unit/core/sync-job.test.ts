@@ -121,7 +121,9 @@ describe("runSyncJob", () => {
     });
     expect(again.limiter.requests).toEqual([]);
     expect(again.queue.sent[0]).toMatchObject({ delaySeconds: 900, message: { deferrals: 2 } });
-    expect(JSON.parse(again.jobs.queueStates.get("m-1")?.pendingMessage ?? "{}")).toMatchObject({ deferrals: 2 });
+    expect(JSON.parse(again.jobs.queueStates.get("m-1")?.pendingMessage ?? "{}")).toMatchObject({
+      deferrals: 2,
+    });
   });
 
   it("retries a 429 after the provider's Retry-After, counting it as an attempt", async () => {
@@ -194,7 +196,9 @@ describe("runSyncJob", () => {
     ]);
     expect(first.queue.dead).toEqual([]);
     // The sweep can send exactly that message again if it is lost.
-    expect(JSON.parse(first.jobs.queueStates.get("m-1")?.pendingMessage ?? "{}")).toMatchObject({ attempts: 1 });
+    expect(JSON.parse(first.jobs.queueStates.get("m-1")?.pendingMessage ?? "{}")).toMatchObject({
+      attempts: 1,
+    });
 
     const last = setup({ sync: failing });
     expect(await runSyncJob(last.deps, delivery(manual({ attempts: 4 })))).toMatchObject({
@@ -202,7 +206,9 @@ describe("runSyncJob", () => {
       code: "RETRIES_EXHAUSTED",
     });
     expect(last.jobs.records.get("m-1")).toMatchObject({ status: "failed", attempts: 5 });
-    expect(last.queue.dead[0]?.reason.message).toMatch(/5 of 5 attempts.*PROVIDER_UNAVAILABLE: 502 from provider/);
+    expect(last.queue.dead[0]?.reason.message).toMatch(
+      /5 of 5 attempts.*PROVIDER_UNAVAILABLE: 502 from provider/,
+    );
     expect(last.counted).toContain("RetriesExhausted");
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "#catalog/index.ts";
-import { ForbiddenError, NotFoundError, UnknownSyncError } from "#core/errors.ts";
+import { ForbiddenError, NotFoundError, UnknownSyncError, ValidationError } from "#core/errors.ts";
 import { getJob, type SyncRequestDeps, syncStatus, triggerSync } from "#core/sync-requests.ts";
 import { MemoryJobs, MemoryQueue, ScriptedLimiter } from "./fakes.ts";
 
@@ -49,6 +49,21 @@ describe("triggerSync", () => {
       /known: meetings/,
     );
   });
+
+  it("refuses params the sync type does not declare, before recording or queueing anything", async () => {
+    const { deps, jobs, queue } = setup();
+
+    const refused = triggerSync(deps, "acme", {
+      provider: "openf1",
+      syncType: "weather",
+      params: { session_key: "1 OR 1=1" },
+    });
+
+    await expect(refused).rejects.toThrow(ValidationError);
+    await expect(refused).rejects.toThrow(/^params\.session_key: expected a positive integer/);
+    expect(jobs.records.size).toBe(0);
+    expect(queue.sent).toEqual([]);
+  });
 });
 
 describe("getJob", () => {
@@ -57,6 +72,16 @@ describe("getJob", () => {
     const { jobId } = await triggerSync(deps, "acme", { provider: "openf1", syncType: "sessions" });
     await expect(getJob(deps, "acme", jobId)).resolves.toMatchObject({ jobId });
     await expect(getJob(deps, "globex", jobId)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("refuses an id longer than any job id as the caller's mistake", async () => {
+    const { deps } = setup();
+    await expect(getJob(deps, "acme", "j".repeat(201))).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("answers an id outside the job id alphabet as not found", async () => {
+    const { deps } = setup();
+    await expect(getJob(deps, "acme", "1 OR 1=1")).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
