@@ -1,6 +1,7 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { catalog as defaultCatalog } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
+import { TENANT_ID_RULE } from "#core/auth/verifier.ts";
 import { JobMessageSchema } from "#core/job.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "#core/retry-budget.ts";
 import { checkCatalog, schedulePlan } from "#core/schedule-plan.ts";
@@ -227,7 +228,7 @@ function checkTenants(tenants: unknown): string[] {
   const seen = new Set<string>();
   for (const tenant of tenants) {
     if (typeof tenant !== "string" || !JobMessageSchema.shape.tenantId.safeParse(tenant).success) {
-      problems.push(`scheduledTenants: ${describe(tenant)} is not a tenant id (1-64 of A-Z a-z 0-9 _ . -)`);
+      problems.push(`scheduledTenants: ${describe(tenant)} is not a tenant id (${TENANT_ID_RULE})`);
     } else if (seen.has(tenant)) {
       problems.push(`scheduledTenants: "${tenant}" is listed twice`);
     }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { TENANT_ID_PATTERN } from "#core/auth/verifier.ts";
+import { TENANT_ID_PATTERN, TENANT_ID_RULE } from "#core/auth/verifier.ts";
 import { authorize } from "./authorize.ts";
 import type { DevAuth } from "./dev-auth.ts";
 import {
@@ -170,7 +170,7 @@ async function devToken(request: IncomingMessage, response: ServerResponse, auth
   }
   const tenantId = (input as { tenantId?: unknown } | null)?.tenantId;
   if (typeof tenantId !== "string" || !TENANT_ID_PATTERN.test(tenantId)) {
-    return sendError(response, 400, "VALIDATION_ERROR", "tenantId: 1-64 of A-Z a-z 0-9 _ . -");
+    return sendError(response, 400, "VALIDATION_ERROR", `tenantId: ${TENANT_ID_RULE}`);
   }
   sendJson(response, 200, { token: await auth.issueToken(tenantId) });
 }

@@ -79,10 +79,13 @@ export type ServerMessage =
   | {
       readonly type: "update";
       readonly topic: string;
-      readonly entity: { readonly type: string; readonly id: string; readonly data: Record<string, unknown> };
+      /** `data` is absent when it would not fit in one WebSocket message (see `dataOmitted`). */
+      readonly entity: { readonly type: string; readonly id: string; readonly data?: Record<string, unknown> };
       readonly change: EntityChange;
       /** When the change was stored (ISO 8601). */
       readonly at: string;
+      /** Set when the entity's data is larger than a WebSocket message can carry: the change, not its content. */
+      readonly dataOmitted?: { readonly reason: "too_large"; readonly bytes: number };
     }
   | { readonly type: "job"; readonly job: JobRecord }
   | { readonly type: "pong"; readonly at: string }
@@ -160,18 +163,29 @@ function entityChange(
     return undefined;
   }
   const topic = `${provider}/${entityType}`;
+  const data = asRecord(image.data);
+  const bytes = Buffer.byteLength(JSON.stringify(data));
+  const base = { type: "update", topic, change: CHANGE[record.eventName], at: changedAt(record) } as const;
   return {
     tenantId,
     topic,
-    message: {
-      type: "update",
-      topic,
-      entity: { type: entityType, id: String(image.sk), data: asRecord(image.data) },
-      change: CHANGE[record.eventName],
-      at: changedAt(record),
-    },
+    message:
+      bytes <= MAX_INLINE_DATA_BYTES
+        ? { ...base, entity: { type: entityType, id: String(image.sk), data } }
+        : {
+            ...base,
+            entity: { type: entityType, id: String(image.sk) },
+            dataOmitted: { reason: "too_large", bytes },
+          },
   };
 }
+
+/**
+ * The largest entity data an `update` carries inline: API Gateway refuses WebSocket messages over
+ * 128 KB, and the message's own fields and escaping need room. Entities may be stored up to
+ * 350 KB, so a larger change is announced without its data rather than never delivered.
+ */
+export const MAX_INLINE_DATA_BYTES = 96 * 1024;
 
 function jobChange(record: DataChangeRecord, parts: string[]): TenantMessage | undefined {
   // A removed job record is retention (TTL) at work, not a change in the job.

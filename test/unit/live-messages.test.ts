@@ -113,6 +113,18 @@ describe("changeFromStreamRecord", () => {
     });
   });
 
+  it("announces a change too large for one WebSocket message without its data", () => {
+    const big = { laps: "x".repeat(200 * 1024) };
+    const change = changeFromStreamRecord({ eventName: "INSERT", newImage: weather({ data: big }) });
+    expect(change?.message).toMatchObject({
+      type: "update",
+      change: "created",
+      entity: { type: "weather", id: "1219-2023-09-16T13:00:00" },
+      dataOmitted: { reason: "too_large", bytes: expect.any(Number) },
+    });
+    expect(JSON.stringify(change?.message).length).toBeLessThan(1024);
+  });
+
   it("stays silent when a rewrite left the content (hash) unchanged", () => {
     const change = changeFromStreamRecord({
       eventName: "MODIFY",
