@@ -15,7 +15,12 @@ export const JOB_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
  */
 export const JobMessageSchema = z
   .object({
-    jobId: z.string().min(1).max(MAX_JOB_ID_LENGTH).regex(JOB_ID_PATTERN, "jobId: A-Z a-z 0-9 _ . -").optional(),
+    jobId: z
+      .string()
+      .min(1)
+      .max(MAX_JOB_ID_LENGTH)
+      .regex(JOB_ID_PATTERN, "jobId: A-Z a-z 0-9 _ . -")
+      .optional(),
     tenantId: z.string().regex(TENANT_ID_PATTERN, `tenantId: ${TENANT_ID_RULE}`),
     provider: z.string().min(1).max(64),
     syncType: z.string().min(1).max(64),

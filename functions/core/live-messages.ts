@@ -80,7 +80,11 @@ export type ServerMessage =
       readonly type: "update";
       readonly topic: string;
       /** `data` is absent when it would not fit in one WebSocket message (see `dataOmitted`). */
-      readonly entity: { readonly type: string; readonly id: string; readonly data?: Record<string, unknown> };
+      readonly entity: {
+        readonly type: string;
+        readonly id: string;
+        readonly data?: Record<string, unknown>;
+      };
       readonly change: EntityChange;
       /** When the change was stored (ISO 8601). */
       readonly at: string;

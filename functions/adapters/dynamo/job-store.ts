@@ -45,7 +45,6 @@ export interface QueueState {
   readonly pendingMessage?: string;
 }
 
-
 type JobPatch = Partial<Omit<JobRecord, "jobId" | "tenantId" | "provider" | "syncType" | "createdAt">>;
 
 /**
