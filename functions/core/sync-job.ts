@@ -207,7 +207,7 @@ async function hop(run: Run, waitMs: number): Promise<JobOutcome> {
     const open = await deps.jobs.transition(
       job,
       { status: "deferred", updatedAt: new Date(run.startedAt).toISOString(), deferrals: next.deferrals },
-      queueState(deps, next, waitMs, run.startedAt),
+      queueState(next, waitMs, run.startedAt),
     );
     if (!open) return { kind: "duplicate", jobId: job.jobId };
     await send(deps, next, waitMs, run.startedAt);
@@ -267,7 +267,7 @@ async function afterFailure(run: Run, error: unknown): Promise<JobOutcome> {
         notBefore: new Date(now + decision.delayMs).toISOString(),
         error: last,
       },
-      queueState(deps, next, decision.delayMs, now),
+      queueState(next, decision.delayMs, now),
     );
     await send(deps, next, decision.delayMs, now);
   } catch (infra) {
@@ -446,7 +446,7 @@ async function defer(run: Run, waitMs: number, now: number): Promise<JobOutcome>
         deferrals: next.deferrals,
         notBefore: new Date(now + waitMs).toISOString(),
       },
-      queueState(deps, next, waitMs, now),
+      queueState(next, waitMs, now),
     );
     await send(deps, next, waitMs, now);
   } catch (error) {
@@ -490,7 +490,7 @@ async function send(deps: SyncJobDeps, message: JobMessage, waitMs: number, now:
 }
 
 /** The record's side of a message about to be sent: due when SQS will show it, and its exact body. */
-function queueState(deps: SyncJobDeps, message: JobMessage, waitMs: number, now: number) {
+function queueState(message: JobMessage, waitMs: number, now: number) {
   const { body, delaySeconds } = delayed(message, waitMs, now);
   return {
     dueAt: new Date(now + delaySeconds * 1000).toISOString(),
