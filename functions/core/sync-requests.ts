@@ -42,6 +42,11 @@ export interface SyncRequestDeps {
   readonly queue: JobQueue;
   readonly limiter: Pick<Limiter, "usage">;
   readonly clock?: () => number;
+  /**
+   * A recorded job whose message could not be sent. The job is still accepted: its record is due
+   * at once, so the lost-job sweep sends the message (core/sweep.ts).
+   */
+  readonly onSendFailed?: (jobId: string, error: unknown) => void;
 }
 
 /** A manual trigger: recorded as queued, sent to the provider's high-priority queue. */
@@ -81,16 +86,20 @@ export async function triggerSync(
     updatedAt: now,
   };
   await deps.jobs.create(record);
-  await deps.queue.send({
-    jobId: record.jobId,
-    tenantId: record.tenantId,
-    provider: record.provider,
-    syncType: record.syncType,
-    params: record.params,
-    priority: record.priority,
-    source: "manual",
-    enqueuedAt: now,
-  });
+  try {
+    await deps.queue.send({
+      jobId: record.jobId,
+      tenantId: record.tenantId,
+      provider: record.provider,
+      syncType: record.syncType,
+      params: record.params,
+      priority: record.priority,
+      source: "manual",
+      enqueuedAt: now,
+    });
+  } catch (error) {
+    deps.onSendFailed?.(record.jobId, error);
+  }
   return { jobId: record.jobId, status: record.status, priority: record.priority };
 }
 

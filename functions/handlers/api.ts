@@ -179,6 +179,8 @@ export const handler = middy(
     }),
     queue: new SqsJobQueue(sqsClient, envJson<QueueUrls>(QUEUES_ENV_VAR)),
     limiter: new DynamoLimiter({ tableName: requireEnv(TABLES.limiter.envVar), client: documentClient }),
+    onSendFailed: (jobId, error) =>
+      logger.error("job recorded but not queued; the sweep will send it", { jobId, error }),
   }),
 )
   .use(captureLambdaHandler(tracer))

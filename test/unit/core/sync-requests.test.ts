@@ -32,6 +32,28 @@ describe("triggerSync", () => {
     });
   });
 
+  it("accepts a job whose message could not be sent, leaving it recorded for the sweep", async () => {
+    const { deps, jobs } = setup();
+    const failures: string[] = [];
+    const accepted = await triggerSync(
+      {
+        ...deps,
+        queue: {
+          send: async () => {
+            throw new Error("SQS unavailable");
+          },
+          deadLetter: async () => {},
+        },
+        onSendFailed: (jobId) => failures.push(jobId),
+      },
+      "acme",
+      { provider: "openf1", syncType: "sessions" },
+    );
+    expect(accepted.status).toBe("queued");
+    expect(jobs.records.get(accepted.jobId)?.status).toBe("queued");
+    expect(failures).toEqual([accepted.jobId]);
+  });
+
   it("refuses to act for another tenant", async () => {
     const { deps, queue } = setup();
     await expect(
