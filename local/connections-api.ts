@@ -113,7 +113,10 @@ function gone(response: ServerResponse, connectionId: string): void {
  * `error` body beside it, so this port's 4xx keep the contract too; the SDK ignores the extra field.
  */
 function awsError(response: ServerResponse, status: number, type: string, message: string): void {
-  const code = type.replace(/Exception$/, "").replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+  const code = type
+    .replace(/Exception$/, "")
+    .replace(/([a-z])([A-Z])/g, "$1_$2")
+    .toUpperCase();
   sendJson(response, status, { message, error: { code, message } }, { "x-amzn-errortype": type });
 }
 

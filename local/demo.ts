@@ -10,14 +10,19 @@ export interface DemoOptions {
   readonly syncTypes: readonly string[];
   /** 429s the provider's fake has answered so far. */
   readonly fake429s: () => number;
-  /** Real time the whole demo may take. */
-  readonly timeoutMs: number;
+  /**
+   * How long a job may go without progress (a change to its record) before the demo gives up on
+   * it; a deferred job's wait until its `notBefore` does not count. @default 30000
+   */
+  readonly stallMs?: number;
+  /** Real time the whole demo may take at most, however its jobs progress. @default 600000 */
+  readonly ceilingMs?: number;
   readonly log: LocalLog;
 }
 
 export interface DemoRun {
   readonly jobId?: string;
-  /** The job's terminal status, or `timeout` / `rejected` (POST /sync refused). */
+  /** The job's terminal status, or `stalled` / `timeout` (the ceiling) / `rejected` (POST /sync refused). */
   readonly status: string;
   readonly fetched: number;
   readonly written: number;
@@ -40,7 +45,7 @@ export interface DemoSummary {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
-  const deadline = started + options.timeoutMs;
+  const deadline = started + (options.ceilingMs ?? DEFAULT_CEILING_MS);
   const runs: Record<string, DemoRun>[] = [];
   for (const round of [1, 2]) {
     const results: Record<string, DemoRun> = {};
@@ -114,10 +119,25 @@ async function runSync(options: DemoOptions, syncType: string, deadline: number)
     };
   }
   const jobId = accepted.jobId;
-  while (Date.now() < deadline) {
+  const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+  const progress = new JobProgress(Date.now());
+  let last: JobRecord | undefined;
+  for (;;) {
+    const now = Date.now();
+    if (now >= deadline) return { jobId, status: "timeout", ...empty, detail: lastSeen(last) };
+    if (now >= progress.deadline(stallMs)) {
+      return {
+        jobId,
+        status: "stalled",
+        ...empty,
+        detail: `no progress for ${stallMs} ms; ${lastSeen(last)}`,
+      };
+    }
     const response = await fetch(`${options.api}/jobs/${encodeURIComponent(jobId)}`, { headers });
     if (response.ok) {
       const job = (await response.json()) as JobRecord;
+      last = job;
+      progress.saw(job, Date.now());
       if (TERMINAL_STATUSES.includes(job.status)) {
         return {
           jobId,
@@ -128,8 +148,48 @@ async function runSync(options: DemoOptions, syncType: string, deadline: number)
           ...(job.reason || job.error ? { detail: job.reason ?? job.error?.message } : {}),
         };
       }
+    } else {
+      await response.body?.cancel();
     }
     await sleep(150);
   }
-  return { jobId, status: "timeout", ...empty };
+}
+
+function lastSeen(job: JobRecord | undefined): string {
+  return job
+    ? `last seen ${job.status}, ${job.attempts} attempts, ${job.deferrals} deferrals`
+    : "never seen by GET /jobs";
+}
+
+const DEFAULT_STALL_MS = 30_000;
+const DEFAULT_CEILING_MS = 10 * 60_000;
+
+/**
+ * When to stop waiting for a job: a while after it last changed, where waiting out a deferral
+ * (its `notBefore`, the moment a permit frees) is progress too. Under load a job takes longer, but
+ * keeps changing; one that stops changing is stuck.
+ */
+export class JobProgress {
+  private lastChangeAt: number;
+  private notBefore = 0;
+  private seen: string | undefined;
+
+  constructor(startedAt: number) {
+    this.lastChangeAt = startedAt;
+  }
+
+  saw(job: JobRecord, at: number): void {
+    const state = JSON.stringify([job.status, job.attempts, job.deferrals, job.updatedAt, job.counts]);
+    if (state !== this.seen) {
+      this.seen = state;
+      this.lastChangeAt = at;
+    }
+    const notBefore = job.notBefore === undefined ? Number.NaN : Date.parse(job.notBefore);
+    this.notBefore = job.status === "deferred" && Number.isFinite(notBefore) ? notBefore : 0;
+  }
+
+  /** Epoch ms past which, without a change, the job counts as stalled. */
+  deadline(stallMs: number): number {
+    return Math.max(this.lastChangeAt, this.notBefore) + stallMs;
+  }
 }

@@ -17,6 +17,13 @@ export interface RunningFake {
   /** Environment the provider's worker needs to talk to this fake (its base URL, credentials). */
   readonly env: Readonly<Record<string, string>>;
   stats(): FakeProviderStats;
+  /** The fake's process id. */
+  readonly pid: number | undefined;
+  /**
+   * Calls `listener` when the fake's process ends without stop() having been called (it crashed
+   * or was killed): its provider's calls fail until the stack is restarted.
+   */
+  onUnexpectedExit(listener: (description: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -111,16 +118,30 @@ async function startFakeProcess(
       reject(new Error(`the ${providerId} fake exited with code ${code} before it was ready`));
     });
   });
-  // If this process dies without stopping it, the fake must not outlive it.
+  // If this process dies without stopping it, the fake must not outlive it (when this process is
+  // killed outright, the fake sees its IPC channel close and exits: see fake-process.ts).
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
+  let stopping = false;
+  const listeners: ((description: string) => void)[] = [];
+  child.once("exit", (code, signal) => {
+    process.off("exit", killOnExit);
+    if (stopping) return;
+    const description = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    for (const listener of listeners) listener(description);
+  });
   return {
     url,
+    pid: child.pid,
     stats: () => stats,
+    onUnexpectedExit: (listener) => {
+      listeners.push(listener);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
         process.off("exit", killOnExit);
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.disconnect();
       }),

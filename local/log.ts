@@ -8,6 +8,8 @@ export interface LocalLog {
   /** Per-invocation detail, shown with `--verbose`. */
   debug(message: string): void;
   warn(message: string, error?: unknown): void;
+  /** A dependency came back (the counterpart of a warning): shown even when quiet. */
+  notice(message: string): void;
 }
 
 export interface LogOptions {
@@ -27,11 +29,12 @@ export function createLog({ verbose = false, quiet = false }: LogOptions = {}): 
     },
     warn: (message, error) =>
       write(error === undefined ? `WARN ${message}` : `WARN ${message}: ${describe(error)}`),
+    notice: (message) => write(message),
   };
 }
 
 /** An error's name and message, and those of the errors it wraps (batch processors collect them). */
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const inner =
     (error as { recordErrors?: unknown }).recordErrors ?? (error as Partial<AggregateError>).errors;

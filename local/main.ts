@@ -14,7 +14,10 @@ process.stdout.write = process.stderr.write.bind(process.stderr) as typeof proce
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const DEMO_PROVIDER = "openf1";
-const DEMO_TIMEOUT_MS = 50_000;
+/** A demo job that has not changed for this long (deferral waits aside) is stuck. */
+const DEMO_STALL_MS = 30_000;
+/** However its jobs progress, the demo ends within this (a loaded machine stretches it, not this much). */
+const DEMO_CEILING_MS = 10 * 60_000;
 
 async function main(): Promise<number> {
   let options: ReturnType<typeof parseCliArgs>;
@@ -74,7 +77,8 @@ async function main(): Promise<number> {
       provider: provider.id,
       syncTypes: provider.syncTypes.map((s) => s.id),
       fake429s: () => stack.fakes[DEMO_PROVIDER]?.stats().rateLimited ?? 0,
-      timeoutMs: DEMO_TIMEOUT_MS,
+      stallMs: DEMO_STALL_MS,
+      ceilingMs: DEMO_CEILING_MS,
       log: createLog({ verbose: options.verbose }),
     });
     printLine(`PACER_SUMMARY ${JSON.stringify(summary)}\n`);

@@ -19,14 +19,27 @@ export interface CreatedQueues {
   readonly all: readonly LocalQueue[];
 }
 
+export interface CreateQueuesOptions {
+  /**
+   * Instead of each spec's: how long a received message stays invisible, so that tests see a
+   * killed batch come back in seconds. @default the spec's (the deployed value)
+   */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
 /** Creates, from queueSpecs, each provider's three queues and their DLQs (redrive after maxReceiveCount). */
-export async function createQueues(sqs: SQSClient, catalog: Catalog): Promise<CreatedQueues> {
+export async function createQueues(
+  sqs: SQSClient,
+  catalog: Catalog,
+  options: CreateQueuesOptions = {},
+): Promise<CreatedQueues> {
   const urls: QueueUrls = {};
   const all: LocalQueue[] = [];
   for (const provider of catalog.providers) {
     const byPriority = {} as QueueUrls[string];
     for (const spec of queueSpecs(provider.id)) {
-      const queue = await createQueueWithDlq(sqs, spec);
+      const visibility = options.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds;
+      const queue = await createQueueWithDlq(sqs, { ...spec, visibilityTimeoutSeconds: visibility });
       byPriority[spec.priority] = { url: queue.url, dlqUrl: queue.dlqUrl };
       all.push(queue);
     }

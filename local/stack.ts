@@ -1,26 +1,27 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { ListQueuesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { catalog as defaultCatalog } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
 import { TENANT_ID_PATTERN } from "#core/auth/verifier.ts";
-import type { QueueUrls } from "#core/resources.ts";
+import { type QueueUrls, TABLES, type TableKey, type TableSpec } from "#core/resources.ts";
 import { schedulePlan } from "#core/schedule-plan.ts";
 import { clientConfig, LOCAL_REGION } from "./aws-config.ts";
 import { createDevAuth } from "./dev-auth.ts";
-import { startDynamoDbLocal } from "./dynamodb-local.ts";
+import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { type FakeProviderStats, type RunningFake, startFakes } from "./fake-providers.ts";
 import { type HandlerOverrides, loadFunctions } from "./functions.ts";
 import { applyEnv, handlerEnv } from "./handler-env.ts";
+import { type Dependency, type DependencyHealth, startHealthMonitor } from "./health.ts";
 import { invoke } from "./lambda.ts";
 import { createLog } from "./log.ts";
 import { createQueues } from "./queues.ts";
 import { JWKS_PATH, startRestGateway } from "./rest-gateway.ts";
 import { type LocalScheduler, startScheduler } from "./scheduler.ts";
-import { startSqsEmulator } from "./sqs-emulator.ts";
+import { type SqsEmulator, startSqsEmulator } from "./sqs-emulator.ts";
 import { type SqsPoller, startSqsPoller } from "./sqs-poller.ts";
 import { type StreamPoller, startStreamPoller } from "./stream-poller.ts";
-import { createTables, type TableNames } from "./tables.ts";
+import { type CreatedTables, createTables, localTableName, type TableNames } from "./tables.ts";
 import { VirtualClock } from "./virtual-clock.ts";
 import { startWsGateway } from "./ws-gateway.ts";
 
@@ -43,7 +44,21 @@ export interface LocalStackOptions {
   readonly catalog?: Catalog;
   /** Handlers to run instead of the repository's (tests of the stand-in itself). */
   readonly handlers?: HandlerOverrides;
+  /**
+   * Keep DynamoDB Local's database in this directory, so its data survives restart("dynamodb")
+   * (and a later stack on the same directory). @default in memory
+   */
+  readonly dynamoDataDir?: string;
+  /**
+   * Every local queue's visibility timeout instead of the deployed one, so that a killed batch
+   * comes back within a test. @default each queue spec's
+   */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Real ms between runs of the stale-job sweep (when the repository has one); 0: never. @default 60000 */
+  readonly sweepEveryMs?: number;
 }
+
+export type LocalService = "dynamodb" | "sqs";
 
 export interface LocalStack {
   /** REST API base URL, `http://127.0.0.1:<port>`. */
@@ -63,6 +78,22 @@ export interface LocalStack {
   readonly clock: VirtualClock;
   readonly scheduler: LocalScheduler | undefined;
   issueToken(tenantId: string): Promise<string>;
+  /**
+   * Kills the worker invocations in flight (of one provider, or all) as crashed sandboxes: their
+   * messages stay on the queue and come back after the visibility timeout, and whatever the dead
+   * invocations still try runs with an aborted currentInvocation().signal. Returns how many.
+   */
+  killWorkers(provider?: string): number;
+  /**
+   * Stops and starts DynamoDB Local or the SQS emulator on the same port. DynamoDB keeps its data
+   * only with `dynamoDataDir`; SQS loses every message (its queues are created again). Pollers
+   * ride through the outage and resume.
+   */
+  restart(service: LocalService): Promise<void>;
+  /** Runs the stale-job sweep once; throws when the repository has no sweeper handler. */
+  sweep(): Promise<void>;
+  /** Whether DynamoDB Local, the SQS emulator and each fake (key `fake:<id>`) are up. */
+  health(): Record<string, DependencyHealth>;
   /** What the pollers did so far, and each fake's counters. */
   stats(): {
     readonly workers: Record<string, ReturnType<SqsPoller["stats"]>>;
@@ -76,6 +107,8 @@ export type { HandlerOverrides };
 
 export const DEFAULT_TENANT = "default";
 const FRESHNESS_EVERY_MS = 5 * 60_000;
+const SWEEP_EVERY_MS = 60_000;
+const PROBE_TIMEOUT_MS = 3_000;
 
 let running = false;
 
@@ -119,36 +152,64 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The JVM is the slow part: the rest starts meanwhile. All settle before any failure is
     // raised, so whatever did start is stopped again.
+    const dataDir = options.dynamoDataDir;
     const [dynamoResult, sqsResult, fakesResult] = await Promise.allSettled([
-      startDynamoDbLocal(),
+      startDynamoDbLocal({ dataDir }),
       startSqsEmulator(),
       startFakes(catalog, log, { freezeFeeds: options.freezeFeeds }),
     ]);
-    if (dynamoResult.status === "fulfilled") stops.push(dynamoResult.value.stop);
-    if (sqsResult.status === "fulfilled") stops.push(sqsResult.value.stop);
+    // Restarts replace these two; the stops reach whichever runs then.
+    let dynamo: DynamoDbLocal | undefined = settledOrUndefined(dynamoResult);
+    let sqsEmulator: SqsEmulator | undefined = settledOrUndefined(sqsResult);
+    stops.push(() => dynamo?.stop());
+    stops.push(() => sqsEmulator?.stop());
     if (fakesResult.status === "fulfilled") {
       for (const fake of Object.values(fakesResult.value)) stops.push(fake.stop);
     }
-    const dynamo = settledValue(dynamoResult);
-    const sqsEmulator = settledValue(sqsResult);
+    const dynamoEndpoint = settledValue(dynamoResult).endpoint;
+    const sqsEndpoint = settledValue(sqsResult).endpoint;
     const fakes = settledValue(fakesResult);
-    log.info(`DynamoDB Local on ${dynamo.endpoint}, SQS (fauxqs) on ${sqsEmulator.endpoint}`);
+    log.info(
+      `DynamoDB Local on ${dynamoEndpoint}${dataDir ? ` (data in ${dataDir})` : ""}, SQS (fauxqs) on ${sqsEndpoint}`,
+    );
+    log.debug(
+      `processes: DynamoDB Local ${dynamo?.pid}` +
+        Object.entries(fakes)
+          .map(([id, fake]) => `, fake ${id} ${fake.pid}`)
+          .join(""),
+    );
 
-    const dynamoClient = new DynamoDBClient(clientConfig(dynamo.endpoint));
-    const sqs = new SQSClient(clientConfig(sqsEmulator.endpoint));
-    const streams = new DynamoDBStreamsClient(clientConfig(dynamo.endpoint));
+    const dynamoClient = new DynamoDBClient(clientConfig(dynamoEndpoint));
+    const sqs = new SQSClient(clientConfig(sqsEndpoint));
+    const streams = new DynamoDBStreamsClient(clientConfig(dynamoEndpoint));
     stops.push(() => {
       dynamoClient.destroy();
       sqs.destroy();
       streams.destroy();
     });
-    const [tables, queues] = await Promise.all([createTables(dynamoClient), createQueues(sqs, catalog)]);
+    const queueOptions = { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds };
+    const [tables, queues] = await Promise.all([
+      ensureTables(dynamoClient),
+      createQueues(sqs, catalog, queueOptions),
+    ]);
+
+    const watched = dependencies(dynamoEndpoint, sqsEndpoint, fakes);
+    const health = startHealthMonitor({ dependencies: watched.dependencies, log });
+    stops.push(() => {
+      health.stop();
+      watched.close();
+    });
+    for (const [id, fake] of Object.entries(fakes)) {
+      fake.onUnexpectedExit((description) => health.markDown(`fake:${id}`, `its process ${description}`));
+    }
+    // The pollers' and timers' warnings during a reported outage of the emulators would only repeat it.
+    const quietLog = health.quiet(log, ["dynamodb", "sqs"]);
 
     const scheduledTenants = options.scheduledTenants ?? scheduledTenantsFromEnv();
     const restoreEnv = applyEnv(
       handlerEnv({
-        dynamoEndpoint: dynamo.endpoint,
-        sqsEndpoint: sqsEmulator.endpoint,
+        dynamoEndpoint,
+        sqsEndpoint,
         tables: tables.names,
         queues: queues.urls,
         jwksUrl: `${rest.url}${JWKS_PATH}`,
@@ -161,7 +222,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     stops.push(restoreEnv);
 
-    const fns = await loadFunctions(catalog, options.handlers ?? {});
+    const workerConcurrency = options.workerConcurrency ?? 3;
+    const fns = await loadFunctions(catalog, options.handlers ?? {}, { workerConcurrency });
     rest.attach({ api: fns.api, authorizer: fns.authorizer });
     ws.attach({ websocket: fns.websocket, authorizer: fns.authorizer });
 
@@ -172,23 +234,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       workers[provider.id] = startSqsPoller({
         sqs,
         queues: queues.all.filter((queue) => queue.provider === provider.id),
-        fn: worker,
-        concurrency: options.workerConcurrency ?? 3,
+        instances: worker.instances,
+        replace: worker.fresh,
         region: LOCAL_REGION,
-        log,
+        log: quietLog,
       });
       stops.push(() => workers[provider.id]?.stop());
     }
-    const dataStream = tables.streamArns.data;
-    if (!dataStream) throw new Error("the data table has no stream");
-    const stream = startStreamPoller({
-      streams,
-      streamArn: dataStream,
-      fn: fns.broadcaster,
-      region: LOCAL_REGION,
-      log,
-    });
-    stops.push(stream.stop);
+    const startStream = (streamArns: CreatedTables["streamArns"]) => {
+      const dataStream = streamArns.data;
+      if (!dataStream) throw new Error("the data table has no stream");
+      return startStreamPoller({
+        streams,
+        streamArn: dataStream,
+        fn: fns.broadcaster,
+        region: LOCAL_REGION,
+        log: quietLog,
+      });
+    };
+    let streamArns = tables.streamArns;
+    let stream = startStream(streamArns);
+    stops.push(() => stream.stop());
 
     const clock = new VirtualClock(options.speed ?? 1);
     let scheduler: LocalScheduler | undefined;
@@ -197,7 +263,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       scheduler = startScheduler({
         defs,
         clock,
-        log,
+        log: quietLog,
         send: async (def, message) => {
           const url = queues.urls[def.provider]?.[def.priority].url;
           if (!url) throw new Error(`no ${def.priority} queue for ${def.provider}`);
@@ -208,9 +274,63 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log.info(`scheduler: ${defs.length} schedules at ${clock.speed}x`);
     }
     const freshness = setInterval(() => {
-      invoke(fns.freshness, {}).catch((error) => log.warn("freshness monitor failed", error));
+      invoke(fns.freshness, {}).catch((error) => quietLog.warn("freshness monitor failed", error));
     }, clock.toRealMs(FRESHNESS_EVERY_MS));
     stops.push(() => clearInterval(freshness));
+
+    const sweeper = fns.sweeper;
+    const sweep = async () => {
+      if (!sweeper) throw new Error("the repository has no sweeper handler (functions/handlers/sweeper.ts)");
+      await invoke(sweeper, {});
+    };
+    const sweepEveryMs = options.sweepEveryMs ?? SWEEP_EVERY_MS;
+    if (sweeper && sweepEveryMs > 0) {
+      let sweeping = false;
+      const timer = setInterval(() => {
+        // A slow sweep (a large backlog) must not overlap the next.
+        if (sweeping) return;
+        sweeping = true;
+        sweep()
+          .catch((error) => quietLog.warn("stale-job sweep failed", error))
+          .finally(() => {
+            sweeping = false;
+          });
+      }, sweepEveryMs);
+      stops.push(() => clearInterval(timer));
+    }
+
+    // One restart at a time: two at once would race for the same ports.
+    let restarting: Promise<void> = Promise.resolve();
+    const restartNow = async (service: LocalService) => {
+      const started = Date.now();
+      if (service === "dynamodb") {
+        await health.during("dynamodb", async () => {
+          const port = dynamo?.port;
+          await dynamo?.stop();
+          dynamo = undefined;
+          dynamo = await startDynamoDbLocal({ port, dataDir });
+          // In memory, the tables are gone: create them again, with new streams to follow.
+          const again = await ensureTables(dynamoClient);
+          if (again.streamArns.data !== streamArns.data) {
+            await stream.stop();
+            streamArns = again.streamArns;
+            stream = startStream(streamArns);
+          }
+        });
+      } else {
+        await health.during("sqs", async () => {
+          const port = sqsEmulator?.port;
+          await sqsEmulator?.stop();
+          sqsEmulator = undefined;
+          sqsEmulator = await startSqsEmulator(port);
+          const again = await createQueues(sqs, catalog, queueOptions);
+          if (JSON.stringify(again.urls) !== JSON.stringify(queues.urls)) {
+            throw new Error("the queue URLs changed across the SQS emulator's restart");
+          }
+        });
+      }
+      log.info(`${service} restarted on the same port in ${Date.now() - started} ms`);
+    };
 
     const token = await auth.issueToken(DEFAULT_TENANT);
     log.info(`local stack up in ${Date.now() - startedAt} ms: API ${rest.url}, WebSocket ${ws.url}`);
@@ -220,14 +340,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       wsCallbackUrl: ws.callbackUrl,
       token,
       tenantId: DEFAULT_TENANT,
-      dynamoEndpoint: dynamo.endpoint,
-      sqsEndpoint: sqsEmulator.endpoint,
+      dynamoEndpoint,
+      sqsEndpoint,
       queues: queues.urls,
       tables: tables.names,
       fakes,
       clock,
       scheduler,
       issueToken: auth.issueToken,
+      killWorkers: (provider) =>
+        Object.entries(workers)
+          .filter(([id]) => provider === undefined || id === provider)
+          .reduce((killed, [, poller]) => killed + poller.killInFlight(), 0),
+      restart: (service) => {
+        const next = restarting.then(() => restartNow(service));
+        restarting = next.catch(() => undefined);
+        return next;
+      },
+      sweep,
+      health: () => health.status(),
       stats: () => ({
         workers: Object.fromEntries(Object.entries(workers).map(([id, poller]) => [id, poller.stats()])),
         stream: stream.stats(),
@@ -239,6 +370,76 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+/** What the health monitor watches, and what each outage stops. */
+function dependencies(
+  dynamoEndpoint: string,
+  sqsEndpoint: string,
+  fakes: Readonly<Record<string, RunningFake>>,
+): { dependencies: Record<string, Dependency>; close(): void } {
+  const probeDynamo = new DynamoDBClient({ ...clientConfig(dynamoEndpoint), maxAttempts: 1 });
+  const probeSqs = new SQSClient({ ...clientConfig(sqsEndpoint), maxAttempts: 1 });
+  const timeout = () => ({ abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+  const watched: Record<string, Dependency> = {
+    dynamodb: {
+      name: `DynamoDB Local (${dynamoEndpoint})`,
+      affects:
+        "job records, the limiter and entity writes: worker batches fail and are retried, the API " +
+        "answers errors, and WebSocket updates pause",
+      probe: async () => {
+        await probeDynamo.send(new ListTablesCommand({ Limit: 1 }), timeout());
+      },
+    },
+    sqs: {
+      name: `the SQS emulator (${sqsEndpoint})`,
+      affects: "the job queues: POST /sync and the scheduler cannot enqueue, workers receive nothing",
+      probe: async () => {
+        await probeSqs.send(new ListQueuesCommand({ MaxResults: 1 }), timeout());
+      },
+    },
+    ...Object.fromEntries(
+      Object.entries(fakes).map(([id, fake]) => [
+        `fake:${id}`,
+        {
+          name: `the fake ${id} provider (pid ${fake.pid}, ${fake.url})`,
+          affects: `every ${id} call: its jobs fail their attempts and end in the DLQ; restart the stand-in`,
+        },
+      ]),
+    ),
+  };
+  return {
+    dependencies: watched,
+    close: () => {
+      probeDynamo.destroy();
+      probeSqs.destroy();
+    },
+  };
+}
+
+/**
+ * The tables, created; or, in a database kept from an earlier run (`dynamoDataDir`) or surviving
+ * a restart, the ones it already has.
+ */
+async function ensureTables(dynamo: DynamoDBClient): Promise<CreatedTables> {
+  const specs = Object.entries(TABLES) as [TableKey, TableSpec][];
+  const existing = new Set((await dynamo.send(new ListTablesCommand({}))).TableNames ?? []);
+  const present = specs.filter(([, spec]) => existing.has(localTableName(spec)));
+  if (present.length === 0) return createTables(dynamo);
+  if (present.length < specs.length) {
+    throw new Error(
+      "DynamoDB Local's kept database has only some of Pacer's tables: delete its data directory",
+    );
+  }
+  const names = {} as TableNames;
+  const streamArns: CreatedTables["streamArns"] = {};
+  for (const [key, spec] of specs) {
+    names[key] = localTableName(spec);
+    if (!spec.stream) continue;
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: names[key] }));
+    if (Table?.LatestStreamArn) streamArns[key] = Table.LatestStreamArn;
+  }
+  return { names, streamArns };
 }
 
 /** `PACER_SCHEDULED_TENANTS`: a JSON array of tenant ids; `["default"]` when unset. */
@@ -257,6 +458,10 @@ function scheduledTenantsFromEnv(): string[] {
     );
   }
   return tenants;
+}
+
+function settledOrUndefined<T>(result: PromiseSettledResult<T>): T | undefined {
+  return result.status === "fulfilled" ? result.value : undefined;
 }
 
 function settledValue<T>(result: PromiseSettledResult<T>): T {

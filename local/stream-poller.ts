@@ -45,6 +45,8 @@ interface ShardState {
 const POLL_MS = 250;
 /** How often to look for new shards (DynamoDB rolls shards over every few hours). */
 const DESCRIBE_MS = 5_000;
+/** Longest wait between attempts while the stream cannot be read. */
+const RETRY_MAX_MS = 5_000;
 /** Longest wait for a batch in flight when stopping. */
 const STOP_WAIT_MS = 10_000;
 
@@ -73,6 +75,7 @@ async function pollStream(
 ): Promise<void> {
   const shards = new Map<string, ShardState>();
   let describedAt = 0;
+  let failures = 0;
   while (!signal.aborted) {
     let busy = false;
     try {
@@ -82,7 +85,11 @@ async function pollStream(
       );
       const describeEveryMs = closedWithoutChild || shards.size === 0 ? POLL_MS * 4 : DESCRIBE_MS;
       if (Date.now() - describedAt > describeEveryMs) {
-        for (const shard of await listShards(options, signal)) {
+        const listed = await listShards(options, signal);
+        // A restarted in-memory DynamoDB Local has new shards: forget the ones that are gone.
+        const ids = new Set(listed.map((shard) => shard.ShardId));
+        for (const id of shards.keys()) if (!ids.has(id)) shards.delete(id);
+        for (const shard of listed) {
           if (shard.ShardId && !shards.has(shard.ShardId)) {
             shards.set(shard.ShardId, {
               id: shard.ShardId,
@@ -99,8 +106,20 @@ async function pollStream(
         if (shard.closed || !parentDone(shard, shards) || signal.aborted) continue;
         busy = (await pollShard(options, shard, stats, signal)) || busy;
       }
+      if (failures > 0) options.log.debug(`stream poller: reading again after ${failures} failures`);
+      failures = 0;
     } catch (error) {
-      if (!signal.aborted) options.log.warn("stream poller", error);
+      if (signal.aborted) break;
+      // An outage fails every call: say so once, then back off quietly until DynamoDB answers.
+      if (failures === 0)
+        options.log.warn("stream poller: reading the stream failed; retrying with backoff", error);
+      failures++;
+      // After DynamoDB Local restarts its iterators are void: describe the stream again and take
+      // fresh iterators from where each shard was.
+      describedAt = 0;
+      for (const shard of shards.values()) shard.iterator = undefined;
+      await sleep(Math.min(POLL_MS * 2 ** failures, RETRY_MAX_MS), signal);
+      continue;
     }
     if (!busy) await sleep(POLL_MS, signal);
   }
@@ -133,17 +152,7 @@ async function pollShard(
   signal: AbortSignal,
 ): Promise<boolean> {
   if (shard.iterator === undefined) {
-    const { ShardIterator } = await options.streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: options.streamArn,
-        ShardId: shard.id,
-        ...(shard.lastSequence
-          ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: shard.lastSequence }
-          : { ShardIteratorType: "TRIM_HORIZON" }),
-      }),
-      { abortSignal: signal },
-    );
-    shard.iterator = ShardIterator;
+    shard.iterator = await shardIterator(options, shard, signal);
     if (shard.iterator === undefined) {
       shard.closed = true;
       return false;
@@ -173,6 +182,33 @@ async function pollShard(
   if (wanted.length > 0) await deliver(options, wanted, stats, signal);
   shard.lastSequence = records.at(-1)?.dynamodb?.SequenceNumber ?? shard.lastSequence;
   return true;
+}
+
+/** An iterator after the last record handed on; from the shard's start when that record is trimmed. */
+async function shardIterator(
+  options: StreamPollerOptions,
+  shard: ShardState,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const get = async (after: string | undefined) =>
+    (
+      await options.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: options.streamArn,
+          ShardId: shard.id,
+          ...(after
+            ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: after }
+            : { ShardIteratorType: "TRIM_HORIZON" }),
+        }),
+        { abortSignal: signal },
+      )
+    ).ShardIterator;
+  try {
+    return await get(shard.lastSequence);
+  } catch (error) {
+    if (!(error instanceof TrimmedDataAccessException) || shard.lastSequence === undefined) throw error;
+    return get(undefined);
+  }
 }
 
 /** Invokes the broadcaster, retrying from the earliest failed record; skips what keeps failing. */

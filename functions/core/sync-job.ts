@@ -349,7 +349,12 @@ async function execute(run: Run, params: Readonly<Record<string, string>>): Prom
       permits: syncType.cost,
       priority: effectivePriority(message, startedAt, deps.agingMs ?? LOW_PRIORITY_AGING_MS),
     },
-    { maxWaitMs: deps.maxPermitWaitMs ?? MAX_PERMIT_WAIT_MS, clock, sleep: deps.sleep },
+    {
+      maxWaitMs: deps.maxPermitWaitMs ?? MAX_PERMIT_WAIT_MS,
+      clock,
+      sleep: deps.sleep,
+      onVoided: () => deps.metrics.count(METRIC.permitVoided),
+    },
   );
   if (!permit.granted) {
     deps.metrics.count(METRIC.permitsRefused, syncType.cost);

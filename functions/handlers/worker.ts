@@ -93,7 +93,10 @@ export function createWorkerHandler(module: ProviderModule) {
           const permit = await takePermit(
             limiter,
             { ...scope, permits: 1, priority: job.priority },
-            { maxWaitMs: EXTRA_PERMIT_MAX_WAIT_MS },
+            {
+              maxWaitMs: EXTRA_PERMIT_MAX_WAIT_MS,
+              onVoided: () => metrics.addMetric(METRIC.permitVoided, MetricUnit.Count, 1),
+            },
           );
           if (!permit.granted) throw new PermitUnavailableError(permit.retryAfterMs);
         },

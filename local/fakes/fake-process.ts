@@ -3,7 +3,7 @@
  * sees requests, are not bent by whatever blocks the stand-in's event loop: a real provider does
  * not share Pacer's CPU either. Started by local/fake-providers.ts; speaks to it over IPC:
  * → `{ type: "ready", url }` once listening, → `{ type: "stats", stats }` whenever they change;
- * it stops when the parent disconnects.
+ * it stops when the parent disconnects (also when the parent is killed).
  */
 import { startFakeOpenF1 } from "./openf1.ts";
 
@@ -16,6 +16,8 @@ export interface FakeProcessOptions {
 export type FakeProcessMessage =
   | { readonly type: "ready"; readonly url: string }
   | { readonly type: "stats"; readonly stats: Record<string, unknown> };
+
+const STOP_DEADLINE_MS = 2_000;
 
 const STARTERS = {
   openf1: (options: FakeProcessOptions) => {
@@ -43,8 +45,11 @@ async function main(): Promise<void> {
       send({ type: "stats", stats: JSON.parse(stats) as Record<string, unknown> });
     }
   }, 25);
+  // The IPC channel closes however the parent ends, SIGKILL included: the fake must not outlive
+  // it, even when a client's open connection would hold a graceful stop.
   process.once("disconnect", () => {
     clearInterval(timer);
+    setTimeout(() => process.exit(0), STOP_DEADLINE_MS).unref();
     void fake.stop().finally(() => process.exit(0));
   });
 }

@@ -31,7 +31,9 @@ describe.skipIf(externalTarget)("rate limits end to end", () => {
     const accepted = await Promise.all(
       Array.from({ length: 20 }, () => startSync(target, "openf1", "sessions")),
     );
-    const jobs = await Promise.all(accepted.map((a) => waitForJob(target, a.jobId, 45_000)));
+    // Twenty calls fit OpenF1's 30 a minute, but a loaded machine can push some into the next
+    // minute: the wait bounds a hang, not how fast the limiter spreads them.
+    const jobs = await Promise.all(accepted.map((a) => waitForJob(target, a.jobId, 150_000)));
 
     expect(jobs.map((j) => j.status)).toEqual(Array(20).fill("succeeded"));
     expect(jobs.some((j) => j.deferrals > 0)).toBe(true);
@@ -66,5 +68,5 @@ describe.skipIf(externalTarget)("rate limits end to end", () => {
     const perMinute = openf1?.limits.find((l) => l.limitId === "per-minute");
     expect(perMinute?.used).toBeGreaterThanOrEqual(20);
     expect(perMinute?.used).toBeLessThanOrEqual(perMinute?.calls ?? 0);
-  });
+  }, 200_000);
 });

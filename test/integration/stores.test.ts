@@ -37,32 +37,39 @@ describe("DynamoLimiter", () => {
   it("grants no more than N in any window across many concurrent workers, high ones taking over low reservations", async () => {
     const limit: LimitDef = { id: "conc", calls: 5, perMs: 1_000, scope: "global" };
     const calls: { at: number; priority: string }[] = [];
-    const deadline = Date.now() + 3_000;
     // 16 workers, each with its own limiter instance, following the caller's protocol (takePermit):
-    // low ones reserve up to 1.5 s ahead, high ones may take those reservations over.
-    await Promise.all(
-      Array.from({ length: 16 }, async (_, i) => {
+    // low ones reserve up to 1.5 s ahead, high ones may take those reservations over. Each asks
+    // until it holds two permits, however long a loaded machine makes that take: what matters is
+    // that every caller gets its permits and no window ever holds more than the limit.
+    const workers = Array.from({ length: 16 }, (_, i) =>
+      i % 4 === 0 ? ("high" as const) : ("low" as const),
+    );
+    const granted = await Promise.all(
+      workers.map(async (priority) => {
         const mine = new DynamoLimiter({ tableName: tables.names.limiter, client });
-        const priority = i % 4 === 0 ? ("high" as const) : ("low" as const);
-        while (Date.now() < deadline) {
+        let held = 0;
+        while (held < 2) {
           const permit = await takePermit(
             mine,
             { provider: "p", limits: [limit], tenantId: "t", permits: 1, priority },
             { maxWaitMs: 1_500 },
           );
-          if (permit.granted) calls.push({ at: Date.now(), priority });
-          else await new Promise((r) => setTimeout(r, Math.min(permit.retryAfterMs, 200)));
-          if (priority === "high") await new Promise((r) => setTimeout(r, 300));
+          if (permit.granted) {
+            calls.push({ at: Date.now(), priority });
+            held++;
+          } else await new Promise((r) => setTimeout(r, Math.min(permit.retryAfterMs, 200)));
         }
+        return held;
       }),
     );
-    expect(calls.length).toBeGreaterThanOrEqual(10);
-    expect(calls.some((c) => c.priority === "high")).toBe(true);
+
+    expect(granted).toEqual(Array(16).fill(2));
+    expect(calls.filter((c) => c.priority === "high")).toHaveLength(8);
     const times = calls.map((c) => c.at);
     for (const end of times) {
       expect(times.filter((t) => t > end - limit.perMs && t <= end).length).toBeLessThanOrEqual(limit.calls);
     }
-  });
+  }, 120_000);
 
   it("takes a reservation over for high work, counting both moments until the holder releases its own", async () => {
     const limit: LimitDef = { id: "over", calls: 2, perMs: 60_000, scope: "global", reserve: 1 };
@@ -219,11 +226,7 @@ describe("JobStore", () => {
     expect(await jobs.create(job)).toBe(false);
     expect((await jobs.statuses("acme")).find((s) => s.syncType === "sessions")?.pending).toBe(1);
     const at = new Date().toISOString();
-    const running = await jobs.transition(
-      job,
-      { status: "running", updatedAt: at },
-      { incrementAttempts: true },
-    );
+    const running = await jobs.transition(job, { status: "running", updatedAt: at, attempts: 1 });
     expect(running).toMatchObject({ status: "running", attempts: 1 });
     const done = await jobs.transition(job, { status: "succeeded", updatedAt: at, finishedAt: at });
     expect(done?.status).toBe("succeeded");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type DemoRun, judgeDemo } from "../../local/demo.ts";
+import type { JobRecord } from "#core/job.ts";
+import { type DemoRun, JobProgress, judgeDemo } from "../../local/demo.ts";
 
 const run = (status: string, fetched: number, written: number): DemoRun => ({
   status,
@@ -40,5 +41,44 @@ describe("judgeDemo", () => {
       "weather run 1 wrote nothing",
       "the fake provider answered 2 requests with 429",
     ]);
+  });
+});
+
+describe("JobProgress", () => {
+  const job = (changes: Partial<JobRecord>): JobRecord => ({
+    jobId: "j",
+    tenantId: "default",
+    provider: "openf1",
+    syncType: "meetings",
+    priority: "high",
+    source: "manual",
+    params: {},
+    status: "queued",
+    attempts: 0,
+    deferrals: 0,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    updatedAt: "2026-01-01T00:00:00.000Z",
+    ...changes,
+  });
+
+  it("extends the deadline each time the job changes, and not while it stays the same", () => {
+    const progress = new JobProgress(0);
+    progress.saw(job({}), 1_000);
+    expect(progress.deadline(30_000)).toBe(31_000);
+
+    progress.saw(job({}), 20_000);
+    expect(progress.deadline(30_000)).toBe(31_000);
+
+    progress.saw(job({ status: "deferred", deferrals: 1, updatedAt: "2026-01-01T00:00:20.000Z" }), 25_000);
+    expect(progress.deadline(30_000)).toBe(55_000);
+  });
+
+  it("counts waiting out a deferral as progress, until its notBefore", () => {
+    const progress = new JobProgress(0);
+    const notBefore = Date.parse("2026-01-01T00:02:00.000Z");
+
+    progress.saw(job({ status: "deferred", deferrals: 3, notBefore: "2026-01-01T00:02:00.000Z" }), 1_000);
+
+    expect(progress.deadline(30_000)).toBe(notBefore + 30_000);
   });
 });

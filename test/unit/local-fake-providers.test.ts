@@ -14,7 +14,12 @@ describe("startFakes", () => {
   it("starts no fake for a provider whose PACER_<ID>_BASE_URL is set, and says so", async () => {
     process.env.PACER_OPENF1_BASE_URL = "http://127.0.0.1:9/sandbox";
     const lines: string[] = [];
-    const log: LocalLog = { info: (m) => lines.push(m), debug: () => {}, warn: (m) => lines.push(m) };
+    const log: LocalLog = {
+      info: (m) => lines.push(m),
+      debug: () => {},
+      warn: (m) => lines.push(m),
+      notice: (m) => lines.push(m),
+    };
 
     const fakes = await startFakes(catalog, log);
 

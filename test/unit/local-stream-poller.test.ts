@@ -28,6 +28,15 @@ class FakeStream {
   readonly shards: { shard: Shard; records: _Record[]; closed: boolean }[] = [];
   /** Fail the first GetRecords of a shard as DynamoDB Local does for an early TRIM_HORIZON iterator. */
   trimOnce = new Set<string>();
+  /** Every call fails while down (DynamoDB Local stopped). */
+  down = false;
+  failedCalls = 0;
+  /** Bumped by a restart: iterators handed out before it are void. */
+  epoch = 0;
+
+  restart() {
+    this.epoch++;
+  }
 
   addShard(id: string, records: _Record[], parent?: string, closed = false) {
     this.shards.push({ shard: { ShardId: id, ParentShardId: parent }, records, closed });
@@ -36,15 +45,20 @@ class FakeStream {
   client(): DynamoDBStreamsClient {
     return {
       send: async (command: unknown) => {
+        if (this.down) {
+          this.failedCalls++;
+          throw new Error("connect ECONNREFUSED 127.0.0.1:8000");
+        }
         if (command instanceof DescribeStreamCommand) {
           return { StreamDescription: { Shards: this.shards.map((s) => s.shard) } };
         }
         if (command instanceof GetShardIteratorCommand) {
           const { ShardId, SequenceNumber } = command.input;
-          return { ShardIterator: `${ShardId}|${SequenceNumber ?? ""}` };
+          return { ShardIterator: `${ShardId}|${SequenceNumber ?? ""}|${this.epoch}` };
         }
         if (command instanceof GetRecordsCommand) {
-          const [shardId, after] = (command.input.ShardIterator ?? "").split("|");
+          const [shardId, after, epoch] = (command.input.ShardIterator ?? "").split("|");
+          if (Number(epoch) !== this.epoch) throw new Error("Invalid ShardIterator");
           const entry = this.shards.find((s) => s.shard.ShardId === shardId);
           if (!entry) throw new Error(`no shard ${shardId}`);
           if (this.trimOnce.delete(shardId as string)) {
@@ -55,7 +69,10 @@ class FakeStream {
           );
           const last = records.at(-1)?.dynamodb?.SequenceNumber ?? after;
           const done = entry.closed;
-          return { Records: records, NextShardIterator: done ? undefined : `${shardId}|${last ?? ""}` };
+          return {
+            Records: records,
+            NextShardIterator: done ? undefined : `${shardId}|${last ?? ""}|${this.epoch}`,
+          };
         }
         throw new Error("unexpected command");
       },
@@ -78,13 +95,17 @@ async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
   }
 }
 
-function start(stream: FakeStream, handler: (event: DynamoDBStreamEvent) => Promise<unknown>) {
+function start(
+  stream: FakeStream,
+  handler: (event: DynamoDBStreamEvent) => Promise<unknown>,
+  log = createLog({ quiet: true }),
+) {
   poller = startStreamPoller({
     streams: stream.client(),
     streamArn: STREAM,
     fn: { name: "broadcaster", timeoutMs: 5_000, handler },
     region: "us-east-1",
-    log: createLog({ quiet: true }),
+    log,
     retryAttempts: 1,
   });
 }
@@ -156,5 +177,30 @@ describe("startStreamPoller", () => {
       ["2", "3"],
     ]);
     expect(poller?.stats()).toEqual({ batches: 2, records: 1, skipped: 2 });
+  });
+
+  it("rides through a DynamoDB restart: warns once, takes fresh iterators and goes on after the last record", async () => {
+    const stream = new FakeStream();
+    stream.addShard("only", [change("ENT#a", "1")]);
+    const seen: string[] = [];
+    const warnings: string[] = [];
+    const log = { info: () => {}, debug: () => {}, notice: () => {}, warn: (m: string) => warnings.push(m) };
+    start(
+      stream,
+      async (event) => void seen.push(...event.Records.map((r) => r.dynamodb?.SequenceNumber ?? "")),
+      log,
+    );
+    await until(() => seen.length === 1);
+
+    stream.down = true;
+    stream.restart();
+    await until(() => stream.failedCalls >= 3, 10_000);
+    stream.shards[0]?.records.push(change("ENT#b", "2"));
+    stream.down = false;
+    await until(() => seen.length === 2, 10_000);
+
+    expect(seen).toEqual(["1", "2"]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("retrying with backoff");
   });
 });

@@ -6,6 +6,10 @@ export interface TakePermitOptions {
   readonly maxWaitMs: number;
   readonly clock?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** A number in [0, 1): the jitter's source. @default Math.random */
+  readonly random?: () => number;
+  /** Called for each permit given up because its caller woke too late to use it (a metric). */
+  readonly onVoided?: () => void;
 }
 
 /** Permits the caller holds: use them by `usableUntil` (epoch ms), or they are void. */
@@ -20,10 +24,23 @@ export type TakenPermit =
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+const ATTEMPTS = 5;
+/**
+ * The pause before asking again after a voided permit. A late wake-up means a starved event loop,
+ * and the callers it starved woke late together: asking again at once, together, they would
+ * reserve neighbouring moments and oversleep those alike. A random pause spreads them out.
+ */
+const VOIDED_RETRY_JITTER_MS = { min: 5, max: 60 };
+/** After every attempt voided: the job waits this long (spread at random) before it asks again. */
+const STARVED_RETRY_MS = { min: 250, max: 1_000 };
+
+const between = (range: { min: number; max: number }, random: () => number) =>
+  Math.round(range.min + random() * (range.max - range.min));
+
 /**
  * Takes permits the way every caller must: reserve a moment within `maxWaitMs`, wait for it, and
- * give the permit up (ask again) when the wait overslept its validity — a call made late could land
- * closer to the next permit's call than the provider allows. Returns once the caller may call now,
+ * give the permit up (ask again, after a short random pause) when the wait overslept its validity —
+ * a call made late could land closer to the next permit's call than the provider allows. Returns once the caller may call now,
  * with the moment by which the calls must have been sent.
  */
 export async function takePermit(
@@ -33,9 +50,10 @@ export async function takePermit(
 ): Promise<TakenPermit> {
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
   // A permit given up is handed back with the next request, so its moment is not wasted.
   let release: PermitRelease | undefined;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const decision = await limiter.acquire({
       ...request,
       maxWaitMs: options.maxWaitMs,
@@ -54,7 +72,9 @@ export async function takePermit(
     const wait = decision.at - clock();
     if (wait > 0) await sleep(wait);
     if (clock() <= usableUntil) return { granted: true, count: request.permits, usableUntil };
+    options.onVoided?.();
+    if (attempt < ATTEMPTS - 1) await sleep(between(VOIDED_RETRY_JITTER_MS, random));
   }
-  // Five oversleeps in a row: this process is too starved to keep a promise to the provider.
-  return { granted: false, retryAfterMs: 1_000 };
+  // No attempt left a permit it could use in time: this process is too starved (or outbid) for now.
+  return { granted: false, retryAfterMs: between(STARVED_RETRY_MS, random) };
 }

@@ -55,6 +55,81 @@ describe("takePermit", () => {
     expect(limiter.requests).toHaveLength(2);
   });
 
+  it("counts a permit it woke too late for and asks again after a short random pause, not at once", async () => {
+    const limiter = new ScriptedLimiter([
+      { granted: true, waitMs: 300, validForMs: 10, at: 300 },
+      { granted: true, waitMs: 100, validForMs: 10, at: 500 },
+    ]);
+    const time = virtualTime([50]);
+    let voided = 0;
+    const randoms = [0.5];
+
+    const taken = await takePermit(limiter, request, {
+      maxWaitMs: 1_000,
+      ...time,
+      random: () => randoms.shift() ?? 0,
+      onVoided: () => voided++,
+    });
+
+    expect(taken).toMatchObject({ granted: true, usableUntil: 510 });
+    expect(voided).toBe(1);
+    // Woke at 350 for a permit usable until 310; paused (a random 5–60 ms) before asking again.
+    const pause = time.slept[1] ?? 0;
+    expect(pause).toBeGreaterThanOrEqual(5);
+    expect(pause).toBeLessThanOrEqual(60);
+    expect(limiter.requests).toHaveLength(2);
+  });
+
+  it("spreads the pauses of callers that woke late together", async () => {
+    const pauses = await Promise.all(
+      [0.1, 0.9].map(async (r) => {
+        const limiter = new ScriptedLimiter([
+          { granted: true, waitMs: 300, validForMs: 10, at: 300 },
+          { granted: true, waitMs: 100, validForMs: 10, at: 500 },
+        ]);
+        const time = virtualTime([50]);
+        await takePermit(limiter, request, { maxWaitMs: 1_000, ...time, random: () => r });
+        return time.slept[1];
+      }),
+    );
+
+    expect(pauses[0]).not.toBe(pauses[1]);
+  });
+
+  it("after five late wake-ups in a row, tells the caller to come back after a jittered wait", async () => {
+    const lateEveryTime = () =>
+      new ScriptedLimiter(
+        Array.from({ length: 5 }, (_, i) => ({
+          granted: true,
+          waitMs: 100,
+          validForMs: 10,
+          at: 1_000 * (i + 1),
+        })),
+      );
+    const outcomes = [];
+    for (const r of [0, 0.5, 0.99]) {
+      let voided = 0;
+      const time = virtualTime(Array(10).fill(1_000));
+      outcomes.push({
+        taken: await takePermit(lateEveryTime(), request, {
+          maxWaitMs: 1_000,
+          ...time,
+          random: () => r,
+          onVoided: () => voided++,
+        }),
+        voided,
+      });
+    }
+
+    expect(outcomes.map((o) => o.voided)).toEqual([5, 5, 5]);
+    const waits = outcomes.map((o) => (o.taken.granted ? -1 : o.taken.retryAfterMs));
+    for (const wait of waits) {
+      expect(wait).toBeGreaterThanOrEqual(250);
+      expect(wait).toBeLessThanOrEqual(1_000);
+    }
+    expect(new Set(waits).size).toBe(3);
+  });
+
   it("confirms a reservation high work could take over, and asks again when it was taken", async () => {
     const limiter = new ScriptedLimiter([
       { granted: true, waitMs: 1_000, validForMs: 10, at: 1_000, hold: { at: 1_000, token: 7 } },
