@@ -161,7 +161,10 @@ describe.skipIf(externalTarget)("WebSocket connection lifecycle", () => {
 
       expect(unsigned.status).toBe(403);
       expect(unsigned.headers.get("x-amzn-errortype")).toBe("ForbiddenException");
-      expect(await unsigned.json()).toEqual({ message: expect.any(String) });
+      expect(await unsigned.json()).toEqual({
+        message: expect.any(String),
+        error: { code: "FORBIDDEN", message: expect.any(String) },
+      });
       expect(client.messages.map((m) => m.type)).toEqual(["genuine"]);
     } finally {
       management.destroy();
