@@ -11,6 +11,7 @@ import { sweepLostJobs } from "#core/sweep.ts";
 import { clientConfig } from "../../local/aws-config.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/dynamodb-local.ts";
 import { createTables } from "../../local/tables.ts";
+import { aJobRecord } from "../support/job-record.ts";
 
 let dynamo: DynamoDbLocal;
 let client: DynamoDBDocumentClient;
@@ -32,21 +33,12 @@ afterAll(async () => {
 const MINUTE = 60_000;
 
 function record(jobId: string, createdAt: number, provider = "openf1"): JobRecord {
-  const at = new Date(createdAt).toISOString();
-  return {
+  return aJobRecord({
     jobId,
-    tenantId: "acme",
     provider,
-    syncType: "sessions",
-    priority: "high",
-    source: "manual",
     params: { year: "2024" },
-    status: "queued",
-    attempts: 0,
-    deferrals: 0,
-    createdAt: at,
-    updatedAt: at,
-  };
+    createdAt: new Date(createdAt).toISOString(),
+  });
 }
 
 function sweeper(now: number, sent: JobMessageInput[], providers = ["openf1"]) {

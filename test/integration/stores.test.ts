@@ -9,11 +9,11 @@ import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
 import { EntityStore } from "#adapters/dynamo/entity-store.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
 import type { LimitDef } from "#catalog/types.ts";
-import type { JobRecord } from "#core/job.ts";
 import { takePermit } from "#core/limiter/take-permit.ts";
 import { clientConfig } from "../../local/aws-config.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/dynamodb-local.ts";
 import { type CreatedTables, createTables } from "../../local/tables.ts";
+import { aJobRecord } from "../support/job-record.ts";
 
 let dynamo: DynamoDbLocal;
 let client: DynamoDBDocumentClient;
@@ -205,20 +205,7 @@ describe("EntityStore", () => {
 });
 
 describe("JobStore", () => {
-  const job: JobRecord = {
-    jobId: "j-store",
-    tenantId: "acme",
-    provider: "openf1",
-    syncType: "sessions",
-    priority: "high",
-    source: "manual",
-    params: {},
-    status: "queued",
-    attempts: 0,
-    deferrals: 0,
-    createdAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-  };
+  const job = aJobRecord({ jobId: "j-store", createdAt: new Date().toISOString() });
 
   it("counts a job once, finishes it once, and rolls it into the sync's status", async () => {
     const jobs = new JobStore({ tableName: tables.names.data, client, jobRetentionDays: 1 });

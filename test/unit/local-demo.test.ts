@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JobRecord } from "#core/job.ts";
 import { type DemoRun, JobProgress, judgeDemo } from "../../local/demo.ts";
+import { aJobRecord } from "../support/job-record.ts";
 
 const run = (status: string, fetched: number, written: number): DemoRun => ({
   status,
@@ -45,21 +46,14 @@ describe("judgeDemo", () => {
 });
 
 describe("JobProgress", () => {
-  const job = (changes: Partial<JobRecord>): JobRecord => ({
-    jobId: "j",
-    tenantId: "default",
-    provider: "openf1",
-    syncType: "meetings",
-    priority: "high",
-    source: "manual",
-    params: {},
-    status: "queued",
-    attempts: 0,
-    deferrals: 0,
-    createdAt: "2026-01-01T00:00:00.000Z",
-    updatedAt: "2026-01-01T00:00:00.000Z",
-    ...changes,
-  });
+  const job = (changes: Partial<JobRecord>): JobRecord =>
+    aJobRecord({
+      jobId: "j",
+      tenantId: "default",
+      syncType: "meetings",
+      createdAt: "2026-01-01T00:00:00.000Z",
+      ...changes,
+    });
 
   it("extends the deadline each time the job changes, and not while it stays the same", () => {
     const progress = new JobProgress(0);

@@ -1,23 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { JobMessageInput, JobRecord } from "#core/job.ts";
+import type { JobMessageInput } from "#core/job.ts";
 import { type OverdueJob, sweepLostJobs } from "#core/sweep.ts";
+import { aJobRecord } from "../../support/job-record.ts";
 
 const NOW = Date.parse("2026-12-01T12:00:00Z");
 
-const record: JobRecord = {
-  jobId: "m-1",
-  tenantId: "acme",
-  provider: "openf1",
-  syncType: "sessions",
-  priority: "high",
-  source: "manual",
-  params: {},
-  status: "queued",
-  attempts: 0,
-  deferrals: 0,
-  createdAt: "2026-12-01T11:00:00.000Z",
-  updatedAt: "2026-12-01T11:00:00.000Z",
-};
+const record = aJobRecord();
 
 function setup(overdue: OverdueJob[], claims: boolean[] = []) {
   const sent: JobMessageInput[] = [];

@@ -1,0 +1,21 @@
+import type { JobRecord } from "#core/job.ts";
+
+/** A queued manual OpenF1 job record for tenant `acme`; tests override what they are about. */
+export function aJobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
+  const at = overrides.createdAt ?? "2026-12-01T11:00:00.000Z";
+  return {
+    jobId: "m-1",
+    tenantId: "acme",
+    provider: "openf1",
+    syncType: "sessions",
+    priority: "high",
+    source: "manual",
+    params: {},
+    status: "queued",
+    attempts: 0,
+    deferrals: 0,
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
+}
