@@ -1,8 +1,6 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Catalog } from "#catalog/types.ts";
 import { WORKER_TIMEOUT_SECONDS } from "#core/resources.ts";
-import { type LambdaHandler, type LocalFunction, loadHandler, REPO_ROOT } from "./lambda.ts";
+import { type LambdaHandler, type LocalFunction, loadHandler } from "./lambda.ts";
 
 /** Handlers to run instead of the repository's, for tests of the stand-in itself. */
 export interface HandlerOverrides {
@@ -43,8 +41,8 @@ export interface LocalFunctions {
   readonly websocket: LocalFunction;
   readonly broadcaster: LocalFunction;
   readonly freshness: LocalFunction;
-  /** The stale-job sweep, once the repository has one (functions/handlers/sweeper.ts). */
-  readonly sweeper: LocalFunction | undefined;
+  /** The lost-job sweep (functions/handlers/sweeper.ts). */
+  readonly sweeper: LocalFunction;
   readonly workers: Record<string, WorkerFunction>;
 }
 
@@ -93,8 +91,6 @@ export async function loadFunctions(
     for (let i = 1; i < (options.workerConcurrency ?? 1); i++) instances.push(await another());
     workers[provider.id] = { instances, fresh: another };
   }
-  const sweeperOverride = overrides.sweeper;
-  const hasSweeper = sweeperOverride !== undefined || existsSync(resolve(REPO_ROOT, SWEEPER_PATH));
   const functions: LocalFunctions = {
     // API Gateway gives up on an integration after 29 s.
     api: await load("api", 29, "functions/handlers/api.ts", overrides.api),
@@ -102,7 +98,7 @@ export async function loadFunctions(
     websocket: await load("websocket", 29, "functions/handlers/websocket.ts", overrides.websocket),
     broadcaster: await load("broadcaster", 60, "functions/handlers/broadcaster.ts", overrides.broadcaster),
     freshness: await load("freshness", 60, "functions/handlers/freshness.ts", overrides.freshness),
-    sweeper: hasSweeper ? await load("sweeper", 60, SWEEPER_PATH, sweeperOverride) : undefined,
+    sweeper: await load("sweeper", 60, SWEEPER_PATH, overrides.sweeper),
     workers,
   };
   repositoryHandlersLoaded ||= usesRepository;

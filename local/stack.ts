@@ -90,7 +90,7 @@ export interface LocalStack {
    * ride through the outage and resume.
    */
   restart(service: LocalService): Promise<void>;
-  /** Runs the stale-job sweep once; throws when the repository has no sweeper handler. */
+  /** Runs the lost-job sweep once. */
   sweep(): Promise<void>;
   /** Whether DynamoDB Local, the SQS emulator and each fake (key `fake:<id>`) are up. */
   health(): Record<string, DependencyHealth>;
@@ -280,11 +280,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const sweeper = fns.sweeper;
     const sweep = async () => {
-      if (!sweeper) throw new Error("the repository has no sweeper handler (functions/handlers/sweeper.ts)");
       await invoke(sweeper, {});
     };
     const sweepEveryMs = options.sweepEveryMs ?? SWEEP_EVERY_MS;
-    if (sweeper && sweepEveryMs > 0) {
+    if (sweepEveryMs > 0) {
       let sweeping = false;
       const timer = setInterval(() => {
         // A slow sweep (a large backlog) must not overlap the next.
