@@ -49,6 +49,12 @@ export interface LocalFunctions {
 export interface LoadFunctionsOptions {
   /** Instances per worker. @default 1 */
   readonly workerConcurrency?: number;
+  /**
+   * The workers' timeout. Lambda refuses an SQS trigger whose queue's visibility timeout is
+   * shorter than the function's, so a shorter local visibility timeout shortens this too.
+   * @default WORKER_TIMEOUT_SECONDS
+   */
+  readonly workerTimeoutSeconds?: number;
 }
 
 const SWEEPER_PATH = "functions/handlers/sweeper.ts";
@@ -84,7 +90,8 @@ export async function loadFunctions(
     const path = `functions/providers/${provider.id}/handler.ts`;
     const override = overrides.workers?.[provider.id];
     // The first instance is the module as any other importer sees it; the others are fresh copies.
-    const first = await load(`worker-${provider.id}`, WORKER_TIMEOUT_SECONDS, path, override);
+    const timeout = options.workerTimeoutSeconds ?? WORKER_TIMEOUT_SECONDS;
+    const first = await load(`worker-${provider.id}`, timeout, path, override);
     const another = async (): Promise<LocalFunction> =>
       override ? first : { ...first, handler: await loadHandler(path, nextInstance++) };
     const instances = [first];

@@ -4,7 +4,13 @@ import { ListQueuesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/clien
 import { catalog as defaultCatalog } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
 import { TENANT_ID_PATTERN } from "#core/auth/verifier.ts";
-import { type QueueUrls, TABLES, type TableKey, type TableSpec } from "#core/resources.ts";
+import {
+  type QueueUrls,
+  TABLES,
+  type TableKey,
+  type TableSpec,
+  WORKER_TIMEOUT_SECONDS,
+} from "#core/resources.ts";
 import { schedulePlan } from "#core/schedule-plan.ts";
 import { clientConfig, LOCAL_REGION } from "./aws-config.ts";
 import { createDevAuth } from "./dev-auth.ts";
@@ -51,7 +57,8 @@ export interface LocalStackOptions {
   readonly dynamoDataDir?: string;
   /**
    * Every local queue's visibility timeout instead of the deployed one, so that a killed batch
-   * comes back within a test. @default each queue spec's
+   * comes back within a test. The workers' timeout is cut to it, as Lambda requires.
+   * @default each queue spec's
    */
   readonly visibilityTimeoutSeconds?: number;
   /** Real ms between runs of the stale-job sweep (when the repository has one); 0: never. @default 60000 */
@@ -223,7 +230,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(restoreEnv);
 
     const workerConcurrency = options.workerConcurrency ?? 3;
-    const fns = await loadFunctions(catalog, options.handlers ?? {}, { workerConcurrency });
+    const fns = await loadFunctions(catalog, options.handlers ?? {}, {
+      workerConcurrency,
+      workerTimeoutSeconds: Math.min(WORKER_TIMEOUT_SECONDS, options.visibilityTimeoutSeconds ?? Infinity),
+    });
     rest.attach({ api: fns.api, authorizer: fns.authorizer });
     ws.attach({ websocket: fns.websocket, authorizer: fns.authorizer });
 

@@ -21,6 +21,17 @@ export class SqsJobQueue implements JobQueue {
     );
   }
 
+  /** Sends a delivery's body again, unchanged, to the queue it came from, `delaySeconds` from now. */
+  async resend(body: string, to: QueueRef, delaySeconds: number): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.urlsFor(to.provider)[to.priority].url,
+        MessageBody: body,
+        DelaySeconds: Math.max(0, Math.min(900, Math.ceil(delaySeconds))),
+      }),
+    );
+  }
+
   async deadLetter(body: string, from: QueueRef, reason: { code: string; message: string }): Promise<void> {
     await this.client.send(
       new SendMessageCommand({

@@ -1,4 +1,8 @@
-import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
@@ -18,7 +22,13 @@ import { envJson, envNumber, optionalEnv, requireEnv } from "#core/env.ts";
 import { PermitUnavailableError } from "#core/errors.ts";
 import { takePermit } from "#core/limiter/take-permit.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
-import { QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
+import {
+  MAX_SQS_DELAY_SECONDS,
+  QUEUES_ENV_VAR,
+  type QueueUrls,
+  TABLES,
+  WORKER_TIMEOUT_SECONDS,
+} from "#core/resources.ts";
 import { retryPolicyFromEnv } from "#core/retry-budget.ts";
 import { type Delivery, type JobOutcome, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
 import type { ProviderModule } from "#providers/types.ts";
@@ -60,6 +70,7 @@ export function createWorkerHandler(module: ProviderModule) {
   // now, at cold start, keeps that stall out of the moment between taking a permit and calling.
   void fetch("data:text/plain,").catch(() => undefined);
 
+  const queue = new SqsJobQueue(sqsClient, envJson<QueueUrls>(QUEUES_ENV_VAR));
   const deps: SyncJobDeps = {
     provider,
     module,
@@ -74,7 +85,7 @@ export function createWorkerHandler(module: ProviderModule) {
       client: documentClient,
       historyRetentionDays: envNumber("PACER_HISTORY_RETENTION_DAYS", 90),
     }),
-    queue: new SqsJobQueue(sqsClient, envJson<QueueUrls>(QUEUES_ENV_VAR)),
+    queue,
     metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
     log: { error: (message, details) => logger.error(message, details) },
     retry,
@@ -137,7 +148,13 @@ export function createWorkerHandler(module: ProviderModule) {
       from: { provider: provider.id, priority: priorityFromQueueArn(record.eventSourceARN) },
       receiveCount: Number(record.attributes.ApproximateReceiveCount ?? "1"),
     };
-    const outcome = await runOnce({ idempotencyKey: idempotencyKeyOf(record), delivery });
+    let outcome: JobOutcome;
+    try {
+      outcome = await runOnce({ idempotencyKey: idempotencyKeyOf(record), delivery });
+    } catch (error) {
+      if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
+      outcome = await waitForInProgress(queue, delivery, error);
+    }
     logger.info("job delivery processed", { messageId: record.messageId, ...outcome });
     return outcome;
   };
@@ -149,6 +166,35 @@ export function createWorkerHandler(module: ProviderModule) {
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
+}
+
+/**
+ * The same delivery is being processed elsewhere — a duplicate running at once, or an invocation
+ * that died mid-run and whose claim has not yet expired. Failing it would spend SQS receives until
+ * the queue's redrive parks it in a DLQ with no reason while the job record says "running"; so it
+ * comes back, unchanged, once the claim has expired: then it either finds the outcome stored
+ * (the other run finished) or runs.
+ */
+async function waitForInProgress(
+  queue: SqsJobQueue,
+  delivery: Delivery,
+  error: IdempotencyAlreadyInProgressError,
+): Promise<JobOutcome> {
+  const expiresAt =
+    error.existingRecord?.inProgressExpiryTimestamp ?? Date.now() + WORKER_TIMEOUT_SECONDS * 1000;
+  const waitMs = Math.min(MAX_SQS_DELAY_SECONDS * 1000, Math.max(1_000, expiresAt - Date.now() + 1_000));
+  await queue.resend(delivery.body, delivery.from, waitMs / 1000);
+  const jobId = jobIdOf(delivery.body);
+  return { kind: "deferred", jobId: jobId ?? "(unknown)", retryAfterMs: waitMs };
+}
+
+function jobIdOf(body: string): string | undefined {
+  try {
+    const jobId = (JSON.parse(body) as { jobId?: unknown }).jobId;
+    return typeof jobId === "string" ? jobId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

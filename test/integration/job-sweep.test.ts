@@ -52,6 +52,35 @@ function sweeper(now: number, sent: JobMessageInput[], providers = ["openf1"]) {
     });
 }
 
+describe("job store", () => {
+  it("keeps no error of an earlier attempt once the job succeeds, and keeps it when the job fails", async () => {
+    const now = Date.now();
+    const at = new Date(now).toISOString();
+    const error = { code: "PROVIDER_UNAVAILABLE", message: "502" };
+    for (const [jobId, status] of [
+      ["m-ok", "succeeded"],
+      ["m-bad", "failed"],
+    ] as const) {
+      const job = record(jobId, now, "store-errors");
+      await jobs.create(job);
+      await jobs.transition(job, { status: "queued", updatedAt: at, attempts: 1, error, notBefore: at });
+      await jobs.transition(job, {
+        status,
+        updatedAt: at,
+        finishedAt: at,
+        ...(status === "failed" ? { error } : {}),
+      });
+    }
+    const ok = await jobs.get("acme", "m-ok");
+    expect(ok).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(ok?.error).toBeUndefined();
+    expect(ok?.notBefore).toBeUndefined();
+    expect(await jobs.get("acme", "m-bad")).toMatchObject({ status: "failed", error });
+    // Neither is left in the open-jobs index.
+    expect(await jobs.overdue("store-errors", new Date(now + 3_600_000).toISOString(), 10)).toEqual([]);
+  });
+});
+
 describe("lost-job sweep", () => {
   it("sends a job the API recorded but never queued, once per grace period, and not after it finished", async () => {
     const now = Date.now();

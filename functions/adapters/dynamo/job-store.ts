@@ -127,8 +127,16 @@ export class JobStore {
       }
     }
     let expression = `SET ${sets.join(", ")}`;
-    // A finished job leaves the open-jobs index; nothing is left to send again.
-    if (!open) expression += " REMOVE openShard, dueAt, pendingMessage";
+    // A finished job leaves the open-jobs index; nothing is left to send again. A job that ended
+    // well keeps no error of an earlier attempt, nor a next try.
+    if (!open) {
+      const ok = patch.status === "succeeded" || patch.status === "skipped";
+      expression += ` REMOVE openShard, dueAt, pendingMessage${ok ? ", #error, #notBefore" : ""}`;
+      if (ok) {
+        names["#error"] = "error";
+        names["#notBefore"] = "notBefore";
+      }
+    }
     let updated: JobRecord;
     try {
       const result = await this.options.client.send(
