@@ -304,7 +304,10 @@ function publicError(deps: SyncJobDeps, run: Run, error: unknown): { code: strin
   });
   // An AWS service's own error (it carries $metadata): Pacer's storage or queue, not a bug.
   if (typeof error === "object" && error !== null && "$metadata" in error) {
-    return { code: "STORAGE_UNAVAILABLE", message: "Pacer's storage or queue failed during the run (throttled or unavailable)" };
+    return {
+      code: "STORAGE_UNAVAILABLE",
+      message: "Pacer's storage or queue failed during the run (throttled or unavailable)",
+    };
   }
   return { code: "INTERNAL_ERROR", message: "Pacer could not complete this run (internal error)" };
 }
