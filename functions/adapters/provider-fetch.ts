@@ -1,4 +1,9 @@
-import { ProviderRateLimitedError, ProviderRedirectError, ProviderUnavailableError } from "#core/errors.ts";
+import {
+  InvocationEndingError,
+  ProviderRateLimitedError,
+  ProviderRedirectError,
+  ProviderUnavailableError,
+} from "#core/errors.ts";
 import type { HeldPermits } from "#core/limiter/take-permit.ts";
 import { retryAfterMs } from "#core/retry-after.ts";
 import type { ProviderFetch, ProviderRequest } from "#providers/types.ts";
@@ -15,6 +20,11 @@ export interface ProviderFetchOptions {
   readonly baseUrl: string;
   /** Covers one call from sending to the last byte of its body; each redirect hop gets its own. */
   readonly timeoutMs: number;
+  /**
+   * When the invocation making the calls ends (epoch ms): calls are cut to it, and none starts in
+   * its last second (InvocationEndingError). @default no deadline
+   */
+  readonly deadline?: number;
   /** Permits taken up front for this run's limited calls, and the moment they must be used by. */
   readonly prepaid: HeldPermits;
   /**
@@ -41,6 +51,9 @@ export interface ProviderFetchOptions {
   readonly clock?: () => number;
   readonly fetchImpl?: typeof fetch;
 }
+
+/** A provider call is not started with less of its invocation left than this. */
+const MIN_CALL_TIME_MS = 1_000;
 
 /** When a 429 comes without any hint of how long to wait. */
 const DEFAULT_THROTTLE_MS = 1_000;
@@ -96,7 +109,13 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
   };
 
   const send = async (hop: Hop, label: string) => {
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    // A call may not outlive its invocation: Lambda freezes a timed-out sandbox mid-call, and a
+    // call started that late would land after the job was handed to another invocation.
+    const left = options.deadline === undefined ? Number.POSITIVE_INFINITY : options.deadline - clock();
+    if (left < MIN_CALL_TIME_MS) {
+      throw new InvocationEndingError(`${label}: ${Math.max(0, left)} ms left in this invocation`);
+    }
+    const signal = AbortSignal.timeout(Math.min(options.timeoutMs, left));
     const started = clock();
     let response: Response;
     try {

@@ -94,3 +94,11 @@ export class ProviderRedirectError extends PacerError {
 export class EntityTooLargeError extends PacerError {
   readonly code = "ENTITY_TOO_LARGE";
 }
+
+/**
+ * The invocation has too little time left to make (and wait out) a provider call: the job goes
+ * back to its queue to continue in a fresh invocation. Not a failure, not an attempt.
+ */
+export class InvocationEndingError extends PacerError {
+  readonly code = "INVOCATION_ENDING";
+}

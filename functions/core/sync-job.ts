@@ -3,6 +3,7 @@ import type { Entity, EntityReader, ProviderFetch, ProviderModule } from "#provi
 import {
   EntityTooLargeError,
   ForbiddenError,
+  InvocationEndingError,
   NotFoundError,
   PacerError,
   PermitUnavailableError,
@@ -69,7 +70,12 @@ export interface SyncJobDeps {
   readonly limiter: Limiter;
   readonly queue: JobQueue;
   /** The provider's HTTP client for one run, with the permits already taken for it. */
-  readonly fetchFor: (job: JobMessage, syncType: SyncTypeDef, prepaid: HeldPermits) => ProviderFetch;
+  readonly fetchFor: (
+    job: JobMessage,
+    syncType: SyncTypeDef,
+    prepaid: HeldPermits,
+    deadline: number | undefined,
+  ) => ProviderFetch;
   readonly metrics: WorkerMetrics;
   readonly log?: WorkerLog;
   /** Attempts, backoff and age limits (core/retry-budget.ts). @default DEFAULT_RETRY_POLICY */
@@ -92,6 +98,8 @@ export interface Delivery {
   readonly body: string;
   readonly from: QueueRef;
   readonly receiveCount: number;
+  /** When the invocation handling it ends (epoch ms); provider calls never outlive it. */
+  readonly deadline?: number;
 }
 
 export type JobOutcome =
@@ -232,6 +240,7 @@ async function afterFailure(run: Run, error: unknown): Promise<JobOutcome> {
   const clock = deps.clock ?? Date.now;
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
   if (error instanceof PermitUnavailableError) return defer(run, error.retryAfterMs, clock());
+  if (error instanceof InvocationEndingError) return defer(run, 0, clock());
   if (error instanceof ProviderRejectedError || error instanceof ValidationError || !isRetryable(error)) {
     return fail(run, publicError(deps, run, error));
   }
@@ -258,7 +267,7 @@ async function afterFailure(run: Run, error: unknown): Promise<JobOutcome> {
   }
   try {
     const next: JobMessage = { ...message, attempts, notBefore: undefined };
-    await deps.jobs.transition(
+    const open = await deps.jobs.transition(
       run.job,
       {
         status: "queued",
@@ -269,6 +278,8 @@ async function afterFailure(run: Run, error: unknown): Promise<JobOutcome> {
       },
       queueState(next, decision.delayMs, now),
     );
+    // Already ended (the run's own finish was written before a later step failed): nothing to retry.
+    if (!open) return { kind: "duplicate", jobId: run.job.jobId };
     await send(deps, next, decision.delayMs, now);
   } catch (infra) {
     return infrastructureFailure(run, infra);
@@ -378,7 +389,7 @@ async function execute(run: Run, params: Readonly<Record<string, string>>): Prom
   const entities = await deps.module.sync({
     ...base,
     params: plan.params,
-    fetch: deps.fetchFor(message, syncType, permit),
+    fetch: deps.fetchFor(message, syncType, permit, run.delivery.deadline),
   });
   const { written, unchanged } = await deps.entities.upsert(job, entities, new Date(clock()));
   const counts: JobCounts = { fetched: entities.length, written, unchanged };
@@ -450,7 +461,7 @@ async function defer(run: Run, waitMs: number, now: number): Promise<JobOutcome>
     notBefore: undefined,
   };
   try {
-    await deps.jobs.transition(
+    const open = await deps.jobs.transition(
       job,
       {
         status: "deferred",
@@ -460,6 +471,7 @@ async function defer(run: Run, waitMs: number, now: number): Promise<JobOutcome>
       },
       queueState(next, waitMs, now),
     );
+    if (!open) return { kind: "duplicate", jobId: job.jobId };
     await send(deps, next, waitMs, now);
   } catch (error) {
     return infrastructureFailure(run, error);

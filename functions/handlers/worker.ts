@@ -89,11 +89,12 @@ export function createWorkerHandler(module: ProviderModule) {
     metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
     log: { error: (message, details) => logger.error(message, details) },
     retry,
-    fetchFor: (job, syncType, prepaid) => {
+    fetchFor: (job, syncType, prepaid, deadline) => {
       const scope = { provider: provider.id, limits: limitsFor(provider, syncType), tenantId: job.tenantId };
       return createProviderFetch({
         baseUrl,
         timeoutMs: providerTimeoutMs,
+        deadline,
         redirectHosts,
         onRedirectRefused: (reason, message) => {
           metrics.addMetric(METRIC.redirectRefused, MetricUnit.Count, 1);
@@ -142,11 +143,12 @@ export function createWorkerHandler(module: ProviderModule) {
     },
   );
 
-  const processRecord = async (record: SQSRecord): Promise<JobOutcome> => {
+  const processRecord = async (record: SQSRecord, deadline: number): Promise<JobOutcome> => {
     const delivery: Delivery = {
       body: record.body,
       from: { provider: provider.id, priority: priorityFromQueueArn(record.eventSourceARN) },
       receiveCount: Number(record.attributes.ApproximateReceiveCount ?? "1"),
+      deadline,
     };
     let outcome: JobOutcome;
     try {
@@ -161,7 +163,8 @@ export function createWorkerHandler(module: ProviderModule) {
 
   return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     idempotencyConfig.registerLambdaContext(context);
-    return processSqsBatch(event, context, processRecord);
+    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    return processSqsBatch(event, context, (record) => processRecord(record, deadline));
   })
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))

@@ -1,13 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { createProviderFetch } from "#adapters/provider-fetch.ts";
-import { ProviderRateLimitedError, ProviderRedirectError, ProviderUnavailableError } from "#core/errors.ts";
+import {
+  InvocationEndingError,
+  ProviderRateLimitedError,
+  ProviderRedirectError,
+  ProviderUnavailableError,
+} from "#core/errors.ts";
 
 const NOW = 1_000_000;
 
 function setup(
   respond: (url: string) => Response | Promise<Response>,
   prepaid = 1,
-  cap: { maxPauseMs?: number; onPauseCapped?: (askedMs: number) => void } = {},
+  cap: { maxPauseMs?: number; onPauseCapped?: (askedMs: number) => void; deadline?: number } = {},
 ) {
   const urls: string[] = [];
   const throttles: number[] = [];
@@ -34,6 +39,15 @@ function setup(
 }
 
 describe("createProviderFetch", () => {
+  it("starts no call in its invocation's last second: the job continues in a fresh one", async () => {
+    const late = setup(() => new Response("[]"), 1, { deadline: NOW + 900 });
+    await expect(late.fetch({ path: "/v1/laps" })).rejects.toBeInstanceOf(InvocationEndingError);
+    expect(late.urls).toEqual([]);
+
+    const inTime = setup(() => new Response("[]"), 1, { deadline: NOW + 5_000 });
+    expect((await inTime.fetch({ path: "/v1/laps" })).status).toBe(200);
+  });
+
   it("joins the base URL, path and raw query untouched", async () => {
     const { fetch, urls } = setup(() => new Response("[]"));
     await fetch({ path: "/v1/laps", query: "session_key=9161&lap_duration<90" });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { findProvider } from "#catalog/index.ts";
-import { ProviderRateLimitedError, ProviderRejectedError, ProviderUnavailableError } from "#core/errors.ts";
+import {
+  InvocationEndingError,
+  ProviderRateLimitedError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from "#core/errors.ts";
 import { scheduledJobId } from "#core/job.ts";
 import { RetryableJobError, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
 import type { Entity, ProviderModule } from "#providers/types.ts";
@@ -210,6 +215,17 @@ describe("runSyncJob", () => {
       /5 of 5 attempts.*PROVIDER_UNAVAILABLE: 502 from provider/,
     );
     expect(last.counted).toContain("RetriesExhausted");
+  });
+
+  it("puts a job back without spending an attempt when its invocation runs out of time", async () => {
+    const { deps, jobs, queue } = setup({
+      sync: async () => {
+        throw new InvocationEndingError("500 ms left in this invocation");
+      },
+    });
+    expect(await runSyncJob(deps, delivery(manual()))).toMatchObject({ kind: "deferred" });
+    expect(queue.sent[0]).toMatchObject({ message: { attempts: 0, deferrals: 1 }, delaySeconds: 0 });
+    expect(jobs.records.get("m-1")).toMatchObject({ status: "deferred", deferrals: 1 });
   });
 
   it("does not retry a job past its maximum age", async () => {
