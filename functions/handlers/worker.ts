@@ -22,13 +22,7 @@ import { envJson, envNumber, optionalEnv, requireEnv } from "#core/env.ts";
 import { PermitUnavailableError } from "#core/errors.ts";
 import { takePermit } from "#core/limiter/take-permit.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
-import {
-  MAX_SQS_DELAY_SECONDS,
-  QUEUES_ENV_VAR,
-  type QueueUrls,
-  TABLES,
-  WORKER_TIMEOUT_SECONDS,
-} from "#core/resources.ts";
+import { MAX_SQS_DELAY_SECONDS, QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
 import { retryPolicyFromEnv } from "#core/retry-budget.ts";
 import { type Delivery, type JobOutcome, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
 import type { ProviderModule } from "#providers/types.ts";
@@ -143,7 +137,11 @@ export function createWorkerHandler(module: ProviderModule) {
     },
   );
 
-  const processRecord = async (record: SQSRecord, deadline: number): Promise<JobOutcome> => {
+  const processRecord = async (
+    record: SQSRecord,
+    deadline: number,
+    invocationMs: number,
+  ): Promise<JobOutcome> => {
     const delivery: Delivery = {
       body: record.body,
       from: { provider: provider.id, priority: priorityFromQueueArn(record.eventSourceARN) },
@@ -155,7 +153,7 @@ export function createWorkerHandler(module: ProviderModule) {
       outcome = await runOnce({ idempotencyKey: idempotencyKeyOf(record), delivery });
     } catch (error) {
       if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
-      outcome = await waitForInProgress(queue, delivery, error);
+      outcome = await waitForInProgress(queue, delivery, error, invocationMs);
     }
     logger.info("job delivery processed", { messageId: record.messageId, ...outcome });
     return outcome;
@@ -163,8 +161,9 @@ export function createWorkerHandler(module: ProviderModule) {
 
   return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     idempotencyConfig.registerLambdaContext(context);
-    const deadline = Date.now() + context.getRemainingTimeInMillis();
-    return processSqsBatch(event, context, (record) => processRecord(record, deadline));
+    const invocationMs = context.getRemainingTimeInMillis();
+    const deadline = Date.now() + invocationMs;
+    return processSqsBatch(event, context, (record) => processRecord(record, deadline, invocationMs));
   })
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
@@ -182,9 +181,11 @@ async function waitForInProgress(
   queue: SqsJobQueue,
   delivery: Delivery,
   error: IdempotencyAlreadyInProgressError,
+  invocationMs: number,
 ): Promise<JobOutcome> {
-  const expiresAt =
-    error.existingRecord?.inProgressExpiryTimestamp ?? Date.now() + WORKER_TIMEOUT_SECONDS * 1000;
+  // A claim lasts as long as the invocation that made it may run, which is as long as this one may
+  // (same function, same timeout), so it is over within that. (Powertools does not always say when.)
+  const expiresAt = error.existingRecord?.inProgressExpiryTimestamp ?? Date.now() + invocationMs;
   const waitMs = Math.min(MAX_SQS_DELAY_SECONDS * 1000, Math.max(1_000, expiresAt - Date.now() + 1_000));
   await queue.resend(delivery.body, delivery.from, waitMs / 1000);
   const jobId = jobIdOf(delivery.body);
