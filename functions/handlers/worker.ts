@@ -20,6 +20,7 @@ import { priorityFromQueueArn, SqsJobQueue } from "#adapters/sqs-job-queue.ts";
 import { baseUrlEnvVar, findProvider, limitsFor, redirectHostsEnvVar } from "#catalog/index.ts";
 import { envJson, envNumber, optionalEnv, requireEnv } from "#core/env.ts";
 import { PermitUnavailableError } from "#core/errors.ts";
+import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
 import { takePermit } from "#core/limiter/take-permit.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
 import { MAX_SQS_DELAY_SECONDS, QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
@@ -208,19 +209,16 @@ function jobIdOf(body: string): string | undefined {
  * message that was not lost after all) is the same one and runs once.
  */
 export function idempotencyKeyOf(record: Pick<SQSRecord, "body" | "messageId">): string {
+  let body: unknown;
   try {
-    const body = JSON.parse(record.body) as {
-      jobId?: unknown;
-      deferrals?: unknown;
-      attempts?: unknown;
-      scheduledAt?: unknown;
-    };
-    if (typeof body.jobId === "string") {
-      return `${body.jobId}#${Number(body.attempts ?? 0)}#${Number(body.deferrals ?? 0)}`;
-    }
-    if (typeof body.scheduledAt === "string") return `${record.body}`;
+    body = JSON.parse(record.body);
   } catch {
-    // not JSON: the message id identifies it
+    return record.messageId; // not JSON: the message id identifies it
   }
-  return record.messageId;
+  const message = JobMessageSchema.safeParse(body);
+  if (!message.success) return record.messageId;
+  // A scheduled slot's own message carries no job id; it is the same job as any later message
+  // for that slot (a re-queue, the sweep's re-send), so it is keyed by the id the worker derives.
+  const jobId = message.data.jobId ?? scheduledJobId(message.data);
+  return `${jobId}#${message.data.attempts}#${message.data.deferrals}`;
 }
