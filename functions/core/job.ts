@@ -94,7 +94,15 @@ export function scheduledJobId(
  * Attributes a job item carries for Pacer's own bookkeeping (keys, TTL, the sweep's index and the
  * message to send again): never shown to a caller or a WebSocket subscriber.
  */
-const INTERNAL_JOB_ATTRIBUTES = ["pk", "sk", "expiresAt", "openShard", "dueAt", "pendingMessage"] as const;
+const INTERNAL_JOB_ATTRIBUTES = [
+  "pk",
+  "sk",
+  "expiresAt",
+  "openShard",
+  "dueAt",
+  "pendingMessage",
+  "queuedAs",
+] as const;
 
 /** The job record as callers see it, from a stored job item (table read or stream image). */
 export function jobRecordFromItem(item: Record<string, unknown>): JobRecord {

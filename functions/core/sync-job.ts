@@ -38,7 +38,7 @@ export interface JobRecords {
   transition(
     job: JobRef,
     patch: Partial<JobRecord> & Pick<JobRecord, "status" | "updatedAt">,
-    queue?: { dueAt: string; pendingMessage?: string },
+    queue?: { dueAt: string; pendingMessage?: string; queuedAs?: string; expect?: string },
   ): Promise<JobRecord | undefined>;
 }
 
@@ -188,7 +188,13 @@ export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise
     const running = await deps.jobs.transition(
       job,
       { status: "running", startedAt: iso, updatedAt: iso, deferrals: message.deferrals },
-      { dueAt: runningDueAt(deps, now), pendingMessage: JSON.stringify(message) },
+      {
+        dueAt: runningDueAt(deps, now),
+        pendingMessage: JSON.stringify(message),
+        queuedAs: countersOf(message),
+        // Only the delivery the record expects: an older message of a job that has moved on is stale.
+        expect: countersOf(message),
+      },
     );
     if (!running) return { kind: "duplicate", jobId };
   } catch (error) {
@@ -215,7 +221,7 @@ async function hop(run: Run, waitMs: number): Promise<JobOutcome> {
     const open = await deps.jobs.transition(
       job,
       { status: "deferred", updatedAt: new Date(run.startedAt).toISOString(), deferrals: next.deferrals },
-      queueState(next, waitMs, run.startedAt),
+      { ...queueState(next, waitMs, run.startedAt), expect: countersOf(message) },
     );
     if (!open) return { kind: "duplicate", jobId: job.jobId };
     await send(deps, next, waitMs, run.startedAt);
@@ -519,7 +525,13 @@ function queueState(message: JobMessage, waitMs: number, now: number) {
   return {
     dueAt: new Date(now + delaySeconds * 1000).toISOString(),
     pendingMessage: JSON.stringify(body),
+    queuedAs: countersOf(message),
   };
+}
+
+/** Where a job stood when its message was sent: each re-queue changes it (see the worker's idempotency key). */
+function countersOf(message: Pick<JobMessage, "attempts" | "deferrals">): string {
+  return `${message.attempts}/${message.deferrals}`;
 }
 
 /**

@@ -43,7 +43,18 @@ export interface QueueState {
   readonly dueAt: string;
   /** The message last sent (or about to be sent) for the job, exactly. */
   readonly pendingMessage?: string;
+  /** That message's counters (`<attempts>/<deferrals>`): the one delivery that may run the job next. */
+  readonly queuedAs?: string;
+  /**
+   * Move the job only if the delivery doing so is the one the record expects (its counters): an
+   * older message of the job, redelivered after the job moved on, must not run it again.
+   */
+  readonly expect?: string;
 }
+
+/** A job message's counters, as QueueState.queuedAs records them. */
+export const queuedAs = (m: { attempts: number; deferrals: number }): string =>
+  `${m.attempts}/${m.deferrals}`;
 
 type JobPatch = Partial<Omit<JobRecord, "jobId" | "tenantId" | "provider" | "syncType" | "createdAt">>;
 
@@ -69,7 +80,7 @@ export class JobStore {
             expiresAt,
             // A queued job is due at once: if its message never arrives, the sweep sends it again.
             ...(OPEN.includes(record.status)
-              ? { openShard: openShard(record.provider), dueAt: record.createdAt }
+              ? { openShard: openShard(record.provider), dueAt: record.createdAt, queuedAs: queuedAs(record) }
               : {}),
           },
           ConditionExpression: "attribute_not_exists(pk)",
@@ -125,13 +136,24 @@ export class JobStore {
         values[":pendingMessage"] = queue.pendingMessage;
         sets.push("#pendingMessage = :pendingMessage");
       }
+      if (queue.queuedAs !== undefined) {
+        names["#queuedAs"] = "queuedAs";
+        values[":queuedAs"] = queue.queuedAs;
+        sets.push("#queuedAs = :queuedAs");
+      }
+    }
+    let condition = "attribute_exists(pk) AND #status IN (:open0, :open1, :open2)";
+    if (queue?.expect !== undefined) {
+      names["#queuedAs"] = "queuedAs";
+      values[":expect"] = queue.expect;
+      condition += " AND (attribute_not_exists(#queuedAs) OR #queuedAs = :expect)";
     }
     let expression = `SET ${sets.join(", ")}`;
     // A finished job leaves the open-jobs index; nothing is left to send again. A job that ended
     // well keeps no error of an earlier attempt, nor a next try.
     if (!open) {
       const ok = patch.status === "succeeded" || patch.status === "skipped";
-      expression += ` REMOVE openShard, dueAt, pendingMessage${ok ? ", #error, #notBefore" : ""}`;
+      expression += ` REMOVE openShard, dueAt, pendingMessage, queuedAs${ok ? ", #error, #notBefore" : ""}`;
       if (ok) {
         names["#error"] = "error";
         names["#notBefore"] = "notBefore";
@@ -144,7 +166,7 @@ export class JobStore {
           TableName: this.options.tableName,
           Key: jobKey(job.tenantId, job.jobId),
           UpdateExpression: expression,
-          ConditionExpression: "attribute_exists(pk) AND #status IN (:open0, :open1, :open2)",
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: "ALL_NEW",

@@ -18,22 +18,27 @@ export class MemoryJobs implements JobRecords {
     return r && r.tenantId === _tenantId ? r : undefined;
   }
   /** Where each open job's message stands, as the sweep would read it. */
-  readonly queueStates = new Map<string, { dueAt: string; pendingMessage?: string }>();
+  readonly queueStates = new Map<string, { dueAt: string; pendingMessage?: string; queuedAs?: string }>();
   /** When set, the next transitions throw it (Pacer's own table failing). */
   failWith: Error | undefined;
   async transition(
     job: Pick<JobRecord, "jobId">,
     patch: Partial<JobRecord> & Pick<JobRecord, "status" | "updatedAt">,
-    queue?: { dueAt: string; pendingMessage?: string },
+    queue?: { dueAt: string; pendingMessage?: string; queuedAs?: string; expect?: string },
   ) {
     if (this.failWith) throw this.failWith;
     const current = this.records.get(job.jobId);
     if (!current || !["queued", "deferred", "running"].includes(current.status)) return undefined;
+    const queuedAs = this.queueStates.get(job.jobId)?.queuedAs;
+    if (queue?.expect !== undefined && queuedAs !== undefined && queuedAs !== queue.expect) return undefined;
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const next = { ...current, ...defined } as JobRecord;
     this.records.set(job.jobId, next);
     if (!["queued", "deferred", "running"].includes(next.status)) this.queueStates.delete(job.jobId);
-    else if (queue) this.queueStates.set(job.jobId, { ...this.queueStates.get(job.jobId), ...queue });
+    else if (queue) {
+      const { expect: _expect, ...state } = queue;
+      this.queueStates.set(job.jobId, { ...this.queueStates.get(job.jobId), ...state });
+    }
     return next;
   }
   async statuses() {

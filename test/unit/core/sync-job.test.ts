@@ -228,6 +228,21 @@ describe("runSyncJob", () => {
     expect(jobs.records.get("m-1")).toMatchObject({ status: "deferred", deferrals: 1 });
   });
 
+  it("does not run an older message of a job that has moved on (a redelivery after its retry was queued)", async () => {
+    let calls = 0;
+    const { deps, queue } = setup({
+      sync: async () => {
+        calls++;
+        throw new ProviderUnavailableError("502 from provider");
+      },
+    });
+    expect(await runSyncJob(deps, delivery(manual()))).toMatchObject({ kind: "retrying", attempts: 1 });
+    // SQS hands out the first message again (its ack was lost): the job is already queued as attempt 2.
+    expect(await runSyncJob(deps, delivery(manual(), 2))).toMatchObject({ kind: "duplicate" });
+    expect(calls).toBe(1);
+    expect(queue.sent).toHaveLength(1);
+  });
+
   it("does not retry a job past its maximum age", async () => {
     const { deps, queue } = setup({
       sync: async () => {
