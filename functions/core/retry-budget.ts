@@ -1,5 +1,6 @@
 import type { SyncTypeDef } from "#catalog/types.ts";
 import { envNumber } from "./env.ts";
+import { withJitter } from "./retry-after.ts";
 
 /**
  * How far a job may go before it is given up. Kept in the job's message and record, never in SQS's
@@ -80,10 +81,10 @@ export function decideRetry(
   if (failure.attempts >= policy.maxAttempts) {
     return { retry: false, why: `${failure.attempts} of ${policy.maxAttempts} attempts used` };
   }
+  // The provider's own wait is honoured, spread a little so refused workers do not return together.
   const delayMs =
     failure.retryAfterMs !== undefined
-      ? // Honour the provider's wait, spread a little so refused workers do not return together.
-        Math.ceil(failure.retryAfterMs + Math.min(1_000, failure.retryAfterMs * 0.1 + 50) * random())
+      ? withJitter(failure.retryAfterMs, random)
       : backoffMs(policy, failure.attempts, random);
   if (failure.ageMs + delayMs > policy.maxAgeMs) {
     return {

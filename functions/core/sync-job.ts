@@ -247,9 +247,7 @@ async function afterFailure(run: Run, error: unknown): Promise<JobOutcome> {
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
   if (error instanceof PermitUnavailableError) return defer(run, error.retryAfterMs, clock());
   if (error instanceof InvocationEndingError) return defer(run, 0, clock());
-  if (error instanceof ProviderRejectedError || error instanceof ValidationError || !isRetryable(error)) {
-    return fail(run, publicError(deps, run, error));
-  }
+  if (!isRetryable(error)) return fail(run, publicError(deps, run, error));
   if (error instanceof ProviderRateLimitedError) deps.metrics.count(METRIC.providerThrottled);
   const attempts = message.attempts + 1;
   const now = clock();
@@ -293,17 +291,20 @@ async function afterFailure(run: Run, error: unknown): Promise<JobOutcome> {
   return { kind: "retrying", jobId: run.job.jobId, attempts, retryAfterMs: decision.delayMs };
 }
 
+/** Failures a retry will not fix: they fail the job at once. */
+const PERMANENT_ERRORS = [
+  ProviderRejectedError,
+  ValidationError,
+  ProviderRedirectError,
+  EntityTooLargeError,
+  UnknownSyncError,
+  ForbiddenError,
+  NotFoundError,
+];
+
 /** Failures a later attempt may get past; anything else (a rejected request, a bad payload size) fails now. */
 function isRetryable(error: unknown): boolean {
-  if (error instanceof ProviderRedirectError || error instanceof EntityTooLargeError) return false;
-  if (
-    error instanceof UnknownSyncError ||
-    error instanceof ForbiddenError ||
-    error instanceof NotFoundError
-  ) {
-    return false;
-  }
-  return true;
+  return !PERMANENT_ERRORS.some((type) => error instanceof type);
 }
 
 /**
@@ -551,8 +552,7 @@ function firstQueuedAt(message: JobMessage, fallback: number): number {
 /** Low work that has waited `agingMs` since it was first queued counts as normal: it is never starved. */
 export function effectivePriority(message: JobMessage, now: number, agingMs: number): JobMessage["priority"] {
   if (message.priority !== "low") return message.priority;
-  const since = Date.parse(message.enqueuedAt ?? message.scheduledAt ?? "");
-  return Number.isFinite(since) && now - since >= agingMs ? "normal" : "low";
+  return now - firstQueuedAt(message, now) >= agingMs ? "normal" : "low";
 }
 
 async function finish(

@@ -55,10 +55,8 @@ export function createWorkerHandler(module: ProviderModule) {
   });
   const limiter = new DynamoLimiter({ tableName: requireEnv(TABLES.limiter.envVar), client: documentClient });
   const baseUrl = optionalEnv(baseUrlEnvVar(provider.id)) ?? provider.baseUrl;
-  const redirectHosts = (optionalEnv(redirectHostsEnvVar(provider.id)) ?? "")
-    .split(",")
-    .map((host) => host.trim().toLowerCase())
-    .filter(Boolean);
+  // createProviderFetch trims, lowercases and drops empty entries.
+  const redirectHosts = (optionalEnv(redirectHostsEnvVar(provider.id)) ?? "").split(",");
   const providerTimeoutMs = envNumber("PACER_PROVIDER_TIMEOUT_MS", DEFAULT_PROVIDER_TIMEOUT_MS);
   const retry = retryPolicyFromEnv();
   // Node loads its HTTP client on the first fetch, synchronously, for tens of milliseconds. Doing it
@@ -149,12 +147,13 @@ export function createWorkerHandler(module: ProviderModule) {
       receiveCount: Number(record.attributes.ApproximateReceiveCount ?? "1"),
       deadline,
     };
+    const identity = deliveryIdentity(record);
     let outcome: JobOutcome;
     try {
-      outcome = await runOnce({ idempotencyKey: idempotencyKeyOf(record), delivery });
+      outcome = await runOnce({ idempotencyKey: identity.key, delivery });
     } catch (error) {
       if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
-      outcome = await waitForInProgress(queue, delivery, error, invocationMs);
+      outcome = await waitForInProgress(queue, delivery, identity.jobId, error, invocationMs);
     }
     logger.info("job delivery processed", { messageId: record.messageId, ...outcome });
     return outcome;
@@ -181,6 +180,7 @@ export function createWorkerHandler(module: ProviderModule) {
 async function waitForInProgress(
   queue: SqsJobQueue,
   delivery: Delivery,
+  jobId: string | undefined,
   error: IdempotencyAlreadyInProgressError,
   invocationMs: number,
 ): Promise<JobOutcome> {
@@ -189,17 +189,7 @@ async function waitForInProgress(
   const expiresAt = error.existingRecord?.inProgressExpiryTimestamp ?? Date.now() + invocationMs;
   const waitMs = Math.min(MAX_SQS_DELAY_SECONDS * 1000, Math.max(1_000, expiresAt - Date.now() + 1_000));
   await queue.resend(delivery.body, delivery.from, waitMs / 1000);
-  const jobId = jobIdOf(delivery.body);
   return { kind: "deferred", jobId: jobId ?? "(unknown)", retryAfterMs: waitMs };
-}
-
-function jobIdOf(body: string): string | undefined {
-  try {
-    const jobId = (JSON.parse(body) as { jobId?: unknown }).jobId;
-    return typeof jobId === "string" ? jobId : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -209,16 +199,21 @@ function jobIdOf(body: string): string | undefined {
  * message that was not lost after all) is the same one and runs once.
  */
 export function idempotencyKeyOf(record: Pick<SQSRecord, "body" | "messageId">): string {
+  return deliveryIdentity(record).key;
+}
+
+/** The delivery's idempotency key and, when its body is a job, the job's id. */
+function deliveryIdentity(record: Pick<SQSRecord, "body" | "messageId">): { key: string; jobId?: string } {
   let body: unknown;
   try {
     body = JSON.parse(record.body);
   } catch {
-    return record.messageId; // not JSON: the message id identifies it
+    return { key: record.messageId }; // not JSON: the message id identifies it
   }
   const message = JobMessageSchema.safeParse(body);
-  if (!message.success) return record.messageId;
+  if (!message.success) return { key: record.messageId };
   // A scheduled slot's own message carries no job id; it is the same job as any later message
   // for that slot (a re-queue, the sweep's re-send), so it is keyed by the id the worker derives.
   const jobId = message.data.jobId ?? scheduledJobId(message.data);
-  return `${jobId}#${message.data.attempts}#${message.data.deferrals}`;
+  return { key: `${jobId}#${message.data.attempts}#${message.data.deferrals}`, jobId };
 }
