@@ -82,6 +82,14 @@ export interface JobRecord {
   readonly sweeps?: number;
 }
 
+/**
+ * Where a job stood when its message was sent (`<attempts>/<deferrals>`): each re-queue changes it.
+ * The record keeps it for the one delivery that may run the job next (see the worker's idempotency key).
+ */
+export function queueCounters(m: Pick<JobMessage, "attempts" | "deferrals">): string {
+  return `${m.attempts}/${m.deferrals}`;
+}
+
 /** The id of a scheduled slot's job: stable across duplicate deliveries of the same slot. */
 export function scheduledJobId(
   m: Pick<JobMessage, "provider" | "syncType" | "tenantId" | "scheduledAt" | "slot">,

@@ -13,7 +13,14 @@ import {
   UnknownSyncError,
   ValidationError,
 } from "./errors.ts";
-import { type JobCounts, type JobMessage, JobMessageSchema, type JobRecord, scheduledJobId } from "./job.ts";
+import {
+  type JobCounts,
+  type JobMessage,
+  JobMessageSchema,
+  type JobRecord,
+  queueCounters,
+  scheduledJobId,
+} from "./job.ts";
 import type { JobQueue, QueueRef } from "./job-queue.ts";
 import { type HeldPermits, takePermit } from "./limiter/take-permit.ts";
 import type { Limiter } from "./limiter/types.ts";
@@ -191,9 +198,9 @@ export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise
       {
         dueAt: runningDueAt(deps, now),
         pendingMessage: JSON.stringify(message),
-        queuedAs: countersOf(message),
+        queuedAs: queueCounters(message),
         // Only the delivery the record expects: an older message of a job that has moved on is stale.
-        expect: countersOf(message),
+        expect: queueCounters(message),
       },
     );
     if (!running) return { kind: "duplicate", jobId };
@@ -221,7 +228,7 @@ async function hop(run: Run, waitMs: number): Promise<JobOutcome> {
     const open = await deps.jobs.transition(
       job,
       { status: "deferred", updatedAt: new Date(run.startedAt).toISOString(), deferrals: next.deferrals },
-      { ...queueState(next, waitMs, run.startedAt), expect: countersOf(message) },
+      { ...queueState(next, waitMs, run.startedAt), expect: queueCounters(message) },
     );
     if (!open) return { kind: "duplicate", jobId: job.jobId };
     await send(deps, next, waitMs, run.startedAt);
@@ -526,13 +533,8 @@ function queueState(message: JobMessage, waitMs: number, now: number) {
   return {
     dueAt: new Date(now + delaySeconds * 1000).toISOString(),
     pendingMessage: JSON.stringify(body),
-    queuedAs: countersOf(message),
+    queuedAs: queueCounters(message),
   };
-}
-
-/** Where a job stood when its message was sent: each re-queue changes it (see the worker's idempotency key). */
-function countersOf(message: Pick<JobMessage, "attempts" | "deferrals">): string {
-  return `${message.attempts}/${message.deferrals}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { type JobRecord, type JobStatus, jobRecordFromItem } from "#core/job.ts";
+import { type JobRecord, type JobStatus, jobRecordFromItem, queueCounters } from "#core/job.ts";
 import type { OverdueJob } from "#core/sweep.ts";
 import { isConditionalCheckFailed } from "./dynamo-util.ts";
 
@@ -52,10 +52,6 @@ export interface QueueState {
   readonly expect?: string;
 }
 
-/** A job message's counters, as QueueState.queuedAs records them. */
-export const queuedAs = (m: { attempts: number; deferrals: number }): string =>
-  `${m.attempts}/${m.deferrals}`;
-
 type JobPatch = Partial<Omit<JobRecord, "jobId" | "tenantId" | "provider" | "syncType" | "createdAt">>;
 
 /**
@@ -80,7 +76,11 @@ export class JobStore {
             expiresAt,
             // A queued job is due at once: if its message never arrives, the sweep sends it again.
             ...(OPEN.includes(record.status)
-              ? { openShard: openShard(record.provider), dueAt: record.createdAt, queuedAs: queuedAs(record) }
+              ? {
+                  openShard: openShard(record.provider),
+                  dueAt: record.createdAt,
+                  queuedAs: queueCounters(record),
+                }
               : {}),
           },
           ConditionExpression: "attribute_not_exists(pk)",
