@@ -33,7 +33,6 @@ export function handlerEnv(input: HandlerEnvInput): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: input.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: input.sqsEndpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ...tableEnv,
     [QUEUES_ENV_VAR]: JSON.stringify(input.queues),
     PACER_SCHEDULED_TENANTS: JSON.stringify(input.scheduledTenants),

@@ -11,7 +11,6 @@ import { DEFAULT_TENANT, type LocalStack, startLocalStack } from "./stack.ts";
  */
 const printLine = process.stdout.write.bind(process.stdout);
 process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const DEMO_PROVIDER = "openf1";
 /** A demo job that has not changed for this long (deferral waits aside) is stuck. */

@@ -73,7 +73,23 @@ async function createQueue(
 ): Promise<string> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
-  return QueueUrl;
+  return onEndpoint(QueueUrl, await endpointOrigin(sqs));
+}
+
+/**
+ * fauxqs names a queue `http://sqs.<region>.localhost:<port>/<account>/<name>`, a host that does not
+ * resolve everywhere, and the SQS client warns on every call whose queue URL is not its endpoint.
+ * fauxqs finds a queue by the URL's path, so the same path on the endpoint names the same queue.
+ */
+function onEndpoint(queueUrl: string, origin: string): string {
+  return `${origin}${new URL(queueUrl).pathname}`;
+}
+
+async function endpointOrigin(sqs: SQSClient): Promise<string> {
+  const endpoint = await sqs.config.endpoint?.();
+  if (!endpoint) throw new Error("the local SQS client has no endpoint");
+  const port = endpoint.port ? `:${endpoint.port}` : "";
+  return `${endpoint.protocol}//${endpoint.hostname}${port}`;
 }
 
 async function queueArn(sqs: SQSClient, url: string): Promise<string> {

@@ -129,7 +129,6 @@ let running = false;
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   if (running) throw new Error("a local stack is already running in this process");
   running = true;
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const log = createLog(options);
   const catalog = options.catalog ?? defaultCatalog;
   const startedAt = Date.now();

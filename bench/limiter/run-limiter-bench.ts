@@ -36,7 +36,6 @@ export async function runLimiterBench(args: readonly string[]): Promise<number> 
     process.stderr.write(`${error.message}\n${LIMITER_USAGE}\n`);
     return 2;
   }
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const startedAt = Date.now();
   log("starting DynamoDB Local and the strict provider");
   const dynamoLocal = await startDynamoDbLocal();

@@ -29,7 +29,7 @@ export async function runWorkerProcesses(
       execArgv: ["--import", "tsx"],
       // stdout is the benchmark's result channel: a child's stray output goes to stderr instead.
       stdio: ["ignore", "pipe", "inherit", "ipc"],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      env: process.env,
     }),
   );
   for (const child of children) child.stdout?.pipe(process.stderr);

@@ -48,7 +48,7 @@ const ESM_REQUIRE_BANNER =
   "import { createRequire as __pacerCreateRequire } from 'node:module';const require = __pacerCreateRequire(import.meta.url);";
 
 /**
- * Every Pacer Lambda: Node.js 22 on ARM64, X-Ray active, bundled by esbuild as minified ESM with
+ * Every Pacer Lambda: Node.js 24 on ARM64, X-Ray active, bundled by esbuild as minified ESM with
  * source maps, logging to a log group it owns (with retention) through a role that has no managed
  * policies, and Powertools configured for the `Pacer` namespace.
  */
@@ -72,7 +72,7 @@ export class PacerFunction extends NodejsFunction {
       ...rest,
       entry: handlerEntry(entry),
       handler: "handler",
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       tracing: Tracing.ACTIVE,
       role,
@@ -87,7 +87,7 @@ export class PacerFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: "node22",
+        target: "node24",
         mainFields: ["module", "main"],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
@@ -104,11 +104,6 @@ export class PacerFunction extends NodejsFunction {
       id: "AwsSolutions-IAM5[Resource::*]",
       reason:
         "Only X-Ray's xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource '*': X-Ray supports no resource-level permissions. test/infra asserts no other statement does.",
-    });
-    Validations.of(this).acknowledge({
-      id: "AwsSolutions-L1",
-      reason:
-        "Pinned to nodejs22.x on purpose: the handlers, middy 6 and Powertools 2 are tested on Node 20/22 (package.json engines, CI); moving to 24 is a deliberate upgrade, not a drift.",
     });
   }
 

@@ -595,11 +595,11 @@ describe("PacerStatelessStack observability", () => {
 });
 
 describe("every Lambda function", () => {
-  it("runs nodejs22.x on arm64 with active tracing and its own log group", () => {
+  it("runs nodejs24.x on arm64 with active tracing and its own log group", () => {
     for (const template of [stateful, stateless]) {
       for (const [id, fn] of Object.entries(resourcesOf(template, "AWS::Lambda::Function"))) {
         expect(fn.Properties, id).toMatchObject({
-          Runtime: "nodejs22.x",
+          Runtime: "nodejs24.x",
           Architectures: ["arm64"],
           TracingConfig: { Mode: "Active" },
           Handler: "index.handler",

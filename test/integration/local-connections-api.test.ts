@@ -22,9 +22,6 @@ import {
   NodeSha256,
 } from "../../local/connections-api.ts";
 
-// The SDK's Node 20 notice would only bury the test output (the stack sets the same).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-
 /** Connections that exist, and what each was sent. */
 const open = new Map<string, string[]>();
 const registry: ConnectionRegistry = {
