@@ -1,7 +1,7 @@
 import { catalog } from "#catalog/index.ts";
+import { JavaMissingError } from "./aws/java.ts";
 import { parseCliArgs, USAGE, UsageError } from "./cli-args.ts";
 import { runDemo } from "./demo.ts";
-import { JavaMissingError } from "./java.ts";
 import { createLog } from "./log.ts";
 import { DEFAULT_TENANT, type LocalStack, startLocalStack } from "./stack.ts";
 

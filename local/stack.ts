@@ -12,24 +12,24 @@ import {
   WORKER_TIMEOUT_SECONDS,
 } from "#core/resources.ts";
 import { schedulePlan } from "#core/schedule-plan.ts";
-import { clientConfig, LOCAL_REGION } from "./aws-config.ts";
-import { createDevAuth } from "./dev-auth.ts";
-import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
-import { type FakeProviderStats, type RunningFake, startFakes } from "./fake-providers.ts";
-import { type HandlerOverrides, loadFunctions } from "./functions.ts";
-import { applyEnv, handlerEnv } from "./handler-env.ts";
+import { clientConfig, LOCAL_REGION } from "./aws/aws-config.ts";
+import { type DynamoDbLocal, startDynamoDbLocal } from "./aws/dynamodb-local.ts";
+import { type HandlerOverrides, loadFunctions } from "./aws/functions.ts";
+import { applyEnv, handlerEnv } from "./aws/handler-env.ts";
+import { invoke } from "./aws/lambda.ts";
+import { createQueues } from "./aws/queues.ts";
+import { type LocalScheduler, startScheduler } from "./aws/scheduler.ts";
+import { type SqsEmulator, startSqsEmulator } from "./aws/sqs-emulator.ts";
+import { type SqsPoller, startSqsPoller } from "./aws/sqs-poller.ts";
+import { type StreamPoller, startStreamPoller } from "./aws/stream-poller.ts";
+import { type CreatedTables, createTables, localTableName, type TableNames } from "./aws/tables.ts";
+import { VirtualClock } from "./aws/virtual-clock.ts";
+import { type FakeProviderStats, type RunningFake, startFakes } from "./fakes/index.ts";
+import { createDevAuth } from "./gateways/dev-auth.ts";
+import { JWKS_PATH, startRestGateway } from "./gateways/rest-gateway.ts";
+import { startWsGateway } from "./gateways/ws-gateway.ts";
 import { type Dependency, type DependencyHealth, startHealthMonitor } from "./health.ts";
-import { invoke } from "./lambda.ts";
 import { createLog } from "./log.ts";
-import { createQueues } from "./queues.ts";
-import { JWKS_PATH, startRestGateway } from "./rest-gateway.ts";
-import { type LocalScheduler, startScheduler } from "./scheduler.ts";
-import { type SqsEmulator, startSqsEmulator } from "./sqs-emulator.ts";
-import { type SqsPoller, startSqsPoller } from "./sqs-poller.ts";
-import { type StreamPoller, startStreamPoller } from "./stream-poller.ts";
-import { type CreatedTables, createTables, localTableName, type TableNames } from "./tables.ts";
-import { VirtualClock } from "./virtual-clock.ts";
-import { startWsGateway } from "./ws-gateway.ts";
 
 export interface LocalStackOptions {
   /** The API's port; the WebSocket API takes the next one. 0 (default): free ports. */

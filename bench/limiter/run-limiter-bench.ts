@@ -1,9 +1,9 @@
 import { CreateTableCommand, DynamoDB, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { TABLES } from "#core/resources.ts";
-import { clientConfig } from "../../local/aws-config.ts";
-import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/dynamodb-local.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/aws/dynamodb-local.ts";
+import { createTableInput } from "../../local/aws/tables.ts";
 import { sleep } from "../../local/sleep.ts";
-import { createTableInput } from "../../local/tables.ts";
 import { LIMITER_USAGE, type LimiterBenchOptions, parseLimiterArgs, UsageError } from "./cli.ts";
 import type { LimiterName } from "./limiters.ts";
 import type { WorkerProcessConfig } from "./protocol.ts";

@@ -5,7 +5,7 @@
  * its report and exits.
  */
 import { DynamoDB } from "@aws-sdk/client-dynamodb";
-import { clientConfig } from "../../local/aws-config.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
 import { sleep } from "../../local/sleep.ts";
 import { CapacityMeter } from "./capacity-meter.ts";
 import { createBenchLimiter } from "./limiters.ts";

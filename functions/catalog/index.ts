@@ -1,4 +1,4 @@
-import { openf1 } from "./openf1.ts";
+import { openf1 } from "#providers/openf1/definition.ts";
 import type { Catalog, EndpointGroupDef, LimitDef, ProviderDef, SyncTypeDef } from "./types.ts";
 
 export * from "./types.ts";

@@ -1,11 +1,11 @@
 /**
  * Runs one fake provider in a process of its own, so that its clock, and the order in which it
  * sees requests, are not bent by whatever blocks the stand-in's event loop: a real provider does
- * not share Pacer's CPU either. Started by local/fake-providers.ts; speaks to it over IPC:
+ * not share Pacer's CPU either. Started by local/fakes/index.ts; speaks to it over IPC:
  * → `{ type: "ready", url }` once listening, → `{ type: "stats", stats }` whenever they change;
  * it stops when the parent disconnects (also when the parent is killed).
  */
-import { startFakeOpenF1 } from "./openf1.ts";
+import { startFakeOpenF1 } from "./openf1/index.ts";
 
 export interface FakeProcessOptions {
   readonly credentials?: { readonly username: string; readonly password: string };

@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { openf1 } from "#catalog/openf1.ts";
-import { FakeOpenF1Api } from "../../local/fakes/openf1-api.ts";
+import { openf1 } from "#providers/openf1/definition.ts";
+import { FakeOpenF1Api } from "../../local/fakes/openf1/api.ts";
 import { StrictWindow } from "../../local/fakes/strict-window.ts";
 import { answer, type Fault, faultLabel, OK, type Script } from "./faults.ts";
 
@@ -39,7 +39,7 @@ export interface FaultServer {
 
 /**
  * A stand-in for OpenF1 that misbehaves on purpose. Its healthy answers are the fake OpenF1's own
- * data (local/fakes/openf1-api.ts, queried without its HTTP layer or limits), and it enforces
+ * data (local/fakes/openf1/api.ts, queried without its HTTP layer or limits), and it enforces
  * OpenF1's limits from the catalog exactly (local/fakes/strict-window.ts) before any fault, so a
  * faulty answer still costs the call it would cost at OpenF1, and every call beyond a limit is
  * counted.

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { baseUrlEnvVar } from "#catalog/index.ts";
-import { clientConfig } from "../../local/aws-config.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../local/stack.ts";
 import { type FaultServer, startFaultServer } from "./fault-server.ts";
 import type { Script } from "./faults.ts";

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { type JobStatus, scheduledJobId, TERMINAL_STATUSES } from "#core/job.ts";
 import type { QueueUrls } from "#core/resources.ts";
-import { clientConfig } from "../../local/aws-config.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
 
 /** A job the suite started, and how to recognise its provider calls. */
 export interface ChaosJob {

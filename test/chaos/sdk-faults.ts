@@ -1,4 +1,4 @@
-import { currentInvocation } from "../../local/invocation.ts";
+import { currentInvocation } from "../../local/aws/invocation.ts";
 
 /** What the handlers' DynamoDB calls suffer, per SDK attempt (the SDK's own retries see each one). */
 export type SdkFaultMode =

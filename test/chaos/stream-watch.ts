@@ -7,7 +7,7 @@ import {
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
 import { TERMINAL_STATUSES } from "#core/job.ts";
-import { clientConfig } from "../../local/aws-config.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
 
 export interface JobEndings {
   /** Distinct moments at which a job's record entered an end state (more than one: applied twice). */

@@ -16,8 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { catalog } from "#catalog/index.ts";
 import { knownTopics } from "#core/live-messages.ts";
-import { clientConfig } from "../../local/aws-config.ts";
-import { MAX_MESSAGE_BYTES } from "../../local/connections-api.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
+import { MAX_MESSAGE_BYTES } from "../../local/gateways/connections-api.ts";
 import { externalTarget, startTarget, type Target } from "./support/target.ts";
 
 const TENANT = "bad-input";

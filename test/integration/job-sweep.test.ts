@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
 import type { JobMessageInput, JobRecord } from "#core/job.ts";
 import { sweepLostJobs } from "#core/sweep.ts";
-import { clientConfig } from "../../local/aws-config.ts";
-import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/dynamodb-local.ts";
-import { createTables } from "../../local/tables.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/aws/dynamodb-local.ts";
+import { createTables } from "../../local/aws/tables.ts";
 import { aJobRecord } from "../support/job-record.ts";
 
 let dynamo: DynamoDbLocal;

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JobMessageInput, scheduledJobId } from "#core/job.ts";
-import { clientConfig } from "../../local/aws-config.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
 import { waitForJob } from "./support/api-client.ts";
 import { eventually } from "./support/eventually.ts";
 import { externalTarget, startTarget, type Target } from "./support/target.ts";

@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientConfig } from "../../local/aws-config.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
 import { call, waitForJob } from "./support/api-client.ts";
 import { externalTarget, startTarget, type Target } from "./support/target.ts";
 import { connect } from "./support/ws-client.ts";

@@ -10,9 +10,9 @@ import { EntityStore } from "#adapters/dynamo/entity-store.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
 import type { LimitDef } from "#catalog/types.ts";
 import { takePermit } from "#core/limiter/take-permit.ts";
-import { clientConfig } from "../../local/aws-config.ts";
-import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/dynamodb-local.ts";
-import { type CreatedTables, createTables } from "../../local/tables.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/aws/dynamodb-local.ts";
+import { type CreatedTables, createTables } from "../../local/aws/tables.ts";
 import { aJobRecord } from "../support/job-record.ts";
 
 let dynamo: DynamoDbLocal;

@@ -14,7 +14,7 @@ import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnectionRepository } from "#adapters/connections.ts";
 import { UnauthorizedError } from "#core/errors.ts";
-import { clientConfig } from "../../local/aws-config.ts";
+import { clientConfig } from "../../local/aws/aws-config.ts";
 import type { LocalStack } from "../../local/stack.ts";
 import { eventually } from "./support/eventually.ts";
 import { externalTarget, startTarget, type Target } from "./support/target.ts";

@@ -1,0 +1,69 @@
+import { METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
+import { QUEUES_ENV_VAR, type QueueUrls, TABLES, type TableKey } from "#core/resources.ts";
+import { DEV_AUDIENCE, DEV_ISSUER, DEV_TENANT_CLAIM } from "../gateways/dev-auth.ts";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws-config.ts";
+
+export interface HandlerEnvInput {
+  readonly dynamoEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly tables: Record<TableKey, string>;
+  readonly queues: QueueUrls;
+  readonly jwksUrl: string;
+  readonly wsCallbackUrl: string;
+  readonly scheduledTenants: readonly string[];
+  /** Base URLs and credentials of the fake providers. */
+  readonly providerEnv: Readonly<Record<string, string>>;
+  /** INFO logs and EMF metrics from the handlers; otherwise only their warnings. */
+  readonly verbose: boolean;
+  readonly quiet: boolean;
+}
+
+/**
+ * The environment the deployed functions get from the CDK, pointed at the stand-in. The SDK reads
+ * `AWS_ENDPOINT_URL_<SERVICE>` itself, so the handlers' clients need no local special case.
+ */
+export function handlerEnv(input: HandlerEnvInput): Record<string, string> {
+  const tableEnv = Object.fromEntries(
+    (Object.keys(TABLES) as TableKey[]).map((key) => [TABLES[key].envVar, input.tables[key]]),
+  );
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: input.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: input.sqsEndpoint,
+    ...tableEnv,
+    [QUEUES_ENV_VAR]: JSON.stringify(input.queues),
+    PACER_SCHEDULED_TENANTS: JSON.stringify(input.scheduledTenants),
+    PACER_JOB_RETENTION_DAYS: process.env.PACER_JOB_RETENTION_DAYS ?? "30",
+    PACER_JWT_ISSUER: DEV_ISSUER,
+    PACER_JWKS_URL: input.jwksUrl,
+    PACER_JWT_AUDIENCE: DEV_AUDIENCE,
+    PACER_TENANT_CLAIM: DEV_TENANT_CLAIM,
+    PACER_WS_CALLBACK_URL: input.wsCallbackUrl,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_TRACE_ENABLED: "false",
+    POWERTOOLS_LOG_LEVEL: input.verbose ? "INFO" : input.quiet ? "ERROR" : "WARN",
+    // EMF lines are for CloudWatch; locally they only bury the logs unless asked for.
+    POWERTOOLS_METRICS_DISABLED: input.verbose ? "false" : "true",
+    ...input.providerEnv,
+  };
+}
+
+/** Sets `env` on this process and returns a function that restores what was there before. */
+export function applyEnv(env: Record<string, string>): () => void {
+  const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  // A developer's own AWS session must not leak into signed local requests.
+  const sessionToken = process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_SESSION_TOKEN;
+  Object.assign(process.env, env);
+  return () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    if (sessionToken !== undefined) process.env.AWS_SESSION_TOKEN = sessionToken;
+  };
+}

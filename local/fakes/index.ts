@@ -1,0 +1,149 @@
+import { fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { baseUrlEnvVar } from "#catalog/index.ts";
+import type { Catalog } from "#catalog/types.ts";
+import type { LocalLog } from "../log.ts";
+import type { FakeProcessMessage, FakeProcessOptions } from "./fake-process.ts";
+
+/** What every fake's stats have in common (each may count more). */
+export interface FakeProviderStats {
+  readonly requests: number;
+  readonly rateLimited: number;
+}
+
+export interface RunningFake {
+  readonly url: string;
+  /** Environment the provider's worker needs to talk to this fake (its base URL, credentials). */
+  readonly env: Readonly<Record<string, string>>;
+  stats(): FakeProviderStats;
+  /** The fake's process id. */
+  readonly pid: number | undefined;
+  /**
+   * Calls `listener` when the fake's process ends without stop() having been called (it crashed
+   * or was killed): its provider's calls fail until the stack is restarted.
+   */
+  onUnexpectedExit(listener: (description: string) => void): void;
+  stop(): Promise<void>;
+}
+
+export interface FakeStartOptions {
+  /**
+   * Freeze live feeds at start-up: the fake keeps real time for its limits but publishes no new
+   * live rows, so a demo's second run sees exactly what the first one did.
+   */
+  readonly freezeFeeds?: boolean;
+}
+
+/**
+ * Fake servers by provider id. They keep real time whatever `--speed` says: a provider's limits
+ * are what the limiter has to respect, so they must not be sped up.
+ */
+export const FAKE_PROVIDERS: Readonly<Record<string, (options: FakeStartOptions) => Promise<RunningFake>>> = {
+  openf1: async ({ freezeFeeds }) => {
+    // Fresh credentials per run, so the worker's token flow (needed while a session is live) is exercised.
+    const credentials = { username: "pacer-local", password: randomBytes(12).toString("hex") };
+    const fake = await startFakeProcess("openf1", {
+      credentials,
+      ...(freezeFeeds ? { feedFrozenAt: Date.now() } : {}),
+    });
+    return {
+      ...fake,
+      env: {
+        [baseUrlEnvVar("openf1")]: fake.url,
+        PACER_OPENF1_USERNAME: credentials.username,
+        PACER_OPENF1_PASSWORD: credentials.password,
+      },
+    };
+  },
+};
+
+/**
+ * Starts a fake for each catalog provider, except those whose `PACER_<ID>_BASE_URL` is set: the
+ * worker then calls that server (a sandbox, a recording) with whatever credentials the environment has.
+ */
+export async function startFakes(
+  catalog: Catalog,
+  log: LocalLog,
+  options: FakeStartOptions = {},
+): Promise<Record<string, RunningFake>> {
+  const fakes: Record<string, RunningFake> = {};
+  try {
+    for (const provider of catalog.providers) {
+      const override = process.env[baseUrlEnvVar(provider.id)];
+      const start = FAKE_PROVIDERS[provider.id];
+      if (override)
+        log.info(`${provider.id}: calling ${override} (${baseUrlEnvVar(provider.id)}), no fake started`);
+      else if (!start) log.warn(`${provider.id}: no fake server; its worker will call ${provider.baseUrl}`);
+      else fakes[provider.id] = await start(options);
+    }
+  } catch (error) {
+    await Promise.all(Object.values(fakes).map((fake) => fake.stop()));
+    throw error;
+  }
+  return fakes;
+}
+
+const FAKE_PROCESS = fileURLToPath(new URL("./fake-process.ts", import.meta.url));
+const FAKE_START_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts a fake in its own process (see fakes/fake-process.ts). Its stats arrive over IPC as they
+ * change, so reading them stays synchronous; they may lag the fake by a few tens of milliseconds.
+ */
+async function startFakeProcess(
+  providerId: string,
+  options: FakeProcessOptions,
+): Promise<Omit<RunningFake, "env">> {
+  const child = fork(FAKE_PROCESS, [providerId, JSON.stringify(options)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let stats: FakeProviderStats = { requests: 0, rateLimited: 0 };
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`the ${providerId} fake did not start within ${FAKE_START_TIMEOUT_MS} ms`));
+    }, FAKE_START_TIMEOUT_MS);
+    child.on("message", (message: FakeProcessMessage) => {
+      if (message.type === "ready") {
+        clearTimeout(timer);
+        resolve(message.url);
+      } else if (message.type === "stats") {
+        stats = message.stats as unknown as FakeProviderStats;
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the ${providerId} fake exited with code ${code} before it was ready`));
+    });
+  });
+  // If this process dies without stopping it, the fake must not outlive it (when this process is
+  // killed outright, the fake sees its IPC channel close and exits: see fake-process.ts).
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  let stopping = false;
+  const listeners: ((description: string) => void)[] = [];
+  child.once("exit", (code, signal) => {
+    process.off("exit", killOnExit);
+    if (stopping) return;
+    const description = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    for (const listener of listeners) listener(description);
+  });
+  return {
+    url,
+    pid: child.pid,
+    stats: () => stats,
+    onUnexpectedExit: (listener) => {
+      listeners.push(listener);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        stopping = true;
+        process.off("exit", killOnExit);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.disconnect();
+      }),
+  };
+}

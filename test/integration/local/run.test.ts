@@ -1,0 +1,211 @@
+/**
+ * `npm run local` as a user runs it: a child process, its stdout contract (PACER_READY,
+ * PACER_SUMMARY), `--port`, a clean stop on SIGTERM, no process left behind after a SIGKILL, and
+ * the message when Java is missing.
+ * Local only: skipped when PACER_API_URL / PACER_WS_URL / PACER_TOKEN point at an external stack.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { freePort } from "../../../local/ports.ts";
+import { eventually } from "../support/eventually.ts";
+import { externalTarget } from "../support/target.ts";
+
+const REPO = new URL("../../..", import.meta.url).pathname;
+
+interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the CLI as `npm run local -- …`, or with `direct`, as node + tsx (what the script runs),
+ * so signals reach it without npm in between. Collects its output.
+ */
+function startCli(args: string[], { env = process.env, direct = false } = {}) {
+  const [command, commandArgs] = direct
+    ? [process.execPath, ["--import", "tsx", "local/main.ts", ...args]]
+    : ["npm", ["run", "local", "--", ...args]];
+  const child = spawn(command, commandArgs, { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const finished = new Promise<Finished>((resolve) => {
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, finished, output: () => ({ stdout, stderr }) };
+}
+
+async function waitForLine(
+  output: () => { stdout: string },
+  prefix: string,
+  timeoutMs: number,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = output()
+      .stdout.split("\n")
+      .find((l) => l.startsWith(prefix));
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no ${prefix} line within ${timeoutMs} ms`);
+}
+
+function kill(child: ChildProcess): void {
+  if (child.exitCode === null) child.kill("SIGKILL");
+}
+
+describe.skipIf(externalTarget)("npm run local", () => {
+  it("--once runs the demo, prints PACER_SUMMARY and exits 0", async () => {
+    const cli = startCli(["--once", "--port", "0"]);
+    try {
+      // The demo's own deadline follows its jobs' progress; this only bounds a hung process.
+      const done = await Promise.race([
+        cli.finished,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`--once did not exit:\n${cli.output().stderr}`)), 280_000),
+        ),
+      ]);
+
+      // npm echoes the script it runs; the stand-in's own lines are the PACER_ ones.
+      const lines = done.stdout.split("\n").filter((line) => line.startsWith("PACER_"));
+      expect(done.code, done.stderr).toBe(0);
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^PACER_READY \{/);
+      const summary = JSON.parse((lines[1] ?? "").replace(/^PACER_SUMMARY /, ""));
+      expect(summary).toMatchObject({ ok: true, fake429s: 0, problems: [] });
+      expect(Object.keys(summary.syncs)).toEqual(["meetings", "sessions", "weather", "race_control"]);
+    } finally {
+      kill(cli.child);
+    }
+  }, 300_000);
+
+  it("listens where --port says, and stops everything on SIGTERM with exit 0", async () => {
+    const port = await freePort();
+    const cli = startCli(["--port", String(port)], { direct: true });
+    try {
+      const ready = JSON.parse(
+        (await waitForLine(cli.output, "PACER_READY ", 60_000)).slice("PACER_READY ".length),
+      );
+
+      expect(ready).toMatchObject({
+        api: `http://127.0.0.1:${port}`,
+        ws: `ws://127.0.0.1:${port + 1}`,
+        token: expect.any(String),
+      });
+      expect((await fetch(`${ready.api}/health`)).status).toBe(200);
+
+      cli.child.kill("SIGTERM");
+      const done = await cli.finished;
+
+      expect(done.code).toBe(0);
+      // DynamoDB Local (a JVM child) went down with it.
+      await expect(fetch(ready.dynamodb, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+    } finally {
+      kill(cli.child);
+    }
+  }, 90_000);
+
+  it("exits 1 with install instructions when Java is not on PATH", async () => {
+    // node is started by its absolute path, so an empty PATH hides only java.
+    const cli = startCli(["--once", "--port", "0"], {
+      env: { ...process.env, PATH: "/nonexistent" },
+      direct: true,
+    });
+    const done = await cli.finished;
+
+    expect(done.code).toBe(1);
+    expect(done.stderr).toContain("Java");
+    expect(done.stderr).toContain("openjdk-17-jre-headless");
+    expect(done.stdout).not.toContain("PACER_READY");
+  }, 30_000);
+
+  it.skipIf(process.platform !== "linux")(
+    "takes DynamoDB Local and the fake providers down with it when it is SIGKILLed",
+    async () => {
+      const cli = startCli(["--port", "0"], { direct: true });
+      try {
+        await waitForLine(cli.output, "PACER_READY ", 60_000);
+        const pid = cli.child.pid as number;
+        // Taken before the kill: once the stand-in is gone its children are re-parented.
+        const children = descendants(pid);
+        // The JVM itself, not the guard whose arguments name the jar too.
+        const jvms = children.filter(
+          (p) => /^\S*java /.test(commandLine(p)) && commandLine(p).includes("DynamoDBLocal.jar"),
+        );
+        const fakes = children.filter((p) => commandLine(p).includes("fake-process.ts"));
+        expect(jvms, "a DynamoDB Local JVM").toHaveLength(1);
+        expect(fakes.length, "a fake provider process").toBeGreaterThan(0);
+
+        cli.child.kill("SIGKILL");
+        await cli.finished;
+
+        const left = await eventually(
+          () => [...jvms, ...fakes].filter(isRunning),
+          (running) => running.length === 0,
+          20_000,
+        );
+        expect(left.map(commandLine)).toEqual([]);
+      } finally {
+        kill(cli.child);
+      }
+    },
+    90_000,
+  );
+});
+
+/** Every process below `pid`, from /proc (Linux). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const parent = parentOf(Number(entry));
+    if (parent === undefined) continue;
+    parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  const visit = (p: number) => {
+    for (const child of parents.get(p) ?? []) {
+      found.push(child);
+      visit(child);
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+/** /proc/<pid>/stat: `pid (comm) state ppid …`; comm may hold spaces and parentheses. */
+function procStat(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const [state = "", ppid = ""] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state, ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  return procStat(pid)?.ppid;
+}
+
+/** Gone, or a zombie nobody reaped yet (its process has ended all the same). */
+function isRunning(pid: number): boolean {
+  const state = procStat(pid)?.state;
+  return state !== undefined && state !== "Z" && state !== "X";
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}

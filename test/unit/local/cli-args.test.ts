@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { parseJavaMajor } from "../../../local/aws/java.ts";
+import { DEFAULT_PORT, parseCliArgs, UsageError } from "../../../local/cli-args.ts";
+
+describe("parseCliArgs", () => {
+  it("defaults to the default port, real time, and running until stopped", () => {
+    expect(parseCliArgs([])).toEqual({
+      port: DEFAULT_PORT,
+      speed: 1,
+      once: false,
+      verbose: false,
+      help: false,
+    });
+  });
+
+  it("reads every option", () => {
+    expect(parseCliArgs(["--port", "0", "--speed", "60", "--once", "--verbose"])).toEqual({
+      port: 0,
+      speed: 60,
+      once: true,
+      verbose: true,
+      help: false,
+    });
+  });
+
+  it.each([[["--port", "x"]], [["--port", "70000"]], [["--speed", "0"]], [["--speed", "-1"]], [["--bogus"]]])(
+    "refuses %j",
+    (args) => {
+      expect(() => parseCliArgs(args)).toThrow(UsageError);
+    },
+  );
+});
+
+describe("parseJavaMajor", () => {
+  it.each([
+    ['openjdk version "17.0.15" 2025-04-15', 17],
+    ['openjdk version "21" 2023-09-19', 21],
+    ['java version "1.8.0_392"', 8],
+    ['openjdk version "11.0.2" 2019-01-15', 11],
+    ["command not found", undefined],
+  ])("%s → %s", (output, major) => {
+    expect(parseJavaMajor(output)).toBe(major);
+  });
+});
