@@ -1,9 +1,21 @@
 /**
- * One typed error per failure kind. Handlers map them to HTTP statuses or queue outcomes in one
- * place each; everything else is a bug (5xx, or a retried message).
+ * One typed error per failure kind. Each carries what follows from it: its code (the same in API
+ * answers, job records and WebSocket frames), the HTTP status an API request that fails with it
+ * gets, and what a sync job does next. Anything that is not a PacerError is a bug (a 5xx, or a
+ * retried message).
  */
+
+/**
+ * What a sync job does after the error: `wait` (no attempt spent: the job is re-queued for when it
+ * can go on), `retry` (an attempt of its retry budget spent) or `fail` (a retry will not fix it).
+ */
+export type JobDisposition = "wait" | "retry" | "fail";
+
 export abstract class PacerError extends Error {
   abstract readonly code: string;
+  abstract readonly disposition: JobDisposition;
+  /** The status of an API answer that fails with this error; absent: never the caller's fault (5xx). */
+  readonly httpStatus?: number;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -13,28 +25,39 @@ export abstract class PacerError extends Error {
 /** The caller sent something malformed (HTTP 400; a queue message that can never be processed). */
 export class ValidationError extends PacerError {
   readonly code = "VALIDATION_ERROR";
+  readonly disposition = "fail" as const;
+  override readonly httpStatus = 400;
 }
 
 /** Unknown provider or sync type (HTTP 400 / 404). */
 export class UnknownSyncError extends PacerError {
   readonly code = "UNKNOWN_SYNC";
+  readonly disposition = "fail" as const;
+  override readonly httpStatus = 400;
 }
 
 export class NotFoundError extends PacerError {
   readonly code = "NOT_FOUND";
+  readonly disposition = "fail" as const;
+  override readonly httpStatus = 404;
 }
 
 export class UnauthorizedError extends PacerError {
   readonly code = "UNAUTHORIZED";
+  readonly disposition = "fail" as const;
+  override readonly httpStatus = 401;
 }
 
 export class ForbiddenError extends PacerError {
   readonly code = "FORBIDDEN";
+  readonly disposition = "fail" as const;
+  override readonly httpStatus = 403;
 }
 
 /** No permit now; `retryAfterMs` says when one frees up. Not a failure: the job waits. */
 export class PermitUnavailableError extends PacerError {
   readonly code = "PERMIT_UNAVAILABLE";
+  readonly disposition = "wait" as const;
   constructor(readonly retryAfterMs: number) {
     super(`no permit free for ${retryAfterMs} ms`);
   }
@@ -43,6 +66,7 @@ export class PermitUnavailableError extends PacerError {
 /** The provider answered 429 (or its headers said the budget is spent). Not a failure: the job waits. */
 export class ProviderRateLimitedError extends PacerError {
   readonly code = "PROVIDER_RATE_LIMITED";
+  readonly disposition = "retry" as const;
   constructor(
     readonly retryAfterMs: number,
     message = `provider rate limited for ${retryAfterMs} ms`,
@@ -54,11 +78,13 @@ export class ProviderRateLimitedError extends PacerError {
 /** The provider failed in a way a retry may fix (5xx, timeout, network). */
 export class ProviderUnavailableError extends PacerError {
   readonly code = "PROVIDER_UNAVAILABLE";
+  readonly disposition = "retry" as const;
 }
 
 /** The provider refused in a way a retry will not fix (auth, bad request). */
 export class ProviderRejectedError extends PacerError {
   readonly code = "PROVIDER_REJECTED";
+  readonly disposition = "fail" as const;
   constructor(
     message: string,
     readonly status: number,
@@ -74,6 +100,7 @@ export class ProviderRejectedError extends PacerError {
  */
 export class ProviderMalformedError extends PacerError {
   readonly code = "PROVIDER_MALFORMED";
+  readonly disposition = "retry" as const;
 }
 
 /**
@@ -82,6 +109,7 @@ export class ProviderMalformedError extends PacerError {
  */
 export class ProviderRedirectError extends PacerError {
   readonly code = "PROVIDER_REDIRECT";
+  readonly disposition = "fail" as const;
   constructor(
     message: string,
     readonly location: string | undefined,
@@ -93,6 +121,7 @@ export class ProviderRedirectError extends PacerError {
 /** A record is larger than Pacer can store (DynamoDB's 400 KB item limit, less room for keys). */
 export class EntityTooLargeError extends PacerError {
   readonly code = "ENTITY_TOO_LARGE";
+  readonly disposition = "fail" as const;
 }
 
 /**
@@ -101,4 +130,12 @@ export class EntityTooLargeError extends PacerError {
  */
 export class InvocationEndingError extends PacerError {
   readonly code = "INVOCATION_ENDING";
+  readonly disposition = "wait" as const;
+}
+
+/** The body of a request is larger than the API accepts (HTTP 413). */
+export class PayloadTooLargeError extends PacerError {
+  readonly code = "PAYLOAD_TOO_LARGE";
+  readonly disposition = "fail" as const;
+  override readonly httpStatus = 413;
 }

@@ -1,18 +1,6 @@
 import { findSyncType, limitsFor, type ProviderDef, type SyncTypeDef } from "#catalog/index.ts";
 import type { Entity, EntityReader, ProviderFetch, ProviderModule } from "#providers/types.ts";
-import {
-  EntityTooLargeError,
-  ForbiddenError,
-  InvocationEndingError,
-  NotFoundError,
-  PacerError,
-  PermitUnavailableError,
-  ProviderRateLimitedError,
-  ProviderRedirectError,
-  ProviderRejectedError,
-  UnknownSyncError,
-  ValidationError,
-} from "./errors.ts";
+import { PacerError, PermitUnavailableError, ProviderRateLimitedError, ValidationError } from "./errors.ts";
 import {
   type JobCounts,
   type JobMessage,
@@ -134,6 +122,7 @@ export type JobOutcome =
  */
 export class RetryableJobError extends PacerError {
   readonly code = "RETRYABLE";
+  readonly disposition = "retry" as const;
 }
 
 /** Messages tenants see are bounded: a job record must stay far below a WebSocket message. */
@@ -252,9 +241,11 @@ async function afterFailure(run: Run, error: unknown): Promise<JobOutcome> {
   const { deps, message } = run;
   const clock = deps.clock ?? Date.now;
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
-  if (error instanceof PermitUnavailableError) return defer(run, error.retryAfterMs, clock());
-  if (error instanceof InvocationEndingError) return defer(run, 0, clock());
-  if (!isRetryable(error)) return fail(run, publicError(deps, run, error));
+  if (error instanceof PacerError && error.disposition === "wait") {
+    return defer(run, error instanceof PermitUnavailableError ? error.retryAfterMs : 0, clock());
+  }
+  if (error instanceof PacerError && error.disposition === "fail")
+    return fail(run, publicError(deps, run, error));
   if (error instanceof ProviderRateLimitedError) deps.metrics.count(METRIC.providerThrottled);
   const attempts = message.attempts + 1;
   const now = clock();
@@ -296,22 +287,6 @@ async function afterFailure(run: Run, error: unknown): Promise<JobOutcome> {
     return infrastructureFailure(run, infra);
   }
   return { kind: "retrying", jobId: run.job.jobId, attempts, retryAfterMs: decision.delayMs };
-}
-
-/** Failures a retry will not fix: they fail the job at once. */
-const PERMANENT_ERRORS = [
-  ProviderRejectedError,
-  ValidationError,
-  ProviderRedirectError,
-  EntityTooLargeError,
-  UnknownSyncError,
-  ForbiddenError,
-  NotFoundError,
-];
-
-/** Failures a later attempt may get past; anything else (a rejected request, a bad payload size) fails now. */
-function isRetryable(error: unknown): boolean {
-  return !PERMANENT_ERRORS.some((type) => error instanceof type);
 }
 
 /**

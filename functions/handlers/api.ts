@@ -9,14 +9,7 @@ import { logger, tracer } from "#adapters/observability.ts";
 import { SqsJobQueue } from "#adapters/sqs-job-queue.ts";
 import { catalog } from "#catalog/index.ts";
 import { envJson, envNumber, requireEnv } from "#core/env.ts";
-import {
-  ForbiddenError,
-  NotFoundError,
-  PacerError,
-  UnauthorizedError,
-  UnknownSyncError,
-  ValidationError,
-} from "#core/errors.ts";
+import { PacerError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "#core/errors.ts";
 import { QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
 import {
   getJob,
@@ -80,10 +73,6 @@ export function createApiHandler(
   };
 }
 
-class PayloadTooLargeError extends PacerError {
-  readonly code = "PAYLOAD_TOO_LARGE";
-}
-
 /** The body as text, refused past {@link MAX_BODY_BYTES} before anything parses it. */
 function bodyOf(event: APIGatewayProxyEvent): string | null {
   if (event.body === null || event.body === undefined) return null;
@@ -135,18 +124,9 @@ function resourceOf(path: string): string {
   return /^\/jobs\/[^/]+$/.test(path) ? "/jobs/{jobId}" : path.replace(/\/+$/, "") || "/";
 }
 
-const STATUS_BY_ERROR: [new (...args: never[]) => PacerError, number][] = [
-  [ValidationError, 400],
-  [UnknownSyncError, 400],
-  [UnauthorizedError, 401],
-  [ForbiddenError, 403],
-  [NotFoundError, 404],
-  [PayloadTooLargeError, 413],
-];
-
 function toErrorResponse(error: unknown): APIGatewayProxyResult {
-  for (const [type, status] of STATUS_BY_ERROR) {
-    if (error instanceof type) return errorResponse(status, error.code, error.message);
+  if (error instanceof PacerError && error.httpStatus !== undefined) {
+    return errorResponse(error.httpStatus, error.code, error.message);
   }
   logger.error("unexpected error", { error: error as Error });
   return errorResponse(500, "INTERNAL_ERROR", "internal error");
