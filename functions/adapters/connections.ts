@@ -9,7 +9,6 @@ import {
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "#adapters/aws-clients.ts";
-import { requireEnv } from "#core/env.ts";
 import { UnauthorizedError } from "#core/errors.ts";
 import type { Connection, ConnectionStore } from "#core/live.ts";
 import { TABLES } from "#core/resources.ts";
@@ -229,10 +228,7 @@ function cancellationReason(error: unknown): string | undefined {
   return e.CancellationReasons?.map((r) => r.Code).find((code) => code !== undefined && code !== "None");
 }
 
-/** The repository over `PACER_CONNECTIONS_TABLE`; call at module load. */
-export function connectionsFromEnv(): ConnectionStore {
-  return createConnectionRepository({
-    tableName: requireEnv(TABLES.connections.envVar),
-    client: documentClient,
-  });
+/** The repository over the connections table, through the shared document client; call at module load. */
+export function connectionsOn(tableName: string): ConnectionStore {
+  return createConnectionRepository({ tableName, client: documentClient });
 }

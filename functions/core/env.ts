@@ -1,31 +1,112 @@
+import { z } from "zod";
+
 /**
- * Environment access for handlers. Read configuration once, at module load, through these, so a
- * missing variable fails the cold start loudly instead of a request deep in the code.
+ * Every environment variable Pacer's functions read, by one name each. What each function needs
+ * is declared with its spec (core/functions.ts); the CDK constructs and the local stand-in set
+ * them from there, and the handler parses them once, at module load, with {@link parseEnv}.
+ * Per-provider variables (`PACER_<PROVIDER>_BASE_URL`, …) are named by #catalog/index.ts.
  */
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === "") throw new Error(`environment variable ${name} is required`);
-  return value;
+export const ENV = {
+  dataTable: "PACER_DATA_TABLE",
+  limiterTable: "PACER_LIMITER_TABLE",
+  connectionsTable: "PACER_CONNECTIONS_TABLE",
+  idempotencyTable: "PACER_IDEMPOTENCY_TABLE",
+  /** JSON {@link QueueUrls} (core/resources.ts). */
+  queues: "PACER_QUEUES",
+  jobRetentionDays: "PACER_JOB_RETENTION_DAYS",
+  historyRetentionDays: "PACER_HISTORY_RETENTION_DAYS",
+  /** JSON array of the tenants the schedules run for. */
+  scheduledTenants: "PACER_SCHEDULED_TENANTS",
+  sweepGraceMs: "PACER_SWEEP_GRACE_MS",
+  /** The WebSocket API's `@connections` endpoint. */
+  wsCallbackUrl: "PACER_WS_CALLBACK_URL",
+  jwtIssuer: "PACER_JWT_ISSUER",
+  jwksUrl: "PACER_JWKS_URL",
+  jwtAudience: "PACER_JWT_AUDIENCE",
+  tenantClaim: "PACER_TENANT_CLAIM",
+  jwtMaxLifetimeSeconds: "PACER_JWT_MAX_LIFETIME_SECONDS",
+  providerTimeoutMs: "PACER_PROVIDER_TIMEOUT_MS",
+  retryMaxAttempts: "PACER_RETRY_MAX_ATTEMPTS",
+  retryBaseDelayMs: "PACER_RETRY_BASE_DELAY_MS",
+  retryMaxDelayMs: "PACER_RETRY_MAX_DELAY_MS",
+  retryMaxAgeMs: "PACER_RETRY_MAX_AGE_MS",
+  maxPermitWaitMs: "PACER_MAX_PERMIT_WAIT_MS",
+} as const;
+
+export type EnvKey = keyof typeof ENV;
+export type EnvName = (typeof ENV)[EnvKey];
+
+/** What a function reads: a schema per variable, parsing the variable's text (undefined when unset or empty). */
+export type EnvSchema = { readonly [K in EnvKey]?: z.ZodType<unknown, string | undefined> };
+
+export type ParsedEnv<S extends EnvSchema> = {
+  readonly [K in keyof S]: S[K] extends z.ZodType<infer T> ? T : never;
+};
+
+/** Schemas for the kinds of variable there are. */
+export const envVar = {
+  /** Must be set and non-empty. */
+  required: () => z.string({ error: "is required" }).min(1, "is required"),
+  optional: () => z.string().optional(),
+  /** A number; `fallback` when unset. */
+  number: (fallback: number) =>
+    z
+      .string()
+      .optional()
+      .transform((raw, context) => {
+        if (raw === undefined) return fallback;
+        const value = Number(raw);
+        if (Number.isFinite(value)) return value;
+        context.addIssue({ code: "custom", message: `must be a number, got "${raw}"` });
+        return z.NEVER;
+      }),
+  /** Required JSON that `schema` accepts. */
+  json: <T>(schema: z.ZodType<T>) =>
+    z
+      .string({ error: "is required" })
+      .transform((raw, context): unknown => {
+        try {
+          return JSON.parse(raw);
+        } catch {
+          context.addIssue({ code: "custom", message: "must be JSON" });
+          return z.NEVER;
+        }
+      })
+      .pipe(schema),
+};
+
+/**
+ * Parses the variables `schema` names from `source`, once. Every problem is named in one error
+ * (`PACER_DATA_TABLE is required; PACER_JOB_RETENTION_DAYS must be a number, got "x"`), so a
+ * misconfigured function fails its cold start with the whole list instead of a request later.
+ */
+export function parseEnv<S extends EnvSchema>(
+  schema: S,
+  source: NodeJS.ProcessEnv = process.env,
+): ParsedEnv<S> {
+  const parsed: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of Object.keys(schema) as EnvKey[]) {
+    const variable = schema[key];
+    if (!variable) continue;
+    const raw = source[ENV[key]];
+    const result = variable.safeParse(raw === "" ? undefined : raw);
+    if (result.success) parsed[key] = result.data;
+    else problems.push(`${ENV[key]} ${result.error.issues.map((issue) => issue.message).join(", ")}`);
+  }
+  if (problems.length > 0) throw new Error(`environment: ${problems.join("; ")}`);
+  return parsed as ParsedEnv<S>;
 }
 
+/** The variables of `schema` a function cannot start without (those that have no default). */
+export function requiredEnv(schema: EnvSchema): EnvName[] {
+  return (Object.keys(schema) as EnvKey[])
+    .filter((key) => schema[key]?.safeParse(undefined).success === false)
+    .map((key) => ENV[key]);
+}
+
+/** A variable whose name is not fixed (a provider's): its value, or undefined when unset or empty. */
 export function optionalEnv(name: string): string | undefined {
   const value = process.env[name];
   return value === undefined || value === "" ? undefined : value;
-}
-
-export function envNumber(name: string, fallback: number): number {
-  const raw = optionalEnv(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`environment variable ${name} must be a number, got "${raw}"`);
-  return value;
-}
-
-export function envJson<T>(name: string): T {
-  const raw = requireEnv(name);
-  try {
-    return JSON.parse(raw) as T;
-  } catch (cause) {
-    throw new Error(`environment variable ${name} must be JSON`, { cause });
-  }
 }

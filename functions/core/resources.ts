@@ -1,4 +1,5 @@
 import type { Priority } from "#catalog/types.ts";
+import { ENV } from "./env.ts";
 
 /**
  * The shape of Pacer's tables and queues, as plain data. The CDK constructs and the local
@@ -34,7 +35,7 @@ export const TABLES = {
    */
   data: {
     id: "Data",
-    envVar: "PACER_DATA_TABLE",
+    envVar: ENV.dataTable,
     partitionKey: "pk",
     sortKey: "sk",
     ttlAttribute: "expiresAt",
@@ -44,7 +45,7 @@ export const TABLES = {
   /** Limiter state: one item per limit and scope (see functions/core/limiter). */
   limiter: {
     id: "Limiter",
-    envVar: "PACER_LIMITER_TABLE",
+    envVar: ENV.limiterTable,
     partitionKey: "pk",
     ttlAttribute: "expiresAt",
   },
@@ -56,7 +57,7 @@ export const TABLES = {
    */
   connections: {
     id: "Connections",
-    envVar: "PACER_CONNECTIONS_TABLE",
+    envVar: ENV.connectionsTable,
     partitionKey: "pk",
     sortKey: "sk",
     ttlAttribute: "expiresAt",
@@ -64,7 +65,7 @@ export const TABLES = {
   /** Powertools idempotency records (its required key `id` and TTL `expiration`). */
   idempotency: {
     id: "Idempotency",
-    envVar: "PACER_IDEMPOTENCY_TABLE",
+    envVar: ENV.idempotencyTable,
     partitionKey: "id",
     ttlAttribute: "expiration",
   },
@@ -108,4 +109,4 @@ export function queueSpecs(providerId: string): QueueSpec[] {
  * Workers, the REST API and the local stand-in all read queue URLs from it.
  */
 export type QueueUrls = Record<string, Record<Priority, { readonly url: string; readonly dlqUrl: string }>>;
-export const QUEUES_ENV_VAR = "PACER_QUEUES";
+export const QUEUES_ENV_VAR = ENV.queues;

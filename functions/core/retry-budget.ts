@@ -1,5 +1,4 @@
 import type { SyncTypeDef } from "#catalog/types.ts";
-import { envNumber } from "./env.ts";
 import { withJitter } from "./retry-after.ts";
 
 /**
@@ -25,14 +24,24 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAgeMs: 60 * 60_000,
 };
 
-/** The policy from `PACER_RETRY_*` and `PACER_MAX_PERMIT_WAIT_MS`; read once, at module load. */
-export function retryPolicyFromEnv(): RetryPolicy {
+/** The retry settings as the worker's environment holds them (core/functions.ts, WORKER_ENV). */
+export interface RetryEnv {
+  readonly retryMaxAttempts: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly retryMaxAgeMs: number;
+  /** 0: unset. */
+  readonly maxPermitWaitMs: number;
+}
+
+/** The policy from `PACER_RETRY_*` and `PACER_MAX_PERMIT_WAIT_MS`, checked for consistency. */
+export function retryPolicyFromEnv(env: RetryEnv): RetryPolicy {
   const policy: RetryPolicy = {
-    maxAttempts: envNumber("PACER_RETRY_MAX_ATTEMPTS", DEFAULT_RETRY_POLICY.maxAttempts),
-    baseDelayMs: envNumber("PACER_RETRY_BASE_DELAY_MS", DEFAULT_RETRY_POLICY.baseDelayMs),
-    maxDelayMs: envNumber("PACER_RETRY_MAX_DELAY_MS", DEFAULT_RETRY_POLICY.maxDelayMs),
-    maxAgeMs: envNumber("PACER_RETRY_MAX_AGE_MS", DEFAULT_RETRY_POLICY.maxAgeMs),
-    maxPermitWaitMs: envNumber("PACER_MAX_PERMIT_WAIT_MS", 0) || undefined,
+    maxAttempts: env.retryMaxAttempts,
+    baseDelayMs: env.retryBaseDelayMs,
+    maxDelayMs: env.retryMaxDelayMs,
+    maxAgeMs: env.retryMaxAgeMs,
+    maxPermitWaitMs: env.maxPermitWaitMs || undefined,
   };
   const problems = [
     policy.maxAttempts >= 1 && Number.isInteger(policy.maxAttempts) ? "" : "PACER_RETRY_MAX_ATTEMPTS ≥ 1",

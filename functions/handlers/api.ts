@@ -8,8 +8,9 @@ import { JobStore } from "#adapters/dynamo/job-store.ts";
 import { logger, tracer } from "#adapters/observability.ts";
 import { SqsJobQueue } from "#adapters/sqs-job-queue.ts";
 import { catalog } from "#catalog/index.ts";
-import { envJson, envNumber, requireEnv } from "#core/env.ts";
+import { parseEnv } from "#core/env.ts";
 import { PacerError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "#core/errors.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import { QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
 import {
   getJob,
@@ -148,17 +149,19 @@ function json(
   };
 }
 
+const env = parseEnv(FUNCTIONS.api.env);
+
 /** API Gateway REST handler, wired from the environment at load. */
 export const handler = middy(
   createApiHandler({
     catalog,
     jobs: new JobStore({
-      tableName: requireEnv(TABLES.data.envVar),
+      tableName: env.dataTable,
       client: documentClient,
-      jobRetentionDays: envNumber("PACER_JOB_RETENTION_DAYS", 30),
+      jobRetentionDays: env.jobRetentionDays,
     }),
-    queue: new SqsJobQueue(sqsClient, envJson<QueueUrls>(QUEUES_ENV_VAR)),
-    limiter: new DynamoLimiter({ tableName: requireEnv(TABLES.limiter.envVar), client: documentClient }),
+    queue: new SqsJobQueue(sqsClient, env.queues),
+    limiter: new DynamoLimiter({ tableName: env.limiterTable, client: documentClient }),
     onSendFailed: (jobId, error) =>
       logger.error("job recorded but not queued; the sweep will send it", { jobId, error }),
   }),

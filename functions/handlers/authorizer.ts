@@ -3,7 +3,9 @@ import middy from "@middy/core";
 import type { APIGatewayAuthorizerWithContextResult } from "aws-lambda";
 import { logger } from "#adapters/observability.ts";
 import { type TokenVerifier, verifierFromEnv } from "#core/auth/verifier.ts";
+import { parseEnv } from "#core/env.ts";
 import { UnauthorizedError } from "#core/errors.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 
 /** REST API TOKEN authorizer event (identity source: the `Authorization` header). */
 export interface TokenAuthorizerEvent {
@@ -87,4 +89,6 @@ export function stageWildcard(methodArn: string): string {
   return api && stage ? `${api}/${stage}/*` : methodArn;
 }
 
-export const handler = middy(createAuthorizer(verifierFromEnv())).use(injectLambdaContext(logger));
+export const handler = middy(createAuthorizer(verifierFromEnv(parseEnv(FUNCTIONS.authorizer.env)))).use(
+  injectLambdaContext(logger),
+);

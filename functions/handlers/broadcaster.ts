@@ -4,10 +4,11 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import middy from "@middy/core";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { connectionsFromEnv } from "#adapters/connections.ts";
+import { connectionsOn } from "#adapters/connections.ts";
 import { logger } from "#adapters/observability.ts";
 import { createPublisher } from "#adapters/ws-publisher.ts";
-import { requireEnv } from "#core/env.ts";
+import { parseEnv } from "#core/env.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import { createLive, type Live } from "#core/live.ts";
 import { changeFromStreamRecord, type DataChangeRecord } from "#core/live-messages.ts";
 
@@ -61,9 +62,10 @@ export function createBroadcaster(
     processPartialResponse(event, broadcastRecord, processor, { context, processInParallel: false });
 }
 
+const env = parseEnv(FUNCTIONS.broadcaster.env);
 const live = createLive({
-  connections: connectionsFromEnv(),
-  publisher: createPublisher(requireEnv("PACER_WS_CALLBACK_URL")),
+  connections: connectionsOn(env.connectionsTable),
+  publisher: createPublisher(env.wsCallbackUrl),
 });
 
 export const handler = middy(createBroadcaster(live)).use(injectLambdaContext(logger));

@@ -6,16 +6,14 @@ import { documentClient } from "#adapters/aws-clients.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
 import { logger } from "#adapters/observability.ts";
 import { catalog } from "#catalog/index.ts";
-import { envJson, requireEnv } from "#core/env.ts";
+import { parseEnv } from "#core/env.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
-import { TABLES } from "#core/resources.ts";
 
-const jobs = new JobStore({
-  tableName: requireEnv(TABLES.data.envVar),
-  client: documentClient,
-  jobRetentionDays: 30,
-});
-const tenants = envJson<string[]>("PACER_SCHEDULED_TENANTS");
+const env = parseEnv(FUNCTIONS.freshness.env);
+// It only reads job status: the retention it would give new records does not matter.
+const jobs = new JobStore({ tableName: env.dataTable, client: documentClient, jobRetentionDays: 30 });
+const tenants = env.scheduledTenants;
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
 /**

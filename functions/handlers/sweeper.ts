@@ -7,21 +7,20 @@ import { JobStore } from "#adapters/dynamo/job-store.ts";
 import { logger } from "#adapters/observability.ts";
 import { SqsJobQueue } from "#adapters/sqs-job-queue.ts";
 import { catalog } from "#catalog/index.ts";
-import { envJson, envNumber, requireEnv } from "#core/env.ts";
+import { parseEnv } from "#core/env.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
-import { QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
 import { type SweepResult, sweepLostJobs } from "#core/sweep.ts";
 
-/** How long past its due time an open job's message counts as lost: `PACER_SWEEP_GRACE_MS`. */
-export const DEFAULT_SWEEP_GRACE_MS = 5 * 60_000;
-
+const env = parseEnv(FUNCTIONS.sweeper.env);
 const jobs = new JobStore({
-  tableName: requireEnv(TABLES.data.envVar),
+  tableName: env.dataTable,
   client: documentClient,
-  jobRetentionDays: envNumber("PACER_JOB_RETENTION_DAYS", 30),
+  jobRetentionDays: env.jobRetentionDays,
 });
-const queue = new SqsJobQueue(sqsClient, envJson<QueueUrls>(QUEUES_ENV_VAR));
-const graceMs = envNumber("PACER_SWEEP_GRACE_MS", DEFAULT_SWEEP_GRACE_MS);
+const queue = new SqsJobQueue(sqsClient, env.queues);
+/** How long past its due time an open job's message counts as lost. */
+const graceMs = env.sweepGraceMs;
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
 /**

@@ -1,11 +1,12 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { connectionsFromEnv } from "#adapters/connections.ts";
+import { connectionsOn } from "#adapters/connections.ts";
 import { logger } from "#adapters/observability.ts";
 import { createPublisher } from "#adapters/ws-publisher.ts";
 import { catalog } from "#catalog/index.ts";
 import { TENANT_ID_PATTERN } from "#core/auth/verifier.ts";
-import { requireEnv } from "#core/env.ts";
+import { parseEnv } from "#core/env.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import { createLive, type Live } from "#core/live.ts";
 import { knownTopics } from "#core/live-messages.ts";
 
@@ -76,9 +77,10 @@ function bodyOf(event: WebSocketEvent): string | undefined {
   return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
 }
 
+const env = parseEnv(FUNCTIONS.websocket.env);
 const live = createLive({
-  connections: connectionsFromEnv(),
-  publisher: createPublisher(requireEnv("PACER_WS_CALLBACK_URL")),
+  connections: connectionsOn(env.connectionsTable),
+  publisher: createPublisher(env.wsCallbackUrl),
   knownTopics: knownTopics(catalog),
 });
 

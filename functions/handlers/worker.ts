@@ -18,12 +18,13 @@ import { logger, tracer } from "#adapters/observability.ts";
 import { createProviderFetch } from "#adapters/provider-fetch.ts";
 import { priorityFromQueueArn, SqsJobQueue } from "#adapters/sqs-job-queue.ts";
 import { baseUrlEnvVar, findProvider, limitsFor, redirectHostsEnvVar } from "#catalog/index.ts";
-import { envJson, envNumber, optionalEnv, requireEnv } from "#core/env.ts";
+import { optionalEnv, parseEnv } from "#core/env.ts";
 import { PermitUnavailableError } from "#core/errors.ts";
+import { WORKER_ENV } from "#core/functions.ts";
 import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
 import { takePermit } from "#core/limiter/take-permit.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
-import { MAX_SQS_DELAY_SECONDS, QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
+import { MAX_SQS_DELAY_SECONDS } from "#core/resources.ts";
 import { retryPolicyFromEnv } from "#core/retry-budget.ts";
 import { type Delivery, type JobOutcome, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
 import type { ProviderModule } from "#providers/types.ts";
@@ -37,8 +38,6 @@ const EXTRA_PERMIT_MAX_WAIT_MS = 5_000;
  * metric calls a human.
  */
 const MAX_PROVIDER_PAUSE_MS = 15 * 60_000;
-/** How long one provider call (headers and body) may take: `PACER_PROVIDER_TIMEOUT_MS`. */
-const DEFAULT_PROVIDER_TIMEOUT_MS = 20_000;
 
 /**
  * The worker Lambda of one provider: SQS batch in, partial batch failures out. Each record is a
@@ -53,30 +52,32 @@ export function createWorkerHandler(module: ProviderModule) {
     serviceName: SERVICE_NAME,
     defaultDimensions: { provider: provider.id },
   });
-  const limiter = new DynamoLimiter({ tableName: requireEnv(TABLES.limiter.envVar), client: documentClient });
+  const env = parseEnv(WORKER_ENV);
+  const limiter = new DynamoLimiter({ tableName: env.limiterTable, client: documentClient });
   const baseUrl = optionalEnv(baseUrlEnvVar(provider.id)) ?? provider.baseUrl;
   // createProviderFetch trims, lowercases and drops empty entries.
   const redirectHosts = (optionalEnv(redirectHostsEnvVar(provider.id)) ?? "").split(",");
-  const providerTimeoutMs = envNumber("PACER_PROVIDER_TIMEOUT_MS", DEFAULT_PROVIDER_TIMEOUT_MS);
-  const retry = retryPolicyFromEnv();
+  // How long one provider call (headers and body) may take.
+  const providerTimeoutMs = env.providerTimeoutMs;
+  const retry = retryPolicyFromEnv(env);
   // Node loads its HTTP client on the first fetch, synchronously, for tens of milliseconds. Doing it
   // now, at cold start, keeps that stall out of the moment between taking a permit and calling.
   void fetch("data:text/plain,").catch(() => undefined);
 
-  const queue = new SqsJobQueue(sqsClient, envJson<QueueUrls>(QUEUES_ENV_VAR));
+  const queue = new SqsJobQueue(sqsClient, env.queues);
   const deps: SyncJobDeps = {
     provider,
     module,
     limiter,
     jobs: new JobStore({
-      tableName: requireEnv(TABLES.data.envVar),
+      tableName: env.dataTable,
       client: documentClient,
-      jobRetentionDays: envNumber("PACER_JOB_RETENTION_DAYS", 30),
+      jobRetentionDays: env.jobRetentionDays,
     }),
     entities: new EntityStore({
-      tableName: requireEnv(TABLES.data.envVar),
+      tableName: env.dataTable,
       client: documentClient,
-      historyRetentionDays: envNumber("PACER_HISTORY_RETENTION_DAYS", 90),
+      historyRetentionDays: env.historyRetentionDays,
     }),
     queue,
     metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
@@ -129,7 +130,7 @@ export function createWorkerHandler(module: ProviderModule) {
       runSyncJob(deps, input.delivery),
     {
       persistenceStore: new DynamoDBPersistenceLayer({
-        tableName: requireEnv(TABLES.idempotency.envVar),
+        tableName: env.idempotencyTable,
         awsSdkV3Client: dynamoClient,
       }),
       config: idempotencyConfig,

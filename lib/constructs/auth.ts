@@ -10,6 +10,8 @@ import {
 } from "aws-cdk-lib/aws-cognito";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { ENV } from "#core/env.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import type { AuthConfig } from "../config.ts";
 import { PacerFunction } from "./pacer-function.ts";
 
@@ -25,10 +27,10 @@ export interface AuthorizerSettings {
 /** The authorizer's environment (the names functions/core/auth/verifier.ts reads). */
 export function authorizerEnvironment(settings: AuthorizerSettings): Record<string, string> {
   return {
-    PACER_JWT_ISSUER: settings.issuer,
-    PACER_JWKS_URL: settings.jwksUrl,
-    PACER_TENANT_CLAIM: settings.tenantClaim,
-    ...(settings.audience === undefined ? {} : { PACER_JWT_AUDIENCE: settings.audience }),
+    [ENV.jwtIssuer]: settings.issuer,
+    [ENV.jwksUrl]: settings.jwksUrl,
+    [ENV.tenantClaim]: settings.tenantClaim,
+    ...(settings.audience === undefined ? {} : { [ENV.jwtAudience]: settings.audience }),
   };
 }
 
@@ -121,9 +123,8 @@ export class PacerAuthorizer extends Construct {
   constructor(scope: Construct, id: string, props: PacerAuthorizerProps) {
     super(scope, id);
     this.function = new PacerFunction(this, "Function", {
-      entry: "functions/handlers/authorizer.ts",
-      description: "Pacer: verifies bearer JWTs and names the caller's tenant",
-      timeout: Duration.seconds(10),
+      spec: FUNCTIONS.authorizer,
+      tables: {},
       logRetention: props.logRetention,
       environment: authorizerEnvironment(props.settings),
     });

@@ -1,6 +1,8 @@
 import { Duration } from "aws-cdk-lib";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { ENV } from "#core/env.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import { PacerFunction } from "./pacer-function.ts";
 import type { PacerTableSet } from "./tables.ts";
 
@@ -21,12 +23,10 @@ export class FreshnessMonitor extends Construct {
   constructor(scope: Construct, id: string, props: FreshnessMonitorProps) {
     super(scope, id);
     this.function = new PacerFunction(this, "Function", {
-      entry: "functions/handlers/freshness.ts",
-      description: "Pacer: reports how stale each scheduled sync type is",
-      timeout: Duration.seconds(60),
+      spec: FUNCTIONS.freshness,
+      tables: props.tables,
       logRetention: props.logRetention,
-      environment: { PACER_SCHEDULED_TENANTS: JSON.stringify(props.scheduledTenants) },
+      environment: { [ENV.scheduledTenants]: JSON.stringify(props.scheduledTenants) },
     });
-    this.function.bindTable(props.tables.data, "read");
   }
 }

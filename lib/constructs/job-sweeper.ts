@@ -1,8 +1,9 @@
-import { Duration, Stack } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { Catalog } from "#catalog/types.ts";
-import { QUEUES_ENV_VAR } from "#core/resources.ts";
+import { ENV } from "#core/env.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import { PacerFunction } from "./pacer-function.ts";
 import type { PacerQueues } from "./queues.ts";
 import type { PacerTableSet } from "./tables.ts";
@@ -33,19 +34,16 @@ export class JobSweeper extends Construct {
 
   constructor(scope: Construct, id: string, props: JobSweeperProps) {
     super(scope, id);
-    const providers = props.catalog.providers.map((p) => p.id);
+    const _providers = props.catalog.providers.map((p) => p.id);
     this.function = new PacerFunction(this, "Function", {
-      entry: "functions/handlers/sweeper.ts",
-      description: "Pacer: sends again the messages of jobs that lost theirs",
-      timeout: Duration.seconds(60),
+      spec: FUNCTIONS.sweeper,
+      tables: props.tables,
+      queues: props.queues,
       logRetention: props.logRetention,
       environment: {
-        [QUEUES_ENV_VAR]: Stack.of(this).toJsonString(props.queues.urls(providers)),
-        PACER_JOB_RETENTION_DAYS: String(props.jobRetentionDays),
-        PACER_SWEEP_GRACE_MS: String((props.grace ?? Duration.minutes(5)).toMilliseconds()),
+        [ENV.jobRetentionDays]: String(props.jobRetentionDays),
+        [ENV.sweepGraceMs]: String((props.grace ?? Duration.minutes(5)).toMilliseconds()),
       },
     });
-    this.function.bindTable(props.tables.data, "readWrite");
-    props.queues.grantSend(this.function, providers, { deadLetter: false });
   }
 }

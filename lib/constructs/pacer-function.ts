@@ -1,14 +1,17 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { type ITable, Table } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { ENV, requiredEnv } from "#core/env.ts";
+import type { FunctionSpec, TableAccess } from "#core/functions.ts";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
-import type { TableSpec } from "#core/resources.ts";
+import type { TableKey, TableSpec } from "#core/resources.ts";
+import type { PacerQueues } from "./queues.ts";
 
 /** The repository root: handler entries, package.json `imports` and the lock file live here. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -24,15 +27,34 @@ export interface BoundTable {
   readonly table: ITable;
 }
 
-export type TableAccess = "read" | "write" | "readWrite";
+export type { TableAccess };
 
 export interface PacerFunctionProps
   extends Omit<
     NodejsFunctionProps,
-    "runtime" | "architecture" | "tracing" | "logGroup" | "logRetention" | "bundling" | "role" | "entry"
+    | "runtime"
+    | "architecture"
+    | "tracing"
+    | "logGroup"
+    | "logRetention"
+    | "bundling"
+    | "role"
+    | "entry"
+    | "description"
+    | "timeout"
+    | "memorySize"
   > {
-  /** Handler file, relative to the repository root, exporting `handler`. */
-  readonly entry: string;
+  /** What the function is (core/functions.ts): entry, description, timeout, memory, env, tables. */
+  readonly spec: FunctionSpec;
+  /** The tables its spec names; each is bound with the access the spec asks for. */
+  readonly tables: Readonly<Partial<Record<TableKey, BoundTable>>>;
+  /**
+   * The job queues, when its spec sends to them: it gets their URLs (`PACER_QUEUES`) and may send
+   * to those its spec names.
+   */
+  readonly queues?: PacerQueues;
+  /** The provider a worker belongs to (a spec's `own` queues). */
+  readonly provider?: string;
   /**
    * Retention of the function's own log group.
    * @default RetentionDays.ONE_MONTH
@@ -57,7 +79,14 @@ export class PacerFunction extends NodejsFunction {
   public readonly executionRole: Role;
 
   constructor(scope: Construct, id: string, props: PacerFunctionProps) {
-    const { entry, logRetention, environment, ...rest } = props;
+    const { spec, tables, queues, provider, logRetention, environment: given, ...rest } = props;
+    const queueProviders = queuesOf(spec, queues, provider);
+    const environment = {
+      ...given,
+      ...(queues && queueProviders
+        ? { [ENV.queues]: Stack.of(scope).toJsonString(queues.urls(queueProviders)) }
+        : {}),
+    };
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -67,10 +96,11 @@ export class PacerFunction extends NodejsFunction {
       description: `Execution role of ${id}`,
     });
     super(scope, id, {
-      timeout: Duration.seconds(30),
-      memorySize: 512,
       ...rest,
-      entry: handlerEntry(entry),
+      description: spec.description,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      memorySize: spec.memoryMb,
+      entry: handlerEntry(spec.entry),
       handler: "handler",
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -99,6 +129,22 @@ export class PacerFunction extends NodejsFunction {
     });
     this.executionRole = role;
     logGroup.grantWrite(role);
+    if (queues && queueProviders && spec.queues) {
+      queues.grantSend(this, queueProviders, { deadLetter: spec.queues.deadLetter });
+    }
+    const set = new Set(Object.keys(environment));
+    for (const [key, access] of Object.entries(spec.tables) as [TableKey, TableAccess][]) {
+      const bound = tables[key];
+      if (!bound) throw new Error(`${spec.name}: its spec needs the ${key} table, which was not given`);
+      this.bindTable(bound, access);
+      set.add(bound.spec.envVar);
+    }
+    const missing = requiredEnv(spec.env).filter((name) => !set.has(name));
+    if (missing.length > 0) {
+      throw new Error(
+        `${spec.name}: environment variables its handler requires are not set: ${missing.join(", ")}`,
+      );
+    }
 
     Validations.of(role).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",
@@ -130,4 +176,18 @@ export class PacerFunction extends NodejsFunction {
     }
     return this;
   }
+}
+
+/** The providers whose queues a function of `spec` sends to; undefined when it sends to none. */
+function queuesOf(
+  spec: FunctionSpec,
+  queues: PacerQueues | undefined,
+  provider: string | undefined,
+): readonly string[] | undefined {
+  if (!spec.queues) return undefined;
+  if (!queues) throw new Error(`${spec.name}: its spec sends to the job queues, which were not given`);
+  if (spec.queues.send === "all") return queues.providers;
+  if (!provider)
+    throw new Error(`${spec.name}: its spec sends to its own provider's queues; no provider was given`);
+  return [provider];
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import {
   AccessLogField,
   AccessLogFormat,
@@ -19,7 +19,8 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import { Construct } from "constructs";
-import { QUEUES_ENV_VAR } from "#core/resources.ts";
+import { ENV } from "#core/env.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import type { ApiThrottle } from "../config.ts";
 import type { ApiGatewayAccount } from "./api-gateway-account.ts";
 import { PacerFunction } from "./pacer-function.ts";
@@ -83,17 +84,12 @@ export class PacerRestApi extends Construct {
     const stageName = props.stageName ?? "v1";
 
     this.handler = new PacerFunction(this, "Handler", {
-      entry: "functions/handlers/api.ts",
-      description: "Pacer: REST API (manual syncs, job and status reads)",
-      timeout: Duration.seconds(15),
+      spec: FUNCTIONS.api,
+      tables: props.tables,
+      queues: props.queues,
       logRetention,
-      environment: {
-        [QUEUES_ENV_VAR]: Stack.of(this).toJsonString(props.queues.urls()),
-        PACER_JOB_RETENTION_DAYS: String(props.jobRetentionDays),
-      },
+      environment: { [ENV.jobRetentionDays]: String(props.jobRetentionDays) },
     });
-    this.handler.bindTable(props.tables.data, "readWrite").bindTable(props.tables.limiter, "read");
-    props.queues.grantSend(this.handler, props.queues.providers, { deadLetter: false });
 
     const accessLogs = new LogGroup(this, "AccessLogs", {
       retention: logRetention,

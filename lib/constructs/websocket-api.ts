@@ -8,6 +8,8 @@ import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources"
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { ENV } from "#core/env.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import type { ApiThrottle } from "../config.ts";
 import type { ApiGatewayAccount } from "./api-gateway-account.ts";
 import { PacerFunction } from "./pacer-function.ts";
@@ -19,7 +21,7 @@ export const WEBSOCKET_ROUTES = ["$disconnect", "$default", "subscribe", "unsubs
 /** Data-table items that may interest a subscriber: entities and jobs (not history or status). */
 export const BROADCAST_KEY_PREFIXES = ["ENT#", "JOB#"] as const;
 
-export const CALLBACK_URL_ENV_VAR = "PACER_WS_CALLBACK_URL";
+export const CALLBACK_URL_ENV_VAR = ENV.wsCallbackUrl;
 
 export interface PacerWebSocketApiProps {
   /** The shared Lambda authorizer (REQUEST events on `$connect`, token in `?token=`). */
@@ -71,13 +73,11 @@ export class PacerWebSocketApi extends Construct {
     this.stage.node.addDependency(props.apiGatewayAccount.account);
 
     this.handler = new PacerFunction(this, "Handler", {
-      entry: "functions/handlers/websocket.ts",
-      description: "Pacer: WebSocket connections and subscriptions",
-      timeout: Duration.seconds(10),
+      spec: FUNCTIONS.websocket,
+      tables: props.tables,
       logRetention,
       environment: { [CALLBACK_URL_ENV_VAR]: this.stage.callbackUrl },
     });
-    this.handler.bindTable(props.tables.connections, "readWrite");
     this.grantManageConnections(this.handler);
 
     const integration = new WebSocketLambdaIntegration("Handler", this.handler);
@@ -96,14 +96,11 @@ export class PacerWebSocketApi extends Construct {
     }
 
     this.broadcaster = new PacerFunction(this, "Broadcaster", {
-      entry: "functions/handlers/broadcaster.ts",
-      description: "Pacer: sends data-table changes to subscribed WebSocket clients",
-      timeout: Duration.seconds(60),
+      spec: FUNCTIONS.broadcaster,
+      tables: props.tables,
       logRetention,
       environment: { [CALLBACK_URL_ENV_VAR]: this.stage.callbackUrl },
     });
-    // It drops connections API Gateway reports gone (410), so it writes too.
-    this.broadcaster.bindTable(props.tables.connections, "readWrite");
     this.grantManageConnections(this.broadcaster);
 
     this.broadcastDeadLetterQueue = new Queue(this, "BroadcastDlq", {

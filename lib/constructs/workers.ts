@@ -1,11 +1,11 @@
-import { Duration, Stack } from "aws-cdk-lib";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { baseUrlEnvVar, credentialsSecretEnvVar, redirectHostsEnvVar } from "#catalog/index.ts";
 import { type Catalog, PRIORITIES, type Priority } from "#catalog/types.ts";
-import { QUEUES_ENV_VAR, WORKER_TIMEOUT_SECONDS } from "#core/resources.ts";
+import { ENV } from "#core/env.ts";
+import { workerSpec } from "#core/functions.ts";
 import type { RetryPolicy } from "#core/retry-budget.ts";
 import { PacerFunction } from "./pacer-function.ts";
 import type { PacerQueues } from "./queues.ts";
@@ -61,15 +61,14 @@ export class PacerWorkers extends Construct {
       const secret = secretFor(this, provider.id, secretId);
       const redirectHosts = props.providerRedirectHosts?.[provider.id];
       const worker = new PacerFunction(this, provider.id, {
-        entry: `functions/providers/${provider.id}/handler.ts`,
-        description: `Pacer: ${provider.displayName} sync worker`,
-        timeout: Duration.seconds(WORKER_TIMEOUT_SECONDS),
-        memorySize: 1024,
+        spec: workerSpec(provider),
+        tables: props.tables,
+        queues: props.queues,
+        provider: provider.id,
         logRetention: props.logRetention,
         environment: {
-          [QUEUES_ENV_VAR]: Stack.of(this).toJsonString(props.queues.urls([provider.id])),
-          PACER_JOB_RETENTION_DAYS: String(props.jobRetentionDays),
-          PACER_HISTORY_RETENTION_DAYS: String(props.historyRetentionDays),
+          [ENV.jobRetentionDays]: String(props.jobRetentionDays),
+          [ENV.historyRetentionDays]: String(props.historyRetentionDays),
           ...(baseUrl === undefined ? {} : { [baseUrlEnvVar(provider.id)]: baseUrl }),
           ...(secretId === undefined ? {} : { [credentialsSecretEnvVar(provider.id)]: secretId }),
           ...(redirectHosts?.length ? { [redirectHostsEnvVar(provider.id)]: redirectHosts.join(",") } : {}),
@@ -77,12 +76,6 @@ export class PacerWorkers extends Construct {
         },
       });
       secret?.grantRead(worker);
-      worker
-        .bindTable(props.tables.data, "readWrite")
-        .bindTable(props.tables.limiter, "readWrite")
-        .bindTable(props.tables.idempotency, "readWrite");
-      // It re-queues deferred jobs itself and moves poison messages to the DLQs.
-      props.queues.grantSend(worker, [provider.id], { deadLetter: true });
 
       const queues = props.queues.forProvider(provider.id);
       for (const priority of PRIORITIES) {
@@ -113,12 +106,10 @@ function secretFor(scope: Construct, providerId: string, nameOrArn: string | und
 function retryEnv(retry: RetryPolicy | undefined): Record<string, string> {
   if (!retry) return {};
   return {
-    PACER_RETRY_MAX_ATTEMPTS: String(retry.maxAttempts),
-    PACER_RETRY_BASE_DELAY_MS: String(retry.baseDelayMs),
-    PACER_RETRY_MAX_DELAY_MS: String(retry.maxDelayMs),
-    PACER_RETRY_MAX_AGE_MS: String(retry.maxAgeMs),
-    ...(retry.maxPermitWaitMs === undefined
-      ? {}
-      : { PACER_MAX_PERMIT_WAIT_MS: String(retry.maxPermitWaitMs) }),
+    [ENV.retryMaxAttempts]: String(retry.maxAttempts),
+    [ENV.retryBaseDelayMs]: String(retry.baseDelayMs),
+    [ENV.retryMaxDelayMs]: String(retry.maxDelayMs),
+    [ENV.retryMaxAgeMs]: String(retry.maxAgeMs),
+    ...(retry.maxPermitWaitMs === undefined ? {} : { [ENV.maxPermitWaitMs]: String(retry.maxPermitWaitMs) }),
   };
 }

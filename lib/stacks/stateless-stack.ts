@@ -29,6 +29,8 @@ export class PacerStatelessStack extends Stack {
   public readonly authorizer: PacerAuthorizer;
   public readonly restApi: PacerRestApi;
   public readonly webSocketApi: PacerWebSocketApi;
+  public readonly freshness: FreshnessMonitor;
+  public readonly sweeper: JobSweeper;
   public readonly schedules: PacerSchedules;
   public readonly observability: PacerObservability;
 
@@ -72,12 +74,12 @@ export class PacerStatelessStack extends Stack {
       logRetention,
     });
 
-    const freshness = new FreshnessMonitor(this, "FreshnessMonitor", {
+    this.freshness = new FreshnessMonitor(this, "FreshnessMonitor", {
       tables,
       scheduledTenants: config.scheduledTenants,
       logRetention,
     });
-    const sweeper = new JobSweeper(this, "JobSweeper", {
+    this.sweeper = new JobSweeper(this, "JobSweeper", {
       catalog,
       tables,
       queues,
@@ -87,9 +89,9 @@ export class PacerStatelessStack extends Stack {
     this.schedules = new PacerSchedules(this, "Schedules", {
       plan,
       queues,
-      freshnessMonitor: freshness.function,
+      freshnessMonitor: this.freshness.function,
       freshnessRate: FRESHNESS_MONITOR_PERIOD,
-      jobSweeper: sweeper.function,
+      jobSweeper: this.sweeper.function,
       sweepRate: JOB_SWEEP_PERIOD,
     });
 
@@ -110,8 +112,8 @@ export class PacerStatelessStack extends Stack {
         { label: "authorizer", function: authorizer, failsByDesign: true },
         { label: "websocket", function: this.webSocketApi.handler },
         { label: "broadcaster", function: this.webSocketApi.broadcaster },
-        { label: "freshness", function: freshness.function },
-        { label: "sweeper", function: sweeper.function },
+        { label: "freshness", function: this.freshness.function },
+        { label: "sweeper", function: this.sweeper.function },
       ],
       freshnessMonitorPeriod: FRESHNESS_MONITOR_PERIOD,
       alarmEmail: config.alarmEmail,

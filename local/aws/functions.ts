@@ -1,5 +1,6 @@
 import type { Catalog } from "#catalog/types.ts";
-import { WORKER_TIMEOUT_SECONDS } from "#core/resources.ts";
+import { requiredEnv } from "#core/env.ts";
+import { FUNCTIONS, type FunctionSpec, workerSpec } from "#core/functions.ts";
 import { type LambdaHandler, type LocalFunction, loadHandler } from "./lambda.ts";
 
 /** Handlers to run instead of the repository's, for tests of the stand-in itself. */
@@ -52,62 +53,67 @@ export interface LoadFunctionsOptions {
   /**
    * The workers' timeout. Lambda refuses an SQS trigger whose queue's visibility timeout is
    * shorter than the function's, so a shorter local visibility timeout shortens this too.
-   * @default WORKER_TIMEOUT_SECONDS
+   * @default the worker spec's
    */
   readonly workerTimeoutSeconds?: number;
 }
 
-const SWEEPER_PATH = "functions/handlers/sweeper.ts";
 /** Module instances loaded so far in this process: each new one gets the next number. */
 let nextInstance = 1;
 
-/** The handlers, named and timed as the CDK deploys them; overrides replace single ones. */
+/**
+ * The handlers, from the same specs the CDK deploys (core/functions.ts): name, entry, timeout.
+ * The environment must already hold what each spec requires; overrides replace single handlers.
+ */
 export async function loadFunctions(
   catalog: Catalog,
   overrides: HandlerOverrides,
   options: LoadFunctionsOptions = {},
 ): Promise<LocalFunctions> {
   let usesRepository = false;
-  const load = async (
-    name: string,
-    timeoutSeconds: number,
-    path: string,
-    override?: LambdaHandler,
-    instance?: number,
-  ): Promise<LocalFunction> => {
+  const load = async (spec: FunctionSpec, override?: LambdaHandler, timeoutSeconds = spec.timeoutSeconds) => {
     if (!override && repositoryHandlersLoaded) {
-      throw new Error(`${path} was loaded by an earlier local stack: start one stack per process`);
+      throw new Error(`${spec.entry} was loaded by an earlier local stack: start one stack per process`);
     }
+    if (!override) requireSpecEnv(spec);
     usesRepository ||= !override;
     return {
-      name: `pacer-local-${name}`,
+      name: `pacer-local-${spec.name}`,
       timeoutMs: timeoutSeconds * 1000,
-      handler: override ?? (await loadHandler(path, instance)),
-    };
+      handler: override ?? (await loadHandler(spec.entry)),
+    } satisfies LocalFunction;
   };
   const workers: Record<string, WorkerFunction> = {};
   for (const provider of catalog.providers) {
-    const path = `functions/providers/${provider.id}/handler.ts`;
+    const spec = workerSpec(provider);
     const override = overrides.workers?.[provider.id];
     // The first instance is the module as any other importer sees it; the others are fresh copies.
-    const timeout = options.workerTimeoutSeconds ?? WORKER_TIMEOUT_SECONDS;
-    const first = await load(`worker-${provider.id}`, timeout, path, override);
+    const first = await load(spec, override, options.workerTimeoutSeconds);
     const another = async (): Promise<LocalFunction> =>
-      override ? first : { ...first, handler: await loadHandler(path, nextInstance++) };
+      override ? first : { ...first, handler: await loadHandler(spec.entry, nextInstance++) };
     const instances = [first];
     for (let i = 1; i < (options.workerConcurrency ?? 1); i++) instances.push(await another());
     workers[provider.id] = { instances, fresh: another };
   }
   const functions: LocalFunctions = {
-    // API Gateway gives up on an integration after 29 s.
-    api: await load("api", 29, "functions/handlers/api.ts", overrides.api),
-    authorizer: await load("authorizer", 10, "functions/handlers/authorizer.ts", overrides.authorizer),
-    websocket: await load("websocket", 29, "functions/handlers/websocket.ts", overrides.websocket),
-    broadcaster: await load("broadcaster", 60, "functions/handlers/broadcaster.ts", overrides.broadcaster),
-    freshness: await load("freshness", 60, "functions/handlers/freshness.ts", overrides.freshness),
-    sweeper: await load("sweeper", 60, SWEEPER_PATH, overrides.sweeper),
+    api: await load(FUNCTIONS.api, overrides.api),
+    authorizer: await load(FUNCTIONS.authorizer, overrides.authorizer),
+    websocket: await load(FUNCTIONS.websocket, overrides.websocket),
+    broadcaster: await load(FUNCTIONS.broadcaster, overrides.broadcaster),
+    freshness: await load(FUNCTIONS.freshness, overrides.freshness),
+    sweeper: await load(FUNCTIONS.sweeper, overrides.sweeper),
     workers,
   };
   repositoryHandlersLoaded ||= usesRepository;
   return functions;
+}
+
+/** The stand-in's own check of what the CDK checks at synth: every variable the spec requires is set. */
+function requireSpecEnv(spec: FunctionSpec): void {
+  const missing = requiredEnv(spec.env).filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    throw new Error(
+      `${spec.name}: the local environment lacks ${missing.join(", ")} (see local/aws/handler-env.ts)`,
+    );
+  }
 }

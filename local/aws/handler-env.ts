@@ -1,5 +1,6 @@
+import { ENV } from "#core/env.ts";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
-import { QUEUES_ENV_VAR, type QueueUrls, TABLES, type TableKey } from "#core/resources.ts";
+import { type QueueUrls, TABLES, type TableKey } from "#core/resources.ts";
 import { DEV_AUDIENCE, DEV_ISSUER, DEV_TENANT_CLAIM } from "../gateways/dev-auth.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws-config.ts";
 
@@ -34,14 +35,14 @@ export function handlerEnv(input: HandlerEnvInput): Record<string, string> {
     AWS_ENDPOINT_URL_DYNAMODB: input.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: input.sqsEndpoint,
     ...tableEnv,
-    [QUEUES_ENV_VAR]: JSON.stringify(input.queues),
-    PACER_SCHEDULED_TENANTS: JSON.stringify(input.scheduledTenants),
-    PACER_JOB_RETENTION_DAYS: process.env.PACER_JOB_RETENTION_DAYS ?? "30",
-    PACER_JWT_ISSUER: DEV_ISSUER,
-    PACER_JWKS_URL: input.jwksUrl,
-    PACER_JWT_AUDIENCE: DEV_AUDIENCE,
-    PACER_TENANT_CLAIM: DEV_TENANT_CLAIM,
-    PACER_WS_CALLBACK_URL: input.wsCallbackUrl,
+    [ENV.queues]: JSON.stringify(input.queues),
+    [ENV.scheduledTenants]: JSON.stringify(input.scheduledTenants),
+    [ENV.jobRetentionDays]: process.env[ENV.jobRetentionDays] ?? "30",
+    [ENV.jwtIssuer]: DEV_ISSUER,
+    [ENV.jwksUrl]: input.jwksUrl,
+    [ENV.jwtAudience]: DEV_AUDIENCE,
+    [ENV.tenantClaim]: DEV_TENANT_CLAIM,
+    [ENV.wsCallbackUrl]: input.wsCallbackUrl,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_TRACE_ENABLED: "false",

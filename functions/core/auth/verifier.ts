@@ -1,5 +1,4 @@
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
-import { envNumber, optionalEnv, requireEnv } from "#core/env.ts";
 import { UnauthorizedError } from "#core/errors.ts";
 
 /** Who a verified token speaks for. */
@@ -35,9 +34,6 @@ export interface TokenVerifierOptions {
    */
   readonly maxLifetimeSeconds?: number;
 }
-
-/** Overrides `maxLifetimeSeconds` for `verifierFromEnv`. */
-export const MAX_LIFETIME_ENV_VAR = "PACER_JWT_MAX_LIFETIME_SECONDS";
 
 /** Cognito's ceiling for ID and access token validity. */
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
@@ -186,12 +182,21 @@ function unauthorizedFrom(error: unknown, issuer: string): Error {
  * `PACER_TENANT_CLAIM` (default `tenant_id`) and `PACER_JWT_MAX_LIFETIME_SECONDS` (default 86400).
  * Call it at module load.
  */
-export function verifierFromEnv(): TokenVerifier {
+export function verifierFromEnv(env: AuthEnv): TokenVerifier {
   return createTokenVerifier({
-    issuer: requireEnv("PACER_JWT_ISSUER"),
-    jwksUrl: requireEnv("PACER_JWKS_URL"),
-    audience: optionalEnv("PACER_JWT_AUDIENCE"),
-    tenantClaim: optionalEnv("PACER_TENANT_CLAIM") ?? "tenant_id",
-    maxLifetimeSeconds: envNumber(MAX_LIFETIME_ENV_VAR, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
+    issuer: env.jwtIssuer,
+    jwksUrl: env.jwksUrl,
+    audience: env.jwtAudience,
+    tenantClaim: env.tenantClaim ?? "tenant_id",
+    maxLifetimeSeconds: env.jwtMaxLifetimeSeconds,
   });
+}
+
+/** The authorizer's settings as its environment holds them (core/functions.ts, FUNCTIONS.authorizer). */
+export interface AuthEnv {
+  readonly jwtIssuer: string;
+  readonly jwksUrl: string;
+  readonly jwtAudience: string | undefined;
+  readonly tenantClaim: string | undefined;
+  readonly jwtMaxLifetimeSeconds: number;
 }

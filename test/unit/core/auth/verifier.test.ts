@@ -7,7 +7,9 @@ import {
   type TokenVerifier,
   verifierFromEnv,
 } from "#core/auth/verifier.ts";
+import { parseEnv } from "#core/env.ts";
 import { UnauthorizedError, ValidationError } from "#core/errors.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import {
   createDevAuth,
   DEV_AUDIENCE,
@@ -264,7 +266,7 @@ describe("tenant ids", () => {
   });
 });
 
-describe("verifierFromEnv", () => {
+describe("the authorizer's environment", () => {
   afterEach(() => {
     vi.unstubAllEnvs();
   });
@@ -272,22 +274,26 @@ describe("verifierFromEnv", () => {
   it("fails at once, naming the variable, when the issuer is not configured", () => {
     vi.stubEnv("PACER_JWT_ISSUER", "");
     vi.stubEnv("PACER_JWKS_URL", "http://127.0.0.1:9/jwks.json");
-    expect(() => verifierFromEnv()).toThrow(/PACER_JWT_ISSUER/);
+    expect(() => verifierFromEnv(parseEnv(FUNCTIONS.authorizer.env))).toThrow(/PACER_JWT_ISSUER/);
   });
 
   it("fails at once when the maximum token lifetime is not a positive number", () => {
     vi.stubEnv("PACER_JWT_ISSUER", ISSUER);
     vi.stubEnv("PACER_JWKS_URL", "http://127.0.0.1:9/jwks.json");
     vi.stubEnv("PACER_JWT_MAX_LIFETIME_SECONDS", "a day");
-    expect(() => verifierFromEnv()).toThrow(/PACER_JWT_MAX_LIFETIME_SECONDS/);
+    expect(() => verifierFromEnv(parseEnv(FUNCTIONS.authorizer.env))).toThrow(
+      /PACER_JWT_MAX_LIFETIME_SECONDS/,
+    );
     vi.stubEnv("PACER_JWT_MAX_LIFETIME_SECONDS", "0");
-    expect(() => verifierFromEnv()).toThrow(/maximum token lifetime must be positive/);
+    expect(() => verifierFromEnv(parseEnv(FUNCTIONS.authorizer.env))).toThrow(
+      /maximum token lifetime must be positive/,
+    );
   });
 
   it("fails at once when the JWKS URL is not a URL", () => {
     vi.stubEnv("PACER_JWT_ISSUER", ISSUER);
     vi.stubEnv("PACER_JWKS_URL", "not a url");
-    expect(() => verifierFromEnv()).toThrow(/not a URL/);
+    expect(() => verifierFromEnv(parseEnv(FUNCTIONS.authorizer.env))).toThrow(/not a URL/);
   });
 });
 
