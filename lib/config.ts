@@ -1,21 +1,32 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { catalog as defaultCatalog } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
-import { TENANT_ID_RULE } from "#core/auth/verifier.ts";
-import { JobMessageSchema } from "#core/job.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "#core/retry-budget.ts";
-import { checkCatalog, schedulePlan } from "#core/schedule-plan.ts";
+import { checkCatalog } from "#core/schedule-plan.ts";
+import {
+  checkAuth,
+  checkProviderMap,
+  checkRetry,
+  checkScheduleNames,
+  checkTenants,
+  checkThrottle,
+  checkWholeDays,
+  describe,
+  HOST,
+  isEmail,
+  isHttpUrl,
+  isRecord,
+  SECRET_ID,
+} from "./config-checks.ts";
 
 /**
  * Deployment configuration: the cdk.json context key `pacer` (or `-c pacer='{…}'`), merged over
  * the defaults below by `resolveConfig`. Everything else is derived from the catalog.
  */
-
 /** The stack creates a Cognito user pool whose users carry an immutable `custom:tenant_id`. */
 export interface CognitoAuthConfig {
   readonly kind: "cognito";
 }
-
 /** Any OIDC issuer whose JWTs carry the tenant in a claim. */
 export interface OidcAuthConfig {
   readonly kind: "oidc";
@@ -31,15 +42,12 @@ export interface OidcAuthConfig {
   /** Claim that carries the tenant id, e.g. `tenant_id`. */
   readonly tenantClaim: string;
 }
-
 export type AuthConfig = CognitoAuthConfig | OidcAuthConfig;
-
 /** Steady-state requests per second and burst, per API stage. */
 export interface ApiThrottle {
   readonly rateLimit: number;
   readonly burstLimit: number;
 }
-
 export interface PacerConfig {
   /**
    * Tenants whose scheduled sync types run on their cadence (manual triggers work for any tenant).
@@ -108,10 +116,8 @@ export interface PacerConfig {
    */
   readonly providerRedirectHosts: Readonly<Record<string, readonly string[]>>;
 }
-
 /** What a caller may give: any subset of the config. */
 export type PacerConfigInput = Partial<PacerConfig>;
-
 /** Defaults as a pure function, so callers can never mutate a shared object. */
 export function defaultConfig(): PacerConfig {
   return {
@@ -127,7 +133,6 @@ export function defaultConfig(): PacerConfig {
     providerRedirectHosts: {},
   };
 }
-
 const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof PacerConfig>([
   "scheduledTenants",
   "jobRetentionDays",
@@ -142,11 +147,9 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof PacerConfig>([
   "retry",
   "providerRedirectHosts",
 ]);
-
 const RETENTION_VALUES: ReadonlySet<number> = new Set(
   Object.values(RetentionDays).filter((v): v is number => typeof v === "number"),
 );
-
 /**
  * Merges `input` over the defaults and checks the result together with the catalog and the
  * schedule plan it implies. Every problem is collected and reported in one Error, so a bad
@@ -220,151 +223,6 @@ export function resolveConfig(input: PacerConfigInput = {}, catalog: Catalog = d
   }
   return config;
 }
-
-function checkTenants(tenants: unknown): string[] {
-  if (!Array.isArray(tenants))
-    return [`scheduledTenants must be an array of tenant ids, got ${describe(tenants)}`];
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const tenant of tenants) {
-    if (typeof tenant !== "string" || !JobMessageSchema.shape.tenantId.safeParse(tenant).success) {
-      problems.push(`scheduledTenants: ${describe(tenant)} is not a tenant id (${TENANT_ID_RULE})`);
-    } else if (seen.has(tenant)) {
-      problems.push(`scheduledTenants: "${tenant}" is listed twice`);
-    }
-    if (typeof tenant === "string") seen.add(tenant);
-  }
-  return problems;
-}
-
-function checkWholeDays(key: string, value: unknown): string[] {
-  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 3650
-    ? []
-    : [`${key} must be a whole number of days from 1 to 3650, got ${describe(value)}`];
-}
-
-function checkAuth(auth: unknown): string[] {
-  if (!isRecord(auth)) return [`auth must be an object, got ${describe(auth)}`];
-  if (auth.kind === "cognito") {
-    const extra = Object.keys(auth).filter((k) => k !== "kind");
-    return extra.length > 0 ? [`auth: cognito takes no settings, got ${extra.join(", ")}`] : [];
-  }
-  if (auth.kind !== "oidc") return [`auth.kind must be "cognito" or "oidc", got ${describe(auth.kind)}`];
-  const problems: string[] = [];
-  if (!isHttpsUrl(auth.issuer))
-    problems.push(`auth.issuer must be an https URL, got ${describe(auth.issuer)}`);
-  if (!isHttpsUrl(auth.jwksUrl))
-    problems.push(`auth.jwksUrl must be an https URL, got ${describe(auth.jwksUrl)}`);
-  if (auth.audience !== undefined && (typeof auth.audience !== "string" || auth.audience === "")) {
-    problems.push(`auth.audience must be a non-empty string when set, got ${describe(auth.audience)}`);
-  }
-  if (typeof auth.tenantClaim !== "string" || auth.tenantClaim === "") {
-    problems.push(
-      `auth.tenantClaim must name the claim that carries the tenant, got ${describe(auth.tenantClaim)}`,
-    );
-  }
-  return problems;
-}
-
-const SECRET_ID = /^(arn:aws[a-z-]*:secretsmanager:[^:]+:\d{12}:secret:)?[\w/+=.@-]{1,512}$/;
-
-/** A per-provider map (`providerBaseUrls`, `providerSecrets`): known providers, valid values. */
-function checkProviderMap(
-  key: string,
-  map: unknown,
-  catalog: Catalog,
-  value: { readonly valid: (v: unknown) => boolean; readonly is: string },
-): string[] {
-  if (!isRecord(map)) return [`${key} must be an object, got ${describe(map)}`];
-  const problems: string[] = [];
-  for (const [provider, v] of Object.entries(map)) {
-    if (!catalog.providers.some((p) => p.id === provider))
-      problems.push(`${key}: unknown provider "${provider}"`);
-    if (!value.valid(v)) problems.push(`${key}.${provider} must be ${value.is}, got ${describe(v)}`);
-  }
-  return problems;
-}
-
-function checkThrottle(throttle: unknown): string[] {
-  if (!isRecord(throttle))
-    return [`apiThrottle must be { rateLimit, burstLimit }, got ${describe(throttle)}`];
-  const problems: string[] = [];
-  for (const key of ["rateLimit", "burstLimit"] as const) {
-    const value = throttle[key];
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-      problems.push(`apiThrottle.${key} must be a whole number ≥ 1, got ${describe(value)}`);
-    }
-  }
-  return problems;
-}
-
-const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
-
-function checkRetry(retry: RetryPolicy): string[] {
-  const problems: string[] = [];
-  const known = new Set(["maxAttempts", "baseDelayMs", "maxDelayMs", "maxAgeMs", "maxPermitWaitMs"]);
-  for (const key of Object.keys(retry)) if (!known.has(key)) problems.push(`retry: unknown key "${key}"`);
-  const whole = (key: keyof RetryPolicy, min: number) => {
-    const value = retry[key];
-    if (value === undefined && key === "maxPermitWaitMs") return;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-      problems.push(`retry.${key} must be a whole number ≥ ${min}, got ${describe(value)}`);
-    }
-  };
-  whole("maxAttempts", 1);
-  whole("baseDelayMs", 1);
-  whole("maxDelayMs", 1);
-  whole("maxAgeMs", 1_000);
-  whole("maxPermitWaitMs", 1_000);
-  if (retry.maxDelayMs < retry.baseDelayMs) problems.push("retry.maxDelayMs must be ≥ retry.baseDelayMs");
-  return problems;
-}
-
-/** Scheduler names are cut to 64 characters; two schedules cut to the same name would collide. */
-function checkScheduleNames(catalog: Catalog, tenants: readonly string[]): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const def of schedulePlan(catalog, tenants)) {
-    if (seen.has(def.name)) {
-      problems.push(
-        `schedule name "${def.name}" is used twice (names are cut to 64 characters); shorten the tenant id`,
-      );
-    }
-    seen.add(def.name);
-  }
-  return problems;
-}
-
 function stripUndefined(input: PacerConfigInput): PacerConfigInput {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isEmail(value: unknown): boolean {
-  return typeof value === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
-}
-
-function parseUrl(value: unknown): URL | undefined {
-  if (typeof value !== "string") return undefined;
-  try {
-    return new URL(value);
-  } catch {
-    return undefined;
-  }
-}
-
-function isHttpsUrl(value: unknown): boolean {
-  return parseUrl(value)?.protocol === "https:";
-}
-
-function isHttpUrl(value: unknown): boolean {
-  const protocol = parseUrl(value)?.protocol;
-  return protocol === "https:" || protocol === "http:";
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? "nothing" : JSON.stringify(value);
 }
