@@ -3,9 +3,17 @@ import type { Catalog, EndpointGroupDef, LimitDef, ProviderDef, SyncTypeDef } fr
 
 export * from "./types.ts";
 
-/** Every provider Pacer knows. Adding a provider: a module under functions/providers/ and an entry here. */
+/**
+ * The definition of every provider Pacer knows, each from its folder
+ * (`functions/providers/<id>/definition.ts`). Adding a provider: that folder, and its definition here.
+ */
+const PROVIDERS = [openf1] as const;
+
+/** The id of a provider in the catalog, e.g. `"openf1"`. */
+export type ProviderId = (typeof PROVIDERS)[number]["id"];
+
 export const catalog: Catalog = {
-  providers: [openf1],
+  providers: PROVIDERS,
 };
 
 export function findProvider(providerId: string): ProviderDef | undefined {

@@ -78,6 +78,10 @@ export type SyncParamsSchema = z.ZodObject<
   z.core.$strict
 >;
 
+/**
+ * One provider's catalog entry, in its folder: `functions/providers/<id>/definition.ts`, declared
+ * `as const satisfies ProviderDef` so that `defineProvider` can check its module against the ids.
+ */
 export interface ProviderDef {
   readonly id: string;
   readonly displayName: string;

@@ -52,6 +52,10 @@ export type RunPlan =
   | { readonly run: true; readonly params: Readonly<Record<string, string>> }
   | { readonly run: false; readonly reason: string };
 
+/**
+ * A provider's module as the worker runs it (`createWorkerHandler(module)`). Build it with
+ * `defineProvider` (./define.ts), which types it against its catalog definition.
+ */
 export interface ProviderModule {
   readonly id: string;
   /**

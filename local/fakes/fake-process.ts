@@ -1,17 +1,12 @@
 /**
- * Runs one fake provider in a process of its own, so that its clock, and the order in which it
- * sees requests, are not bent by whatever blocks the stand-in's event loop: a real provider does
- * not share Pacer's CPU either. Started by local/fakes/index.ts; speaks to it over IPC:
+ * Runs one fake provider (of ./all.ts) in a process of its own, so that its clock, and the order
+ * in which it sees requests, are not bent by whatever blocks the stand-in's event loop: a real
+ * provider does not share Pacer's CPU either. Started by local/fakes/index.ts; speaks to it over IPC:
  * → `{ type: "ready", url }` once listening, → `{ type: "stats", stats }` whenever they change;
  * it stops when the parent disconnects (also when the parent is killed).
  */
-import { startFakeOpenF1 } from "./openf1/index.ts";
-
-export interface FakeProcessOptions {
-  readonly credentials?: { readonly username: string; readonly password: string };
-  /** Freeze the live feed at this epoch ms (the demo's setting). */
-  readonly feedFrozenAt?: number;
-}
+import { findFake } from "./all.ts";
+import type { FakeServerOptions } from "./types.ts";
 
 export type FakeProcessMessage =
   | { readonly type: "ready"; readonly url: string }
@@ -19,22 +14,12 @@ export type FakeProcessMessage =
 
 const STOP_DEADLINE_MS = 2_000;
 
-const STARTERS = {
-  openf1: (options: FakeProcessOptions) => {
-    const frozenAt = options.feedFrozenAt;
-    return startFakeOpenF1({
-      credentials: options.credentials,
-      ...(frozenAt === undefined ? {} : { feedNow: () => new Date(frozenAt) }),
-    });
-  },
-} as const;
-
 async function main(): Promise<void> {
   const [providerId = "", rawOptions = "{}"] = process.argv.slice(2);
-  const start = STARTERS[providerId as keyof typeof STARTERS];
-  if (!start || !process.send)
+  const fakeProvider = findFake(providerId);
+  if (!fakeProvider || !process.send)
     throw new Error(`fake-process: no fake for "${providerId}" (or not forked with IPC)`);
-  const fake = await start(JSON.parse(rawOptions) as FakeProcessOptions);
+  const fake = await fakeProvider.start(JSON.parse(rawOptions) as FakeServerOptions);
   const send = (message: FakeProcessMessage) => process.send?.(message);
   send({ type: "ready", url: fake.url });
   let last = "";

@@ -4,13 +4,11 @@ import { fileURLToPath } from "node:url";
 import { baseUrlEnvVar } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
 import type { LocalLog } from "../log.ts";
-import type { FakeProcessMessage, FakeProcessOptions } from "./fake-process.ts";
+import { findFake } from "./all.ts";
+import type { FakeProcessMessage } from "./fake-process.ts";
+import type { FakeProvider, FakeProviderStats, FakeServerOptions } from "./types.ts";
 
-/** What every fake's stats have in common (each may count more). */
-export interface FakeProviderStats {
-  readonly requests: number;
-  readonly rateLimited: number;
-}
+export type { FakeProviderStats } from "./types.ts";
 
 export interface RunningFake {
   readonly url: string;
@@ -36,27 +34,21 @@ export interface FakeStartOptions {
 }
 
 /**
- * Fake servers by provider id. They keep real time whatever `--speed` says: a provider's limits
- * are what the limiter has to respect, so they must not be sped up.
+ * A fake in a process of its own, with fresh credentials per start, and the environment its
+ * provider's worker needs to call it. Fakes keep real time whatever `--speed` says: a provider's
+ * limits are what the limiter has to respect, so they must not be sped up.
  */
-export const FAKE_PROVIDERS: Readonly<Record<string, (options: FakeStartOptions) => Promise<RunningFake>>> = {
-  openf1: async ({ freezeFeeds }) => {
-    // Fresh credentials per run, so the worker's token flow (needed while a session is live) is exercised.
-    const credentials = { username: "pacer-local", password: randomBytes(12).toString("hex") };
-    const fake = await startFakeProcess("openf1", {
-      credentials,
-      ...(freezeFeeds ? { feedFrozenAt: Date.now() } : {}),
-    });
-    return {
-      ...fake,
-      env: {
-        [baseUrlEnvVar("openf1")]: fake.url,
-        PACER_OPENF1_USERNAME: credentials.username,
-        PACER_OPENF1_PASSWORD: credentials.password,
-      },
-    };
-  },
-};
+async function startFake(fake: FakeProvider, { freezeFeeds }: FakeStartOptions): Promise<RunningFake> {
+  const secret = randomBytes(12).toString("hex");
+  const running = await startFakeProcess(fake.id, {
+    secret,
+    ...(freezeFeeds ? { feedFrozenAt: Date.now() } : {}),
+  });
+  return {
+    ...running,
+    env: { ...fake.env({ url: running.url, secret }), [baseUrlEnvVar(fake.id)]: running.url },
+  };
+}
 
 /**
  * Starts a fake for each catalog provider, except those whose `PACER_<ID>_BASE_URL` is set: the
@@ -71,11 +63,11 @@ export async function startFakes(
   try {
     for (const provider of catalog.providers) {
       const override = process.env[baseUrlEnvVar(provider.id)];
-      const start = FAKE_PROVIDERS[provider.id];
+      const fake = findFake(provider.id);
       if (override)
         log.info(`${provider.id}: calling ${override} (${baseUrlEnvVar(provider.id)}), no fake started`);
-      else if (!start) log.warn(`${provider.id}: no fake server; its worker will call ${provider.baseUrl}`);
-      else fakes[provider.id] = await start(options);
+      else if (!fake) log.warn(`${provider.id}: no fake server; its worker will call ${provider.baseUrl}`);
+      else fakes[provider.id] = await startFake(fake, options);
     }
   } catch (error) {
     await Promise.all(Object.values(fakes).map((fake) => fake.stop()));
@@ -93,7 +85,7 @@ const FAKE_START_TIMEOUT_MS = 15_000;
  */
 async function startFakeProcess(
   providerId: string,
-  options: FakeProcessOptions,
+  options: FakeServerOptions,
 ): Promise<Omit<RunningFake, "env">> {
   const child = fork(FAKE_PROCESS, [providerId, JSON.stringify(options)], {
     execArgv: ["--import", "tsx"],

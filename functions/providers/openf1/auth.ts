@@ -1,8 +1,8 @@
 import { providerSecret } from "#adapters/provider-credentials.ts";
 import { optionalEnv } from "#core/env.ts";
-import { ProviderMalformedError, ProviderRejectedError } from "#core/errors.ts";
+import { ProviderRejectedError } from "#core/errors.ts";
+import { type Call, readJsonAs, sendRequest } from "#providers/http.ts";
 import type { ProviderFetch } from "#providers/types.ts";
-import { describeFailure, readJson } from "./http.ts";
 import { tokenSchema } from "./schemas.ts";
 
 interface Credentials {
@@ -72,28 +72,25 @@ export async function authHeaders(
 }
 
 async function requestToken(fetch: ProviderFetch, { username, password }: Credentials, now: Date) {
-  const response = await fetch({
+  const call: Call = { source: "OpenF1 /token", now };
+  const request = {
     path: "/token",
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ username, password }).toString(),
     limited: false,
-  });
+  } as const;
+  const response = await sendRequest(fetch, request, call);
   if (response.status === 401 || response.status === 403) {
     throw new ProviderRejectedError(
       "OpenF1 refused the credentials in PACER_OPENF1_USERNAME / PACER_OPENF1_PASSWORD",
       response.status,
     );
   }
-  if (!response.ok) throw await describeFailure(response, "/token", now);
-  const parsed = tokenSchema.safeParse(await readJson(response, "/token", { secret: true }));
-  if (!parsed.success) {
-    const field = parsed.error.issues[0]?.path.join(".") ?? "";
-    throw new ProviderMalformedError(`OpenF1 /token answered ${response.status} without a valid "${field}"`);
-  }
-  const expiresInMs = parsed.data.expires_in * 1_000;
+  const token = await readJsonAs(response, call, tokenSchema, { secret: true });
+  const expiresInMs = token.expires_in * 1_000;
   return {
-    accessToken: parsed.data.access_token,
+    accessToken: token.access_token,
     refreshAtMs: now.getTime() + Math.max(0, expiresInMs - REFRESH_MARGIN_MS),
   };
 }

@@ -5,6 +5,7 @@ import { days, hours, minutes, type ProviderDef, seconds } from "#catalog/types.
  * The params the OpenF1 module reads (functions/providers/openf1/index.ts): `year` for the season
  * syncs (absent: the current year), `session_key` for the live ones (absent: plan() finds the
  * live session). The module accepts neither `latest` nor `meeting_key`, so neither is offered.
+ * These schemas are the only check: the module gets its params already parsed by them.
  */
 const YEAR_HINT = 'expected 4 digits, e.g. "2024"';
 const SESSION_KEY_HINT = 'expected a positive integer, e.g. "9158"';
@@ -21,9 +22,10 @@ const sessionParams = z.object({ session_key: sessionKey.optional() }).strict();
 
 /**
  * OpenF1 (https://openf1.org). Free tier: 3 requests/s and 30 requests/min, per client IP, so the
- * limits are global: every tenant shares the deployment's egress budget.
+ * limits are global: every tenant shares the deployment's egress budget. `as const` keeps the ids
+ * literal, so the module (./index.ts) must implement exactly these sync types.
  */
-export const openf1: ProviderDef = {
+export const openf1 = {
   id: "openf1",
   displayName: "OpenF1",
   baseUrl: "https://api.openf1.org",
@@ -84,4 +86,4 @@ export const openf1: ProviderDef = {
       params: sessionParams,
     },
   ],
-};
+} as const satisfies ProviderDef;

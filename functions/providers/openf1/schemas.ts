@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { ProviderMalformedError } from "#core/errors.ts";
 
 /**
  * The OpenF1 payloads Pacer syncs, as documented (shared/providers/openf1.md). Objects are loose:
@@ -94,26 +93,3 @@ export const tokenSchema = z.object({
   ]),
   token_type: z.string(),
 });
-
-/**
- * Validates every row. One bad row fails the whole sync, naming the field, because storing a
- * partial season without saying so would look like data OpenF1 never had. The value itself is
- * left out of the message: it may be anything, of any size.
- */
-export function parseRows<T>(
-  schema: z.ZodType<T>,
-  rows: readonly unknown[],
-  endpoint: string,
-  status: number,
-): T[] {
-  return rows.map((row, index) => {
-    const result = schema.safeParse(row);
-    if (result.success) return result.data;
-    const issue = result.error.issues[0];
-    const field = issue?.path.join(".") || "(row)";
-    throw new ProviderMalformedError(
-      `OpenF1 ${endpoint} answered ${status} with row ${index} of ${rows.length} off the documented shape: ` +
-        `"${field}": ${issue?.message ?? "invalid"}`,
-    );
-  });
-}

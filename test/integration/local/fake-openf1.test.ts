@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { catalog } from "#catalog/index.ts";
 import type { ProviderFetch, SyncRun } from "#providers/types.ts";
+import { startFakes } from "../../../local/fakes/index.ts";
 import { type FakeOpenF1, startFakeOpenF1 } from "../../../local/fakes/openf1/index.ts";
+import type { LocalLog } from "../../../local/log.ts";
 
 type Row = Record<string, unknown>;
 
@@ -295,6 +298,56 @@ describe("fake OpenF1 with a frozen feed (the demo's setting)", () => {
       expect((await get(fake, "/v1/meetings?year=2026")).status).toBe(429);
     } finally {
       await fake.stop();
+    }
+  });
+});
+
+describe("fake OpenF1 as the stand-in starts it (startFakes)", () => {
+  const quiet: LocalLog = { info: () => {}, debug: () => {}, warn: () => {}, notice: () => {} };
+
+  it("runs in its own process and hands the worker an env whose account it accepts", async () => {
+    // Prepare: no override, so the stand-in starts its own fake.
+    vi.stubEnv("PACER_OPENF1_BASE_URL", "");
+    const fakes = await startFakes(catalog, quiet);
+    const fake = fakes.openf1;
+    try {
+      const env = fake?.env ?? {};
+      const token = (password: string | undefined) =>
+        fetch(`${env.PACER_OPENF1_BASE_URL}/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ username: env.PACER_OPENF1_USERNAME ?? "", password: password ?? "" }),
+        });
+
+      // Act
+      const refused = await token("not-the-password");
+      const issued = await token(env.PACER_OPENF1_PASSWORD);
+      const { access_token } = (await issued.json()) as { access_token: string };
+      const meetings = await fetch(`${env.PACER_OPENF1_BASE_URL}/v1/meetings?year=2025`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+
+      // Assess
+      expect(Object.keys(env).sort()).toEqual([
+        "PACER_OPENF1_BASE_URL",
+        "PACER_OPENF1_PASSWORD",
+        "PACER_OPENF1_USERNAME",
+      ]);
+      expect(env.PACER_OPENF1_BASE_URL).toBe(fake?.url);
+      expect(fake?.pid).toEqual(expect.any(Number));
+      expect(fake?.pid).not.toBe(process.pid);
+      expect(refused.status).toBe(401);
+      expect(issued.status).toBe(200);
+      expect(meetings.status).toBe(200);
+      // Stats come over IPC, a little behind the fake.
+      const deadline = Date.now() + 5_000;
+      while ((fake?.stats().requests ?? 0) < 3 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(fake?.stats()).toMatchObject({ requests: 3, rateLimited: 0 });
+    } finally {
+      await Promise.all(Object.values(fakes).map((running) => running.stop()));
+      vi.unstubAllEnvs();
     }
   });
 });

@@ -171,14 +171,14 @@ describe("openf1Module.sync meetings", () => {
     expect(Object.keys(imola?.data ?? {})).not.toContain("circuit_image");
   });
 
-  it("honours params.year and rejects a malformed one before calling OpenF1", async () => {
+  it("honours params.year and rejects a malformed one, by the definition's schema, before calling OpenF1", async () => {
     const { module, errors } = await loadOpenF1();
     const { fetch, requests } = stubFetch(() => ok([]));
 
     await module.sync(runOf({ syncType: "meetings", fetch, params: { year: "2024" } }));
     await expect(
       module.sync(runOf({ syncType: "meetings", fetch, params: { year: "24; drop" } })),
-    ).rejects.toThrow(errors.ValidationError);
+    ).rejects.toThrow(new errors.ValidationError('params.year: expected 4 digits, e.g. "2024"'));
 
     expect(requests.map((r) => r.query)).toEqual(["year=2024"]);
   });
@@ -356,34 +356,10 @@ describe("openf1Module status handling", () => {
   });
 });
 
+/** The payload checks themselves are the shared helpers' (test/unit/providers/http.test.ts). */
 describe("openf1Module payload faults", () => {
   const sessions = (body: ConstructorParameters<typeof Response>[0], contentType = "application/json") =>
     stubFetch(() => new Response(body, { status: 200, headers: { "content-type": contentType } }));
-
-  it("reports truncated JSON as malformed, naming the path and status", async () => {
-    const { module, errors } = await loadOpenF1();
-    const { fetch } = sessions(JSON.stringify([session(), session()]).slice(0, 300));
-
-    const failure = module.sync(runOf({ syncType: "sessions", fetch }));
-
-    await expect(failure).rejects.toThrow(errors.ProviderMalformedError);
-    await expect(failure).rejects.toThrow(/OpenF1 \/v1\/sessions answered 200 with JSON cut off/);
-  });
-
-  it("reports an HTML page with a 200 as malformed, quoting only a short excerpt", async () => {
-    const { module, errors } = await loadOpenF1();
-    const page = `<html>\n<body><h1>Maintenance</h1>${"<p>we will be back</p>".repeat(500)}</body></html>`;
-    const { fetch } = sessions(page, "text/html; charset=utf-8");
-
-    const error = await module.sync(runOf({ syncType: "sessions", fetch })).catch((e: unknown) => e);
-
-    expect(error).toBeInstanceOf(errors.ProviderMalformedError);
-    const { message } = error as Error;
-    expect(message).toMatch(
-      /\/v1\/sessions answered 200 with text\/html, not JSON: "<html> <body><h1>Maintenance/,
-    );
-    expect(message.length).toBeLessThan(250);
-  });
 
   it("reports a body that is JSON but not a list of rows as malformed", async () => {
     const { module, errors } = await loadOpenF1();
@@ -392,42 +368,6 @@ describe("openf1Module payload faults", () => {
     await expect(module.sync(runOf({ syncType: "sessions", fetch }))).rejects.toThrow(
       errors.ProviderMalformedError,
     );
-  });
-
-  it("reports a JSON content type over a body that is not JSON as malformed", async () => {
-    const { module, errors } = await loadOpenF1();
-    const { fetch } = sessions("<<<garbage>>>");
-
-    await expect(module.sync(runOf({ syncType: "sessions", fetch }))).rejects.toThrow(
-      new errors.ProviderMalformedError(
-        'OpenF1 /v1/sessions answered 200 with a body that is not valid JSON (13 bytes): "<<<garbage>>>"',
-      ),
-    );
-  });
-
-  it("reports an empty 200 as malformed rather than as no data", async () => {
-    const { module, errors } = await loadOpenF1();
-    const { fetch } = sessions("");
-
-    await expect(module.sync(runOf({ syncType: "sessions", fetch }))).rejects.toThrow(
-      errors.ProviderMalformedError,
-    );
-  });
-
-  it("reports a body that breaks off mid-read as unavailable, so the job is retried", async () => {
-    const { module, errors } = await loadOpenF1();
-    const broken = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode("[{"));
-        controller.error(new DOMException("The operation timed out.", "TimeoutError"));
-      },
-    });
-    const { fetch } = sessions(broken);
-
-    const failure = module.sync(runOf({ syncType: "sessions", fetch }));
-
-    await expect(failure).rejects.toThrow(errors.ProviderUnavailableError);
-    await expect(failure).rejects.toThrow(/body could not be read \(timed out\)/);
   });
 
   it("never quotes a token response, even a malformed one", async () => {
@@ -545,6 +485,18 @@ describe("openf1Module auth", () => {
       expect.objectContaining({ name: "ProviderRejectedError", status: 401 }),
     );
     expect(requests.filter((r) => r.path === "/v1/sessions")).toHaveLength(2);
+  });
+
+  it("reports a token request that got no answer as unavailable, naming /token", async () => {
+    const { module, errors } = await loadOpenF1({ username: "ada", password: "pw" });
+    const { fetch, requests } = stubFetch(() => Promise.reject(new TypeError("fetch failed")));
+
+    const failure = module.sync(runOf({ syncType: "sessions", fetch }));
+
+    await expect(failure).rejects.toThrow(
+      new errors.ProviderUnavailableError("OpenF1 /token could not be reached"),
+    );
+    expect(requests.map((r) => r.path)).toEqual(["/token"]);
   });
 
   it("says so when OpenF1 refuses the username and password", async () => {

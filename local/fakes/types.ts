@@ -1,0 +1,41 @@
+import type { ProviderId } from "#catalog/index.ts";
+
+/** What every fake's stats have in common (each may count more). */
+export interface FakeProviderStats {
+  readonly requests: number;
+  readonly rateLimited: number;
+}
+
+/** What a fake server is started with: plain data, since it crosses into the fake's own process. */
+export interface FakeServerOptions {
+  /** Fresh for every start: the fake accepts it as its credentials (a password, an API key). */
+  readonly secret: string;
+  /**
+   * Freeze live feeds at this moment (epoch ms): the fake keeps real time for its limits but
+   * publishes no new live rows.
+   */
+  readonly feedFrozenAt?: number;
+}
+
+export interface FakeServer {
+  readonly url: string;
+  stats(): FakeProviderStats;
+  stop(): Promise<void>;
+}
+
+/**
+ * A fake provider: its own folder, `local/fakes/<id>/index.ts`, exporting one of these, listed
+ * once in `local/fakes/all.ts`. It must enforce the provider's limits strictly (429 on any excess:
+ * local/fakes/strict-window.ts) and keep real time.
+ */
+export interface FakeProvider {
+  /** The catalog provider it stands in for. */
+  readonly id: ProviderId;
+  /** Serves the fake in this process (the stand-in gives each fake a process of its own). */
+  start(options: FakeServerOptions): Promise<FakeServer>;
+  /**
+   * What the provider's worker needs to call this fake, besides its base URL (the stand-in sets
+   * `PACER_<ID>_BASE_URL` itself): the credentials the fake accepts, made from `secret`.
+   */
+  env(fake: { readonly url: string; readonly secret: string }): Readonly<Record<string, string>>;
+}
