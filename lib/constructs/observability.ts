@@ -1,14 +1,10 @@
-import { Aws, Duration } from "aws-cdk-lib";
+import { Aws, type Duration } from "aws-cdk-lib";
 import {
   Alarm,
-  AlarmStatusWidget,
   ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  type IMetric,
+  type Dashboard,
   MathExpression,
   Metric,
-  TextWidget,
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -20,8 +16,10 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { Catalog, SyncTypeDef } from "#catalog/types.ts";
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
+import { METRIC, METRICS_NAMESPACE } from "#core/metric-names.ts";
 import type { ScheduleDef } from "#core/schedule-plan.ts";
+import { pacerDashboard } from "./dashboard.ts";
+import { FIVE_MINUTES, pacerMetric } from "./pacer-metric.ts";
 import type { PacerQueues } from "./queues.ts";
 
 export interface MonitoredFunction {
@@ -75,30 +73,6 @@ export function freshnessThresholdSeconds(
   const everyMs = c.kind === "rate" ? c.everyMs : c.kind === "cron" ? c.approxEveryMs : undefined;
   if (everyMs === undefined) return undefined;
   return Math.max(2 * everyMs, 2 * monitorPeriod.toMilliseconds()) / 1000;
-}
-
-const FIVE_MINUTES = Duration.minutes(5);
-
-/** Pacer's metric (EMF from Powertools) for one provider, optionally narrowed further. */
-function pacerMetric(
-  metricName: string,
-  provider: string,
-  options: {
-    statistic?: string;
-    label?: string;
-    period?: Duration;
-    dimensions?: Record<string, string>;
-  } = {},
-): Metric {
-  return new Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName,
-    dimensionsMap: { service: SERVICE_NAME, provider, ...options.dimensions },
-    statistic: options.statistic ?? "Sum",
-    period: options.period ?? FIVE_MINUTES,
-    // A label would turn an alarm's metric into a metric-math query; only graphs get one.
-    label: options.label,
-  });
 }
 
 /**
@@ -263,83 +237,15 @@ export class PacerObservability extends Construct {
       );
     }
 
-    this.dashboard = new Dashboard(this, "Dashboard", {
-      dashboardName: props.dashboardName ?? "Pacer",
-      defaultInterval: Duration.hours(6),
+    this.dashboard = pacerDashboard(this, {
+      name: props.dashboardName ?? "Pacer",
+      providers,
+      scheduled,
+      jobQueues: props.queues.all(),
+      deadLetterQueues,
+      functions: props.functions,
+      alarms: this.alarms,
     });
-    this.dashboard.addWidgets(
-      new TextWidget({
-        markdown:
-          "# Pacer\nJobs, provider limits, freshness, queues and functions. Alarms notify the Pacer alarm topic.",
-        width: 24,
-        height: 2,
-      }),
-    );
-    for (const provider of providers) {
-      this.dashboard.addWidgets(
-        graph(`${provider}: jobs`, [
-          pacerMetric(METRIC.jobSucceeded, provider, { label: "succeeded" }),
-          pacerMetric(METRIC.jobFailed, provider, { label: "failed" }),
-          pacerMetric(METRIC.jobDeferred, provider, { label: "deferred" }),
-          pacerMetric(METRIC.jobSkipped, provider, { label: "skipped" }),
-        ]),
-        graph(`${provider}: permits and 429s`, [
-          pacerMetric(METRIC.permitsGranted, provider, { label: "permits granted" }),
-          pacerMetric(METRIC.permitsRefused, provider, { label: "permits refused" }),
-          pacerMetric(METRIC.providerThrottled, provider, { label: "429 / throttled" }),
-        ]),
-      );
-      this.dashboard.addWidgets(
-        graph(`${provider}: provider latency (ms)`, [
-          pacerMetric(METRIC.providerLatency, provider, { statistic: "p50", label: "p50" }),
-          pacerMetric(METRIC.providerLatency, provider, { statistic: "p99", label: "p99" }),
-        ]),
-        graph(
-          `${provider}: freshness (s)`,
-          scheduled
-            .filter((s) => s.provider === provider)
-            .map(({ syncType }) =>
-              pacerMetric(METRIC.freshness, provider, {
-                statistic: "Maximum",
-                dimensions: { syncType },
-                label: syncType,
-              }),
-            ),
-        ),
-      );
-    }
-    const jobQueues = props.queues.all();
-    this.dashboard.addWidgets(
-      graph(
-        "Queue depth (visible messages)",
-        jobQueues.map((q) =>
-          q.queue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", label: q.spec.name }),
-        ),
-      ),
-      graph(
-        "Age of oldest message (s)",
-        jobQueues.map((q) =>
-          q.queue.metricApproximateAgeOfOldestMessage({ statistic: "Maximum", label: q.spec.name }),
-        ),
-      ),
-    );
-    this.dashboard.addWidgets(
-      graph(
-        "DLQ depth",
-        deadLetterQueues.map((d) =>
-          d.queue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", label: d.label }),
-        ),
-      ),
-      graph(
-        "Lambda errors",
-        props.functions
-          .filter((f) => !f.failsByDesign)
-          .map((f) => f.function.metricErrors({ statistic: "Sum", label: f.label })),
-      ),
-    );
-    this.dashboard.addWidgets(
-      new AlarmStatusWidget({ title: "Alarms", alarms: this.alarms, width: 24, height: 6 }),
-    );
   }
 }
 
@@ -362,10 +268,6 @@ function loggedErrorsMetric(scope: Construct, fn: MonitoredFunction): Metric {
     period: FIVE_MINUTES,
     statistic: "Sum",
   });
-}
-
-function graph(title: string, left: IMetric[]): GraphWidget {
-  return new GraphWidget({ title, left, width: 12, height: 6 });
 }
 
 function uniqueScheduled(plan: readonly ScheduleDef[]): { provider: string; syncType: string }[] {
