@@ -5,7 +5,10 @@ export interface CliOptions {
   readonly port: number;
   readonly speed: number;
   readonly once: boolean;
+  /** Handler INFO logs, EMF metrics, a line per poller batch, and a job's pick-up by a worker. */
   readonly verbose: boolean;
+  /** The handlers' EMF metric lines without the rest of --verbose. */
+  readonly metrics: boolean;
   readonly help: boolean;
 }
 
@@ -15,7 +18,9 @@ export const USAGE = `Usage: npm run local -- [options]
 
 Runs Pacer on your machine: the same handlers, catalog and table definitions as the deployed
 stack, on DynamoDB Local (needs Java 17+), an SQS emulator, fake providers and local API gateways.
-Prints one line PACER_READY {"api","ws","token",...} on stdout when everything is up; logs go to stderr.
+Prints one line PACER_READY {"api","ws","token",...} on stdout when everything is up; everything
+else goes to stderr: a line per start-up step, then a line per job state change and per 429 a fake
+provider answers, and the handlers' warnings (readable lines on a terminal, JSON lines otherwise).
 
 Options:
   --port N     the REST API listens on N, the WebSocket API on N+1 (default ${DEFAULT_PORT}; 0 = free ports).
@@ -26,12 +31,16 @@ Options:
   --once       run the demo (each OpenF1 sync type twice, by tier), print PACER_SUMMARY {...} and
                exit: 0 when every job succeeded, the first run wrote data and the second rewrote
                nothing. The scheduler stays off so only the demo calls the provider.
-  --verbose    handler INFO logs and EMF metrics, and a line per batch the pollers run.
+  --verbose    also the handlers' INFO logs and EMF metrics, a line per batch the pollers run, and
+               a line when a worker picks a job up.
+  --metrics    the handlers' EMF metric lines (what CloudWatch would receive), without --verbose.
   --help       this text.
 
 Environment:
   PACER_<PROVIDER>_BASE_URL   call this server instead of starting that provider's fake.
   PACER_SCHEDULED_TENANTS     JSON array of tenants with schedules (default ["default"]).
+  PACER_LOCAL_STATE           where the running stack is recorded for npx pacer (default .pacer/local.json).
+  NO_COLOR                    no colours, even on a terminal.
 `;
 
 export class UsageError extends Error {
@@ -48,6 +57,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         speed: { type: "string" },
         once: { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
+        metrics: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -69,6 +79,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     speed,
     once: values.once === true,
     verbose: values.verbose === true,
+    metrics: values.metrics === true,
     help: values.help === true,
   };
 }

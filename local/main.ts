@@ -1,25 +1,31 @@
-import { catalog } from "#catalog/index.ts";
-import { JavaMissingError } from "./aws/java.ts";
-import { parseCliArgs, USAGE, UsageError } from "./cli-args.ts";
-import { runDemo } from "./demo.ts";
-import { createLog } from "./log.ts";
-import { DEFAULT_TENANT, type LocalStack, startLocalStack } from "./stack.ts";
+import type { RunningStack } from "./cli/discovery.ts";
+import { type CliOptions, parseCliArgs, USAGE, UsageError } from "./cli-args.ts";
+import type { DemoSummary } from "./demo.ts";
+import { consoleWriter } from "./run/console-lines.ts";
+import { wantsColor } from "./run/terminal.ts";
+import type { LocalStack } from "./stack.ts";
 
 /**
  * `npm run local`: a thin CLI around startLocalStack. stdout carries only the machine-readable
- * lines (PACER_READY, PACER_SUMMARY); everything else, the handlers' logs included, goes to stderr.
+ * lines (PACER_READY, PACER_SUMMARY); everything else goes to stderr: the start-up steps, a line
+ * per job state change, and the handlers' logs (readable on a terminal, JSON lines otherwise).
+ *
+ * Only the argument parser is imported up front: `--help` answers before the AWS SDK, the
+ * catalog and the handlers are loaded.
  */
 const printLine = process.stdout.write.bind(process.stdout);
-process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+const toStderr = process.stderr.write.bind(process.stderr);
 
 const DEMO_PROVIDER = "openf1";
 /** A demo job that has not changed for this long (deferral waits aside) is stuck. */
 const DEMO_STALL_MS = 30_000;
 /** However its jobs progress, the demo ends within this (a loaded machine stretches it, not this much). */
 const DEMO_CEILING_MS = 10 * 60_000;
+/** How long the demo's end waits for the job lines of its last jobs (the stream lags the API). */
+const CATCH_UP_MS = 3_000;
 
 async function main(): Promise<number> {
-  let options: ReturnType<typeof parseCliArgs>;
+  let options: CliOptions;
   try {
     options = parseCliArgs(process.argv.slice(2));
   } catch (error) {
@@ -31,15 +37,42 @@ async function main(): Promise<number> {
     printLine(USAGE);
     return 0;
   }
+  routeConsole(options);
+  const startedAt = new Date();
 
+  const [
+    { DEFAULT_TENANT, startLocalStack },
+    { JavaMissingError },
+    { createJobWatch, watchRateLimits },
+    discovery,
+  ] = await Promise.all([
+    import("./stack.ts"),
+    import("./aws/java.ts"),
+    import("./run/job-watch.ts"),
+    import("./cli/discovery.ts"),
+  ]);
+  const color = wantsColor(process.stderr);
+  const writeLine = (line: string) => {
+    process.stderr.write(`${line}\n`);
+  };
+
+  const jobs = createJobWatch({
+    write: writeLine,
+    defaultTenant: DEFAULT_TENANT,
+    verbose: options.verbose,
+    color,
+    since: startedAt.getTime(),
+  });
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
       port: options.port,
       speed: options.speed,
       verbose: options.verbose,
+      metrics: options.metrics,
       scheduler: !options.once,
       freezeFeeds: options.once,
+      onJobUpdate: jobs.update,
     });
   } catch (error) {
     if (error instanceof JavaMissingError) {
@@ -54,6 +87,7 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  const stopWatchingRateLimits = watchRateLimits({ fakes: stack.fakes, write: writeLine, color });
 
   const ready = {
     api: stack.api,
@@ -68,23 +102,24 @@ async function main(): Promise<number> {
   printLine(`PACER_READY ${JSON.stringify(ready)}\n`);
 
   if (options.once) {
-    const provider = catalog.providers.find((p) => p.id === DEMO_PROVIDER);
-    if (!provider) throw new Error(`the catalog has no ${DEMO_PROVIDER}`);
-    const summary = await runDemo({
-      api: stack.api,
-      token: stack.token,
-      provider: provider.id,
-      syncTypes: provider.syncTypes.map((s) => s.id),
-      fake429s: () => stack.fakes[DEMO_PROVIDER]?.stats().rateLimited ?? 0,
-      stallMs: DEMO_STALL_MS,
-      ceilingMs: DEMO_CEILING_MS,
-      log: createLog({ verbose: options.verbose }),
-    });
+    const summary = await runDemo(stack, options);
+    const jobIds = Object.values(summary.syncs).flatMap(({ run1, run2 }) => [run1.jobId, run2.jobId]);
+    await jobs.caughtUp(
+      jobIds.filter((id): id is string => id !== undefined),
+      CATCH_UP_MS,
+    );
     printLine(`PACER_SUMMARY ${JSON.stringify(summary)}\n`);
+    stopWatchingRateLimits();
     await stack.stop();
     return summary.ok ? 0 : 1;
   }
 
+  const forget = recordForOperatorCli(discovery, {
+    ...ready,
+    pid: process.pid,
+    startedAt: startedAt.toISOString(),
+  });
+  process.once("exit", forget);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
@@ -93,8 +128,66 @@ async function main(): Promise<number> {
   const force = () => process.exit(130);
   process.once("SIGINT", force);
   process.once("SIGTERM", force);
+  forget();
+  stopWatchingRateLimits();
   await stack.stop();
   return 0;
+}
+
+/**
+ * The handlers write to stdout and stderr as on Lambda: both go to stderr, rendered for a person
+ * on a terminal (see run/console-lines.ts); the PACER_ lines keep stdout to themselves.
+ */
+function routeConsole(options: CliOptions): void {
+  const write = consoleWriter(toStderr, {
+    pretty: process.stderr.isTTY === true,
+    color: wantsColor(process.stderr),
+    metrics: options.metrics || options.verbose,
+  });
+  process.stdout.write = write;
+  process.stderr.write = write;
+}
+
+/** `--once`: the demo. */
+async function runDemo(stack: LocalStack, options: CliOptions): Promise<DemoSummary> {
+  const [{ catalog }, demo, { createLog }] = await Promise.all([
+    import("#catalog/index.ts"),
+    import("./demo.ts"),
+    import("./log.ts"),
+  ]);
+  const provider = catalog.providers.find((p) => p.id === DEMO_PROVIDER);
+  if (!provider) throw new Error(`the catalog has no ${DEMO_PROVIDER}`);
+  const summary = await demo.runDemo({
+    api: stack.api,
+    token: stack.token,
+    provider: provider.id,
+    syncTypes: provider.syncTypes.map((s) => s.id),
+    fake429s: () => stack.fakes[DEMO_PROVIDER]?.stats().rateLimited ?? 0,
+    stallMs: DEMO_STALL_MS,
+    ceilingMs: DEMO_CEILING_MS,
+    log: createLog({ verbose: options.verbose }),
+  });
+  return summary;
+}
+
+/**
+ * Records the running stack where `npx pacer` looks for it; returns what removes the record. A
+ * record that cannot be written costs the operator CLI its discovery, not the stack its run.
+ */
+function recordForOperatorCli(
+  { recordRunningStack, localStatePath }: typeof import("./cli/discovery.ts"),
+  running: RunningStack,
+): () => void {
+  try {
+    const forget = recordRunningStack(running);
+    process.stderr.write(`[pacer-local] recorded for npx pacer in ${localStatePath()}\n`);
+    return forget;
+  } catch (error) {
+    process.stderr.write(
+      `[pacer-local] WARN could not record the stack for npx pacer: ${(error as Error).message}\n`,
+    );
+    return () => undefined;
+  }
 }
 
 main().then(

@@ -25,6 +25,12 @@ export interface StreamPollerOptions {
   readonly batchSize?: number;
   /** Retries of a failing batch before its records are skipped (deployed: to the on-failure destination). */
   readonly retryAttempts?: number;
+  /**
+   * Sees every batch of records read from a shard, before the event filter and the broadcaster:
+   * the stand-in's own watchers (the job lines). A batch read again (fresh iterators after an
+   * outage) is seen again. What it throws is logged, and delivery goes on.
+   */
+  readonly onRecords?: (records: readonly _Record[]) => void;
 }
 
 export interface StreamPoller {
@@ -178,10 +184,19 @@ async function pollShard(
     throw error;
   }
   if (records.length === 0) return false;
+  tap(options, records);
   const wanted = records.filter(isBroadcastRecord);
   if (wanted.length > 0) await deliver(options, wanted, stats, signal);
   shard.lastSequence = records.at(-1)?.dynamodb?.SequenceNumber ?? shard.lastSequence;
   return true;
+}
+
+function tap(options: StreamPollerOptions, records: readonly _Record[]): void {
+  try {
+    options.onRecords?.(records);
+  } catch (error) {
+    options.log.warn("stream poller: a record tap failed", error);
+  }
 }
 
 /** An iterator after the last record handed on; from the shard's start when that record is trimmed. */

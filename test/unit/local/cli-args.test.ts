@@ -9,16 +9,18 @@ describe("parseCliArgs", () => {
       speed: 1,
       once: false,
       verbose: false,
+      metrics: false,
       help: false,
     });
   });
 
   it("reads every option", () => {
-    expect(parseCliArgs(["--port", "0", "--speed", "60", "--once", "--verbose"])).toEqual({
+    expect(parseCliArgs(["--port", "0", "--speed", "60", "--once", "--verbose", "--metrics"])).toEqual({
       port: 0,
       speed: 60,
       once: true,
       verbose: true,
+      metrics: true,
       help: false,
     });
   });

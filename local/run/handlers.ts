@@ -1,0 +1,64 @@
+import type { Catalog } from "#catalog/types.ts";
+import { WORKER_TIMEOUT_SECONDS } from "#core/resources.ts";
+import { type HandlerOverrides, type LocalFunctions, loadFunctions } from "../aws/functions.ts";
+import { applyEnv, handlerEnv } from "../aws/handler-env.ts";
+import { JWKS_PATH, type RestGateway } from "../gateways/rest-gateway.ts";
+import type { WsGateway } from "../gateways/ws-gateway.ts";
+import type { LocalLog } from "../log.ts";
+import type { AwsStandIns } from "./aws-stand-ins.ts";
+import type { Teardown } from "./teardown.ts";
+
+export interface HandlersOptions {
+  readonly catalog: Catalog;
+  readonly standIns: AwsStandIns;
+  readonly rest: RestGateway;
+  readonly ws: WsGateway;
+  readonly scheduledTenants: readonly string[];
+  readonly workerConcurrency: number;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly overrides?: HandlerOverrides;
+  readonly verbose?: boolean;
+  readonly quiet?: boolean;
+  /** EMF metric lines from the handlers even when not verbose. */
+  readonly metrics?: boolean;
+  readonly log: LocalLog;
+}
+
+/**
+ * The handlers, loaded as Lambda runs them (the environment the CDK would give them, pointed at
+ * the stand-ins) and attached to the gateways, which then answer with them.
+ */
+export async function loadHandlers(options: HandlersOptions, teardown: Teardown): Promise<LocalFunctions> {
+  const { standIns, rest, ws } = options;
+  const startedAt = Date.now();
+  const env = {
+    ...handlerEnv({
+      dynamoEndpoint: standIns.dynamoEndpoint,
+      sqsEndpoint: standIns.sqsEndpoint,
+      tables: standIns.tables.names,
+      queues: standIns.queues.urls,
+      jwksUrl: `${rest.url}${JWKS_PATH}`,
+      wsCallbackUrl: ws.callbackUrl,
+      scheduledTenants: options.scheduledTenants,
+      providerEnv: Object.assign({}, ...Object.values(standIns.fakes).map((fake) => fake.env)),
+      verbose: options.verbose ?? false,
+      quiet: options.quiet ?? false,
+    }),
+    // Powertools' own switch: what CloudWatch would receive, one JSON line per flush.
+    ...(options.metrics ? { POWERTOOLS_METRICS_DISABLED: "false" } : {}),
+  };
+  teardown.add(applyEnv(env));
+
+  const fns = await loadFunctions(options.catalog, options.overrides ?? {}, {
+    workerConcurrency: options.workerConcurrency,
+    workerTimeoutSeconds: Math.min(WORKER_TIMEOUT_SECONDS, options.visibilityTimeoutSeconds ?? Infinity),
+  });
+  rest.attach({ api: fns.api, authorizer: fns.authorizer });
+  ws.attach({ websocket: fns.websocket, authorizer: fns.authorizer });
+  const workers = Object.keys(fns.workers).map((id) => `worker-${id} ×${options.workerConcurrency}`);
+  options.log.info(
+    `handlers loaded: api, authorizer, websocket, broadcaster, freshness, sweeper, ${workers.join(", ")} ` +
+      `(${Date.now() - startedAt} ms)`,
+  );
+  return fns;
+}
