@@ -1,0 +1,120 @@
+import { z } from "zod";
+
+/**
+ * The shapes the CLI reads from the API and the WebSocket (README "REST API", "WebSocket API"),
+ * checked on arrival. Loose on purpose: a field the CLI does not show may come and go without
+ * breaking it; only what it shows is required.
+ */
+
+const counts = z.object({ fetched: z.number(), written: z.number(), unchanged: z.number() });
+
+export const JobSchema = z.looseObject({
+  jobId: z.string(),
+  tenantId: z.string().optional(),
+  provider: z.string(),
+  syncType: z.string(),
+  priority: z.string().optional(),
+  source: z.string().optional(),
+  params: z.record(z.string(), z.string()).optional(),
+  status: z.string(),
+  attempts: z.number().default(0),
+  deferrals: z.number().default(0),
+  counts: counts.optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  notBefore: z.string().optional(),
+  reason: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  sweeps: z.number().optional(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const TERMINAL_JOB_STATUSES: readonly string[] = ["succeeded", "skipped", "failed"];
+
+export const SyncAcceptedSchema = z.looseObject({
+  jobId: z.string(),
+  status: z.string(),
+  priority: z.string().optional(),
+});
+export type SyncAccepted = z.infer<typeof SyncAcceptedSchema>;
+
+const nullableString = z.string().nullable().optional();
+
+export const StatusSchema = z.looseObject({
+  tenantId: z.string().optional(),
+  providers: z.array(
+    z.looseObject({
+      provider: z.string(),
+      syncTypes: z.array(
+        z.looseObject({
+          syncType: z.string(),
+          cadence: z.string().optional(),
+          lastStatus: nullableString,
+          lastRunAt: nullableString,
+          lastSuccessAt: nullableString,
+          freshnessSeconds: z.number().nullable().optional(),
+          pendingJobs: z.number().default(0),
+        }),
+      ),
+      limits: z.array(
+        z.looseObject({
+          limitId: z.string(),
+          scope: z.string().optional(),
+          calls: z.number(),
+          perMs: z.number(),
+          used: z.number(),
+          reserved: z.number().default(0),
+          pausedUntil: z.string().optional(),
+        }),
+      ),
+    }),
+  ),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+export const ApiErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** What API Gateway itself answers with (a refused authorizer, a route it does not have). */
+export const GatewayErrorBodySchema = z.object({ message: z.string() });
+
+/** API Gateway REST's answer for a path it has no route for. */
+export const NO_ROUTE_MESSAGE = "Missing Authentication Token";
+
+export const DevTokenSchema = z.object({ token: z.string().min(1) });
+
+const UpdateFrame = z.looseObject({
+  type: z.literal("update"),
+  topic: z.string(),
+  entity: z.looseObject({
+    type: z.string(),
+    id: z.string(),
+    data: z.record(z.string(), z.unknown()).optional(),
+  }),
+  change: z.string(),
+  at: z.string().optional(),
+  dataOmitted: z.looseObject({ reason: z.string(), bytes: z.number() }).optional(),
+});
+
+const KnownFrameSchema = z.discriminatedUnion("type", [
+  UpdateFrame,
+  z.looseObject({ type: z.literal("job"), job: JobSchema }),
+  z.looseObject({ type: z.literal("error"), error: z.object({ code: z.string(), message: z.string() }) }),
+  z.looseObject({ type: z.literal("subscribed"), topic: z.string() }),
+  z.looseObject({ type: z.literal("unsubscribed"), topic: z.string() }),
+  z.looseObject({ type: z.literal("pong"), at: z.string().optional() }),
+]);
+
+export type UpdateFrame = z.infer<typeof UpdateFrame>;
+
+/** A frame the server sent; one the CLI does not know (or a malformed one) is `other`, kept as it came. */
+export type ServerFrame =
+  | z.infer<typeof KnownFrameSchema>
+  | { readonly type: "other"; readonly raw: unknown };
+
+export function parseServerFrame(raw: unknown): ServerFrame {
+  const parsed = KnownFrameSchema.safeParse(raw);
+  return parsed.success ? parsed.data : { type: "other", raw };
+}

@@ -1,0 +1,69 @@
+import { ApiClient, ApiError } from "../api-client.ts";
+import { StatusSchema, type SyncAccepted, SyncAcceptedSchema } from "../api-types.ts";
+import { flag, parseParams, parseSeconds, stringOption, stringOptions } from "../args.ts";
+import { type CommandContext, commandTarget, tokenForTenant } from "../context.ts";
+import { UsageError } from "../errors.ts";
+import { followJob, openJobsFeed } from "../follow.ts";
+
+/** `pacer sync <provider> <syncType>`: POST /sync, and with --wait the job followed to its end. */
+export async function run(ctx: CommandContext): Promise<number> {
+  const [provider, syncType] = ctx.positionals as [string, string];
+  const params = parseParams(stringOptions(ctx.values, "param"));
+  const wait = flag(ctx.values, "wait");
+  const json = flag(ctx.values, "json");
+  const timeoutMs = parseSeconds(stringOption(ctx.values, "timeout"), "timeout", 600);
+  const tenant = stringOption(ctx.values, "tenant");
+  const target = commandTarget(ctx);
+  const token = await tokenForTenant(target, tenant);
+  const api = new ApiClient(target, token);
+  const { out } = ctx;
+  const { style } = out.fmt;
+
+  // Subscribed before the job exists, so not even its first change can slip past.
+  const live = wait ? await openJobsFeed(ctx, target, token) : undefined;
+  let accepted: SyncAccepted;
+  try {
+    accepted = await api.post(
+      "/sync",
+      {
+        provider,
+        syncType,
+        ...(tenant === undefined ? {} : { tenantId: tenant }),
+        ...(Object.keys(params).length > 0 ? { params } : {}),
+      },
+      SyncAcceptedSchema,
+    );
+  } catch (error) {
+    live?.close();
+    throw await explainRefusal(api, error);
+  }
+
+  if (!wait) {
+    if (json) out.line(JSON.stringify(accepted));
+    else {
+      out.line(`started ${provider}/${syncType}: job ${style.bold(accepted.jobId)} (${accepted.status})`);
+      out.note(style.dim(`follow it: npx pacer jobs ${accepted.jobId} --wait`));
+    }
+    return 0;
+  }
+  if (!json) out.line(`started ${provider}/${syncType}: job ${style.bold(accepted.jobId)}`);
+  return await followJob(ctx, { api, jobId: accepted.jobId, live, timeoutMs, json });
+}
+
+/** An unknown provider or sync type is the user's mistake: say which ones the stack knows. */
+async function explainRefusal(api: ApiClient, error: unknown): Promise<unknown> {
+  if (!(error instanceof ApiError) || error.code !== "UNKNOWN_SYNC") return error;
+  const message = error.apiMessage;
+  // An unknown sync type's message already lists the provider's; an unknown provider's does not.
+  if (message.includes("(known:")) return new UsageError(message);
+  let known: string | undefined;
+  try {
+    const status = await api.get("/status", StatusSchema);
+    known = status.providers
+      .map((p) => `${p.provider} (${p.syncTypes.map((s) => s.syncType).join(", ")})`)
+      .join("; ");
+  } catch {
+    known = undefined;
+  }
+  return new UsageError(message, known ? `known providers and sync types: ${known}` : undefined);
+}

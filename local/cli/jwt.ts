@@ -1,0 +1,32 @@
+/**
+ * Reading (never verifying) a JWT's claims: the CLI only needs to know whose token it holds and
+ * until when, to say so and to pick the right next step. The API verifies every token itself.
+ */
+
+export interface TokenClaims {
+  readonly tenantId?: string;
+  /** Epoch seconds. */
+  readonly exp?: number;
+  readonly subject?: string;
+}
+
+/** Tenant claims: Cognito's custom attribute, and the local stand-in's dev claim. */
+const TENANT_CLAIMS = ["custom:tenant_id", "tenant_id"] as const;
+
+export function readClaims(token: string): TokenClaims {
+  const payload = token.split(".")[1];
+  if (payload === undefined) return {};
+  let claims: Record<string, unknown>;
+  try {
+    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+  if (typeof claims !== "object" || claims === null) return {};
+  const tenant = TENANT_CLAIMS.map((name) => claims[name]).find((value) => typeof value === "string");
+  return {
+    ...(typeof tenant === "string" ? { tenantId: tenant } : {}),
+    ...(typeof claims.exp === "number" ? { exp: claims.exp } : {}),
+    ...(typeof claims.sub === "string" ? { subject: claims.sub } : {}),
+  };
+}
