@@ -2,16 +2,19 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { z } from "zod";
 import { documentClient, sqsClient } from "#adapters/aws-clients.ts";
 import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
 import { logger, tracer } from "#adapters/observability.ts";
 import { SqsJobQueue } from "#adapters/sqs-job-queue.ts";
 import { catalog } from "#catalog/index.ts";
+import { type ApiErrorBody, type ApiErrorCode, statusOf } from "#core/api/errors.ts";
+import { type OpenApiDocument, openApiDocument } from "#core/api/openapi.ts";
+import { type OperationId, REST_ROUTES, type RestRoute, type RouteOf, resourceOf } from "#core/api/routes.ts";
 import { parseEnv } from "#core/env.ts";
 import { PacerError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "#core/errors.ts";
 import { FUNCTIONS } from "#core/functions.ts";
-import { QUEUES_ENV_VAR, type QueueUrls, TABLES } from "#core/resources.ts";
 import {
   getJob,
   MAX_JOB_ID_LENGTH,
@@ -21,67 +24,92 @@ import {
   triggerSync,
 } from "#core/sync-requests.ts";
 
-/** Bodies this API accepts; its requests are a few hundred bytes (API Gateway's own cap is 10 MB). */
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES } from "#core/api/routes.ts";
 
 /** A raw job id longer than this decodes to more than the bound (one character is at most 12 escaped). */
 const MAX_RAW_JOB_ID_LENGTH = MAX_JOB_ID_LENGTH * 12;
 
-type Route = (event: APIGatewayProxyEvent, tenantId: string) => Promise<APIGatewayProxyResult>;
+/** What an operation answers: its contract's success body (the status is the contract's too). */
+interface Reply<Id extends OperationId> {
+  readonly body: z.infer<RouteOf<Id>["success"]["schema"]>;
+  readonly headers?: Record<string, string>;
+}
+
+/** An operation of the contract; one the token guards gets the caller's tenant. */
+type Operation<Id extends OperationId> = RouteOf<Id>["auth"]["kind"] extends "bearer"
+  ? (event: APIGatewayProxyEvent, tenantId: string) => Promise<Reply<Id>>
+  : (event: APIGatewayProxyEvent) => Promise<Reply<Id>>;
 
 /**
- * The REST API: parse, authorize by tenant, call the use case, map typed errors to statuses in
- * one place. Every refusal of caller input is a 4xx with `{"error":{"code","message"}}`.
+ * The REST API: route by the contract (core/api/routes.ts), parse, authorize by tenant, call the
+ * use case, map typed errors to statuses in one place. Every refusal of caller input is a 4xx with
+ * `{"error":{"code","message"}}`. An operation the contract lists but this handler lacks is a
+ * compile error.
  */
 export function createApiHandler(
   deps: SyncRequestDeps,
 ): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
-  const routes: Record<string, Route> = {
-    "POST /sync": async (event, tenantId) => {
-      const request = SyncRequestSchema.safeParse(parseJsonBody(bodyOf(event)));
+  let document: OpenApiDocument | undefined;
+  const syncRoute = routeById("triggerSync");
+  const operations: { readonly [Id in OperationId]: Operation<Id> } = {
+    triggerSync: async (event, tenantId) => {
+      const request = SyncRequestSchema.safeParse(parseJsonBody(bodyOf(event, syncRoute)));
       if (!request.success) throw new ValidationError(describeIssues(request.error.issues));
       const accepted = await triggerSync(deps, tenantId, request.data);
-      return json(202, accepted, { Location: `/jobs/${accepted.jobId}` });
+      return { body: accepted, headers: { Location: `/jobs/${accepted.jobId}` } };
     },
-    "GET /jobs/{jobId}": async (event, tenantId) => {
+    getJob: async (event, tenantId) => {
       const raw = event.pathParameters?.jobId;
       if (!raw) throw new ValidationError("jobId is required in the path");
-      return json(200, await getJob(deps, tenantId, decodeJobId(raw)));
+      return { body: await getJob(deps, tenantId, decodeJobId(raw)) };
     },
-    "GET /status": async (_event, tenantId) => json(200, await syncStatus(deps, tenantId)),
+    getStatus: async (_event, tenantId) => ({ body: await syncStatus(deps, tenantId) }),
+    getHealth: async () => ({ body: { status: "ok", time: new Date().toISOString() } }),
+    getOpenApi: async () => {
+      document ??= openApiDocument(deps.catalog);
+      return { body: document, headers: { "Cache-Control": "public, max-age=300" } };
+    },
   };
 
   return async (event) => {
     try {
       const resource = event.resource || resourceOf(event.path ?? "/");
-      if (event.httpMethod === "GET" && resource === "/health") {
-        return json(200, { status: "ok", time: new Date().toISOString() });
-      }
-      const route = routes[`${event.httpMethod} ${resource}`];
+      const atResource = REST_ROUTES.filter((r) => r.path === resource);
+      const route = atResource.find((r) => r.method === event.httpMethod) as RestRoute | undefined;
       if (!route) {
-        const known = Object.keys(routes).some((r) => r.endsWith(` ${resource}`));
-        return known
-          ? errorResponse(405, "METHOD_NOT_ALLOWED", `${event.httpMethod} is not allowed on ${resource}`)
-          : errorResponse(404, "NOT_FOUND", `no route ${event.httpMethod} ${clip(event.path ?? "", 200)}`);
+        return atResource.length > 0
+          ? apiError("METHOD_NOT_ALLOWED", `${event.httpMethod} is not allowed on ${resource}`)
+          : apiError("NOT_FOUND", `no route ${event.httpMethod} ${clip(event.path ?? "", 200)}`);
       }
-      const tenantId = event.requestContext?.authorizer?.tenantId;
-      if (typeof tenantId !== "string" || tenantId === "")
-        throw new UnauthorizedError("no tenant in the caller's token");
-      return await route(event, tenantId);
+      const operation = operations[route.operationId as OperationId] as (
+        event: APIGatewayProxyEvent,
+        tenantId?: string,
+      ) => Promise<{ body: unknown; headers?: Record<string, string> }>;
+      let reply: { body: unknown; headers?: Record<string, string> };
+      if (route.auth.kind === "bearer") {
+        const tenantId = event.requestContext?.authorizer?.tenantId;
+        if (typeof tenantId !== "string" || tenantId === "")
+          throw new UnauthorizedError("no tenant in the caller's token");
+        reply = await operation(event, tenantId);
+      } else reply = await operation(event);
+      return json(route.success.status, reply.body, reply.headers);
     } catch (error) {
       return toErrorResponse(error);
     }
   };
 }
 
-/** The body as text, refused past {@link MAX_BODY_BYTES} before anything parses it. */
-function bodyOf(event: APIGatewayProxyEvent): string | null {
+function routeById(id: OperationId): RestRoute {
+  return REST_ROUTES.find((r) => r.operationId === id) as RestRoute;
+}
+
+/** The body as text, refused past the route's bound before anything parses it. */
+function bodyOf(event: APIGatewayProxyEvent, route: RestRoute): string | null {
   if (event.body === null || event.body === undefined) return null;
+  const maxBytes = route.body?.maxBytes ?? 0;
   const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
-  if (bytes.length > MAX_BODY_BYTES) {
-    throw new PayloadTooLargeError(
-      `the body is ${bytes.length} bytes; at most ${MAX_BODY_BYTES} are accepted`,
-    );
+  if (bytes.length > maxBytes) {
+    throw new PayloadTooLargeError(`the body is ${bytes.length} bytes; at most ${maxBytes} are accepted`);
   }
   return event.isBase64Encoded ? bytes.toString("utf8") : event.body;
 }
@@ -120,21 +148,22 @@ function parseJsonBody(body: string | null): unknown {
   }
 }
 
-/** API Gateway fills `resource`; the fallback keeps direct invocations working. */
-function resourceOf(path: string): string {
-  return /^\/jobs\/[^/]+$/.test(path) ? "/jobs/{jobId}" : path.replace(/\/+$/, "") || "/";
-}
-
 function toErrorResponse(error: unknown): APIGatewayProxyResult {
   if (error instanceof PacerError && error.httpStatus !== undefined) {
     return errorResponse(error.httpStatus, error.code, error.message);
   }
   logger.error("unexpected error", { error: error as Error });
-  return errorResponse(500, "INTERNAL_ERROR", "internal error");
+  return apiError("INTERNAL_ERROR", "internal error");
+}
+
+/** An answer with one of the contract's codes, at its status. */
+function apiError(code: ApiErrorCode, message: string): APIGatewayProxyResult {
+  return errorResponse(statusOf(code), code, message);
 }
 
 function errorResponse(status: number, code: string, message: string): APIGatewayProxyResult {
-  return json(status, { error: { code, message } });
+  const body: ApiErrorBody = { error: { code, message } };
+  return json(status, body);
 }
 
 function json(

@@ -5,12 +5,12 @@ import {
   AuthorizationType,
   EndpointType,
   IdentitySource,
-  JsonSchemaType,
-  JsonSchemaVersion,
+  type JsonSchema,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
   type MethodOptions,
+  type Model,
   ResponseType,
   RestApi,
   TokenAuthorizer,
@@ -19,6 +19,9 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import { Construct } from "constructs";
+import { type ApiErrorCode, statusOf } from "#core/api/errors.ts";
+import { apiGatewayModelSchema } from "#core/api/json-schema.ts";
+import { REST_ROUTES, type RestRoute, type RouteBody } from "#core/api/routes.ts";
 import { ENV } from "#core/env.ts";
 import { FUNCTIONS } from "#core/functions.ts";
 import type { ApiThrottle } from "../config.ts";
@@ -55,24 +58,37 @@ export interface PacerRestApiProps {
 }
 
 /**
- * Errors API Gateway answers itself, in the API's own error shape `{"error":{"code","message"}}`.
- * Unknown routes come back as 404 rather than API Gateway's confusing 403.
+ * Errors API Gateway answers itself, in the API's own error shape `{"error":{"code","message"}}`
+ * and with the handler's codes (core/api/errors.ts), so a caller sees one vocabulary whoever
+ * refused. Unknown routes come back as 404 rather than API Gateway's confusing 403.
  */
-export const GATEWAY_ERRORS: readonly { type: ResponseType; status?: string; code: string }[] = [
-  { type: ResponseType.BAD_REQUEST_BODY, status: "400", code: "invalid_request" },
-  { type: ResponseType.BAD_REQUEST_PARAMETERS, status: "400", code: "invalid_request" },
-  { type: ResponseType.UNAUTHORIZED, status: "401", code: "unauthorized" },
-  { type: ResponseType.ACCESS_DENIED, status: "403", code: "forbidden" },
-  { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, status: "404", code: "not_found" },
-  { type: ResponseType.THROTTLED, status: "429", code: "throttled" },
-  // The defaults keep API Gateway's own status (413, 415, 429 quota…); only the body changes.
-  { type: ResponseType.DEFAULT_4XX, code: "bad_request" },
-  { type: ResponseType.DEFAULT_5XX, code: "gateway_error" },
+export const GATEWAY_ERRORS: readonly {
+  readonly type: ResponseType;
+  readonly code: ApiErrorCode;
+  readonly keepStatus?: true;
+}[] = [
+  { type: ResponseType.BAD_REQUEST_BODY, code: "VALIDATION_ERROR" },
+  { type: ResponseType.BAD_REQUEST_PARAMETERS, code: "VALIDATION_ERROR" },
+  { type: ResponseType.UNAUTHORIZED, code: "UNAUTHORIZED" },
+  { type: ResponseType.ACCESS_DENIED, code: "FORBIDDEN" },
+  { type: ResponseType.WAF_FILTERED, code: "FORBIDDEN" },
+  { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, code: "NOT_FOUND" },
+  { type: ResponseType.RESOURCE_NOT_FOUND, code: "NOT_FOUND" },
+  { type: ResponseType.REQUEST_TOO_LARGE, code: "PAYLOAD_TOO_LARGE" },
+  { type: ResponseType.THROTTLED, code: "THROTTLED" },
+  { type: ResponseType.QUOTA_EXCEEDED, code: "THROTTLED" },
+  { type: ResponseType.AUTHORIZER_FAILURE, code: "AUTHORIZER_ERROR" },
+  { type: ResponseType.AUTHORIZER_CONFIGURATION_ERROR, code: "AUTHORIZER_ERROR" },
+  // The catch-alls keep API Gateway's own status (415, 502, 504…); only the body changes.
+  { type: ResponseType.DEFAULT_4XX, code: "BAD_REQUEST", keepStatus: true },
+  { type: ResponseType.DEFAULT_5XX, code: "BAD_GATEWAY", keepStatus: true },
 ];
 
 /**
- * The REST API: `POST /sync`, `GET /jobs/{jobId}`, `GET /status` behind the Lambda TOKEN
- * authorizer, and an open `GET /health`; access-logged (with the tenant), traced and throttled.
+ * The REST API, every route as the contract (core/api/routes.ts) has it: `POST /sync`,
+ * `GET /jobs/{jobId}`, `GET /status` behind the Lambda TOKEN authorizer, an open `GET /health` and
+ * `GET /openapi.json`, request models generated from the zod schemas the handler parses;
+ * access-logged (with the tenant), traced and throttled.
  */
 export class PacerRestApi extends Construct {
   public readonly api: RestApi;
@@ -124,7 +140,7 @@ export class PacerRestApi extends Construct {
     for (const error of GATEWAY_ERRORS) {
       this.api.addGatewayResponse(`Error${error.type.responseType}`, {
         type: error.type,
-        statusCode: error.status,
+        statusCode: error.keepStatus ? undefined : String(statusOf(error.code)),
         templates: {
           "application/json": `{"error":{"code":"${error.code}","message":$context.error.messageString}}`,
         },
@@ -145,45 +161,19 @@ export class PacerRestApi extends Construct {
     });
     const integration = new LambdaIntegration(this.handler, { allowTestInvoke: false });
 
-    // Only the shape is checked here; what a provider or sync type is, the handler decides.
-    const syncRequest = this.api.addModel("SyncRequest", {
-      contentType: "application/json",
-      schema: {
-        schema: JsonSchemaVersion.DRAFT4,
-        title: "SyncRequest",
-        type: JsonSchemaType.OBJECT,
-        required: ["provider", "syncType"],
-        properties: {
-          provider: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 64 },
-          syncType: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 64 },
-          tenantId: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 64 },
-          params: { type: JsonSchemaType.OBJECT, additionalProperties: { type: JsonSchemaType.STRING } },
-        },
-      },
-    });
-
-    this.api.root.addResource("sync").addMethod("POST", integration, {
-      ...authorized,
-      requestValidator: validator,
-      requestModels: { "application/json": syncRequest },
-    });
-    this.api.root
-      .addResource("jobs")
-      .addResource("{jobId}")
-      .addMethod("GET", integration, {
-        ...authorized,
-        requestValidator: validator,
-        requestParameters: { "method.request.path.jobId": true },
-      });
-    this.api.root.addResource("status").addMethod("GET", integration, authorized);
-    const health = this.api.root
-      .addResource("health")
-      .addMethod("GET", integration, { authorizationType: AuthorizationType.NONE });
-    Validations.of(health).acknowledge({
-      id: "AwsSolutions-APIG4",
-      reason:
-        "GET /health is the liveness probe for load balancers and uptime checks; it reveals no tenant data.",
-    });
+    // Every route of the contract, as it says: auth, request model, path parameters.
+    for (const route of REST_ROUTES as readonly RestRoute[]) {
+      const options: MethodOptions = {
+        ...(route.auth.kind === "bearer" ? authorized : { authorizationType: AuthorizationType.NONE }),
+        ...(route.body || route.pathParams ? { requestValidator: validator } : {}),
+        ...(route.body ? { requestModels: { "application/json": this.requestModel(route.body) } } : {}),
+        ...(route.pathParams ? { requestParameters: pathParameters(route) } : {}),
+      };
+      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, options);
+      if (route.auth.kind === "none") {
+        Validations.of(method).acknowledge({ id: "AwsSolutions-APIG4", reason: route.auth.reason });
+      }
+    }
     Validations.of(this.api).acknowledge({
       id: "AwsSolutions-COG4",
       reason:
@@ -203,6 +193,25 @@ export class PacerRestApi extends Construct {
       });
     }
   }
+
+  /**
+   * The request model of a body, generated from its zod schema (core/api/json-schema.ts): only the
+   * shape is checked here; what a provider or sync type is, the handler decides.
+   */
+  private requestModel(body: RouteBody): Model {
+    return this.api.addModel(body.model, {
+      contentType: "application/json",
+      // The generator writes raw draft-04 (`$schema`); CDK passes `$`-keys through unchanged.
+      schema: apiGatewayModelSchema(body.schema, body.model) as JsonSchema,
+    });
+  }
+}
+
+/** `{"method.request.path.jobId": true}`: API Gateway refuses a request without them. */
+function pathParameters(route: RestRoute): Record<string, boolean> {
+  return Object.fromEntries(
+    Object.keys(route.pathParams ?? {}).map((name) => [`method.request.path.${name}`, true]),
+  );
 }
 
 function accessLogFormat(): AccessLogFormat {

@@ -6,6 +6,7 @@ import {
   STATUS_CODES,
 } from "node:http";
 import type { Duplex } from "node:stream";
+import { type ApiErrorCode, statusOf } from "#core/api/errors.ts";
 
 /** API Gateway's REST payload ceiling. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -52,6 +53,16 @@ export function sendError(
   sendJson(response, status, { error: { code, message } }, headers);
 }
 
+/** An answer with one of the REST contract's codes (core/api/errors.ts), at the status it has there. */
+export function sendApiError(
+  response: ServerResponse,
+  code: ApiErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendError(response, statusOf(code), code, message, headers);
+}
+
 /** A request target as a URL, or undefined for one `new URL` refuses (e.g. `http://[`). */
 export function parseRequestUrl(target: string | undefined): URL | undefined {
   try {
@@ -77,12 +88,12 @@ export function createGatewayServer(
   const server = createServer({ requireHostHeader: false }, (request, response) => {
     if (request.httpVersion === "1.1" && request.headers.host === undefined) {
       response.setHeader("connection", "close");
-      return sendError(response, 400, "BAD_REQUEST", "an HTTP/1.1 request needs a Host header");
+      return sendApiError(response, "BAD_REQUEST", "an HTTP/1.1 request needs a Host header");
     }
     handle(request, response);
   });
   server.on("checkExpectation", (_request: IncomingMessage, response: ServerResponse) =>
-    sendError(response, 417, "EXPECTATION_FAILED", 'only "Expect: 100-continue" is understood'),
+    sendApiError(response, "EXPECTATION_FAILED", 'only "Expect: 100-continue" is understood'),
   );
   server.on("clientError", answerClientError);
   return server;
@@ -99,11 +110,11 @@ export function rawErrorResponse(status: number, code: string, message: string):
 }
 
 /** What Node's HTTP parser refuses, by its error code (llhttp's `HPE_*`, or Node's own). */
-const CLIENT_ERRORS: Record<string, [number, string, string]> = {
-  HPE_HEADER_OVERFLOW: [431, "HEADERS_TOO_LARGE", "the request's headers are too large"],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, "REQUEST_TIMEOUT", "the request took too long to arrive"],
-  ERR_HTTP_HEADERS_TIMEOUT: [408, "REQUEST_TIMEOUT", "the request's headers took too long to arrive"],
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, "PAYLOAD_TOO_LARGE", "chunk extensions are too large"],
+const CLIENT_ERRORS: Record<string, [ApiErrorCode, string]> = {
+  HPE_HEADER_OVERFLOW: ["HEADERS_TOO_LARGE", "the request's headers are too large"],
+  ERR_HTTP_REQUEST_TIMEOUT: ["REQUEST_TIMEOUT", "the request took too long to arrive"],
+  ERR_HTTP_HEADERS_TIMEOUT: ["REQUEST_TIMEOUT", "the request's headers took too long to arrive"],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: ["PAYLOAD_TOO_LARGE", "chunk extensions are too large"],
 };
 
 /**
@@ -118,12 +129,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
     socket.destroy();
     return;
   }
-  const [status, code, message] = CLIENT_ERRORS[error.code ?? ""] ?? [
-    400,
+  const [code, message] = CLIENT_ERRORS[error.code ?? ""] ?? [
     "BAD_REQUEST",
     "the request is not valid HTTP/1.1",
   ];
-  socket.end(rawErrorResponse(status, code, message));
+  socket.end(rawErrorResponse(statusOf(code), code, message));
 }
 
 /**

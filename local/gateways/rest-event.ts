@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { REST_ROUTES as CONTRACT_ROUTES, matchTemplate } from "#core/api/routes.ts";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "../aws/aws-config.ts";
 import type { AuthorizerContextValue } from "./authorize.ts";
 
-/** The REST API's resources and methods, as the CDK app defines them. */
+/** One of the REST API's resources with its methods, as the CDK app defines them. */
 export interface RestRoute {
   readonly resource: string;
   readonly methods: readonly string[];
@@ -11,12 +12,34 @@ export interface RestRoute {
   readonly authorized: boolean;
 }
 
-export const REST_ROUTES: readonly RestRoute[] = [
-  { resource: "/sync", methods: ["POST"], authorized: true },
-  { resource: "/jobs/{jobId}", methods: ["GET"], authorized: true },
-  { resource: "/status", methods: ["GET"], authorized: true },
-  { resource: "/health", methods: ["GET"], authorized: false },
-];
+/**
+ * The resources of the contract (core/api/routes.ts), which the CDK construct builds too. The
+ * stand-in authorizes by resource, so every method of one resource must agree on its auth.
+ */
+export const REST_ROUTES: readonly RestRoute[] = resourcesOf(CONTRACT_ROUTES);
+
+function resourcesOf(
+  routes: readonly {
+    readonly path: string;
+    readonly method: string;
+    readonly auth: { readonly kind: string };
+  }[],
+): RestRoute[] {
+  const byResource = new Map<string, RestRoute>();
+  for (const route of routes) {
+    const authorized = route.auth.kind === "bearer";
+    const known = byResource.get(route.path);
+    if (known && known.authorized !== authorized) {
+      throw new Error(`${route.path}: its methods differ in auth, which the local gateway cannot route`);
+    }
+    byResource.set(route.path, {
+      resource: route.path,
+      methods: [...(known?.methods ?? []), route.method],
+      authorized,
+    });
+  }
+  return [...byResource.values()];
+}
 
 /** Local API id and stage: they appear in ARNs and request contexts. */
 export const LOCAL_API_ID = "local";
@@ -30,19 +53,9 @@ export function matchRoute(
   routes: readonly RestRoute[],
   path: string,
 ): { route: RestRoute; pathParameters: Record<string, string> | null } | undefined {
-  const segments = path.split("/").slice(1);
   for (const route of routes) {
-    const template = route.resource.split("/").slice(1);
-    if (template.length !== segments.length) continue;
-    const params: Record<string, string> = {};
-    const matches = template.every((part, i) => {
-      const segment = segments[i] ?? "";
-      const name = /^\{(\w+)\}$/.exec(part)?.[1];
-      if (name === undefined) return part === segment;
-      params[name] = segment;
-      return segment !== "";
-    });
-    if (matches) return { route, pathParameters: Object.keys(params).length > 0 ? params : null };
+    const params = matchTemplate(route.resource, path);
+    if (params) return { route, pathParameters: Object.keys(params).length > 0 ? params : null };
   }
   return undefined;
 }

@@ -16,7 +16,7 @@ import {
   parseRequestUrl,
   queryMaps,
   readBody,
-  sendError,
+  sendApiError,
   sendJson,
 } from "./http-util.ts";
 import { matchRoute, methodArn, REST_ROUTES, toRestEvent } from "./rest-event.ts";
@@ -38,9 +38,10 @@ export const JWKS_PATH = "/.well-known/jwks.json";
 export const DEV_TOKEN_PATH = "/dev/token";
 
 /**
- * API Gateway's REST API in front of the handlers: the Lambda authorizer before every route but
- * /health, the proxy event shape, and the stand-in's own routes: the dev issuer's JWKS and
- * `POST /dev/token` (local only; the deployed API has neither).
+ * API Gateway's REST API in front of the handlers: the contract's routes (core/api/routes.ts), the
+ * Lambda authorizer before each one that needs a token, its error codes, the proxy event shape,
+ * and the stand-in's own routes: the dev issuer's JWKS and `POST /dev/token` (local only; the
+ * deployed API has neither, and the OpenAPI document lists neither).
  */
 export async function startRestGateway(port: number, auth: DevAuth, log: LocalLog): Promise<RestGateway> {
   let functions: RestFunctions | undefined;
@@ -48,7 +49,7 @@ export async function startRestGateway(port: number, auth: DevAuth, log: LocalLo
     route(request, response).catch((error) => {
       log.warn(`${request.method} ${clip(request.url ?? "", 200)} failed in the gateway`, error);
       if (!response.headersSent && !request.socket.destroyed) {
-        sendError(response, 500, "INTERNAL_ERROR", "gateway error");
+        sendApiError(response, "INTERNAL_ERROR", "gateway error");
       } else response.end();
     });
   });
@@ -56,30 +57,29 @@ export async function startRestGateway(port: number, auth: DevAuth, log: LocalLo
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = parseRequestUrl(request.url);
     const method = request.method ?? "GET";
-    if (!url) return sendError(response, 400, "BAD_REQUEST", "the request target is not a valid URL");
+    if (!url) return sendApiError(response, "BAD_REQUEST", "the request target is not a valid URL");
     if (url.pathname === JWKS_PATH && method === "GET") return sendJson(response, 200, auth.jwks);
     if (url.pathname === DEV_TOKEN_PATH && method === "POST") return devToken(request, response, auth);
     const matched = matchRoute(REST_ROUTES, url.pathname);
     if (!matched) {
-      return sendError(response, 404, "NOT_FOUND", `no route ${method} ${clip(url.pathname, 200)}`);
+      return sendApiError(response, "NOT_FOUND", `no route ${method} ${clip(url.pathname, 200)}`);
     }
     if (!matched.route.methods.includes(method)) {
-      return sendError(
+      return sendApiError(
         response,
-        405,
         "METHOD_NOT_ALLOWED",
         `${method} is not allowed on ${matched.route.resource}`,
         { allow: matched.route.methods.join(", ") },
       );
     }
-    if (!functions) return sendError(response, 503, "STARTING", "the local stack is still starting");
+    if (!functions) return sendApiError(response, "STARTING", "the local stack is still starting");
 
     let body: Buffer;
     try {
       body = await readBody(request);
     } catch (error) {
       if (error instanceof BodyTooLargeError)
-        return sendError(response, 413, "PAYLOAD_TOO_LARGE", error.message);
+        return sendApiError(response, "PAYLOAD_TOO_LARGE", error.message);
       // The client went away (or its chunked body broke, which clientError answers): no one to tell.
       if (request.destroyed || request.socket.destroyed) return;
       throw error;
@@ -89,7 +89,7 @@ export async function startRestGateway(port: number, auth: DevAuth, log: LocalLo
     if (matched.route.authorized) {
       const token = headerValue(headers, "authorization");
       // API Gateway refuses a missing identity source without calling the authorizer.
-      if (!token) return sendError(response, 401, "UNAUTHORIZED", "missing Authorization header");
+      if (!token) return sendApiError(response, "UNAUTHORIZED", "missing Authorization header");
       const arn = methodArn(method, url.pathname);
       const outcome = await authorize(functions.authorizer, {
         type: "TOKEN",
@@ -97,13 +97,13 @@ export async function startRestGateway(port: number, auth: DevAuth, log: LocalLo
         methodArn: arn,
       });
       if (outcome.kind === "unauthorized")
-        return sendError(response, 401, "UNAUTHORIZED", "invalid or expired token");
+        return sendApiError(response, "UNAUTHORIZED", "invalid or expired token");
       if (outcome.kind === "forbidden") {
-        return sendError(response, 403, "FORBIDDEN", "the token does not allow this request");
+        return sendApiError(response, "FORBIDDEN", "the token does not allow this request");
       }
       if (outcome.kind === "error") {
         log.warn("authorizer failed", outcome.error);
-        return sendError(response, 500, "AUTHORIZER_ERROR", "authorizer failed");
+        return sendApiError(response, "AUTHORIZER_ERROR", "authorizer failed");
       }
       authorizer = { ...outcome.context, principalId: outcome.principalId };
     }
@@ -125,7 +125,7 @@ export async function startRestGateway(port: number, auth: DevAuth, log: LocalLo
       result = await invoke(functions.api, event);
     } catch (error) {
       log.warn(`${method} ${url.pathname}: the API handler failed`, error);
-      return sendError(response, 502, "BAD_GATEWAY", "the API handler failed");
+      return sendApiError(response, "BAD_GATEWAY", "the API handler failed");
     }
     writeProxyResult(response, result, log);
   }
@@ -146,7 +146,7 @@ function writeProxyResult(response: ServerResponse, result: unknown, log: LocalL
   const proxy = result as Partial<APIGatewayProxyResult> | null;
   if (!proxy || !Number.isInteger(proxy.statusCode)) {
     log.warn("the API handler returned a malformed proxy result");
-    sendError(response, 502, "BAD_GATEWAY", "malformed Lambda proxy response");
+    sendApiError(response, "BAD_GATEWAY", "malformed Lambda proxy response");
     return;
   }
   for (const [name, value] of Object.entries(proxy.headers ?? {})) response.setHeader(name, String(value));
@@ -164,13 +164,12 @@ async function devToken(request: IncomingMessage, response: ServerResponse, auth
   try {
     input = JSON.parse((await readBody(request, 64 * 1024)).toString("utf8"));
   } catch (error) {
-    if (error instanceof BodyTooLargeError)
-      return sendError(response, 413, "PAYLOAD_TOO_LARGE", error.message);
-    return sendError(response, 400, "VALIDATION_ERROR", 'expected a JSON body {"tenantId":"…"}');
+    if (error instanceof BodyTooLargeError) return sendApiError(response, "PAYLOAD_TOO_LARGE", error.message);
+    return sendApiError(response, "VALIDATION_ERROR", 'expected a JSON body {"tenantId":"…"}');
   }
   const tenantId = (input as { tenantId?: unknown } | null)?.tenantId;
   if (typeof tenantId !== "string" || !TENANT_ID_PATTERN.test(tenantId)) {
-    return sendError(response, 400, "VALIDATION_ERROR", `tenantId: ${TENANT_ID_RULE}`);
+    return sendApiError(response, "VALIDATION_ERROR", `tenantId: ${TENANT_ID_RULE}`);
   }
   sendJson(response, 200, { token: await auth.issueToken(tenantId) });
 }

@@ -387,7 +387,7 @@ describe("PacerStatelessStack REST API", () => {
       ResponseType: "BAD_REQUEST_BODY",
       StatusCode: "400",
       ResponseTemplates: {
-        "application/json": Match.stringLikeRegexp('^\\{"error":\\{"code":"invalid_request"'),
+        "application/json": Match.stringLikeRegexp('^\\{"error":\\{"code":"VALIDATION_ERROR"'),
       },
     });
   });

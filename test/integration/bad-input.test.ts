@@ -1,9 +1,12 @@
 /**
- * Hostile input at every door: generated bad requests to every REST route (bodies, ids, params,
- * escapes, tokens, methods, unknown routes, oversize bodies, raw malformed HTTP) and every
- * WebSocket action (bad topics and actions, non-JSON, binary, invalid UTF-8, oversize frames).
- * Each must be answered with a 4xx (or an `error` frame) in the contract's shape, never a 5xx,
- * and none may write anything: no job, no status, no subscription, no queued message.
+ * Hostile input at every door: generated bad requests to every REST operation the API's own
+ * OpenAPI document (`GET /openapi.json`) lists, drawn from its schemas (spoiled bodies and path
+ * parameters, missing and unknown fields, oversize and malformed bodies, tokens), methods and
+ * routes it does not list, raw malformed HTTP, and every WebSocket action (bad topics and actions,
+ * non-JSON, binary, invalid UTF-8, oversize frames). Each must be answered with a 4xx in the
+ * documented error shape with a code the document lists for that operation (or an `error`
+ * frame), never a 5xx, and none may write anything: no job, no status, no subscription, no queued
+ * message. A route added to the contract is fuzzed here without anyone listing it.
  *
  * Starts its own local stack on free ports. With PACER_API_URL / PACER_WS_URL / PACER_TOKEN set
  * it runs against that stack instead, and checks "no writes" through GET /status only.
@@ -11,6 +14,7 @@
 import { connect as connectSocket } from "node:net";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { Validator } from "@seriousme/openapi-schema-validator";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -18,20 +22,47 @@ import { catalog } from "#catalog/index.ts";
 import { knownTopics } from "#core/live-messages.ts";
 import { clientConfig } from "../../local/aws/aws-config.ts";
 import { MAX_MESSAGE_BYTES } from "../../local/gateways/connections-api.ts";
+import {
+  BAD_ESCAPES,
+  type DocumentedOperation,
+  documentedCodes,
+  errorCodesOf,
+  fillPath,
+  invalidValue,
+  operationsOf,
+  pathSegment,
+  type Schema,
+  sendableInPath,
+  validValue,
+} from "./support/openapi-fuzz.ts";
 import { externalTarget, startTarget, type Target } from "./support/target.ts";
 
 const TENANT = "bad-input";
-const SYNC_TYPES = catalog.providers.flatMap((p) => p.syncTypes.map((s) => s.id));
 const TOPICS = knownTopics(catalog);
+/** Routes only the local stand-in answers (the document describes the deployed API). */
+const LOCAL_ONLY_PATHS = ["/dev/token", "/.well-known/jwks.json"];
 
 let target: Target;
 let token: string;
 let statusBefore: unknown;
 let workerMessagesBefore = 0;
+/** What the API's own document says: its operations, and every code any error may carry. */
+let operations: DocumentedOperation[];
+let allCodes: readonly string[];
 
 beforeAll(async () => {
   target = await startTarget();
   token = (await target.tokenFor(TENANT)) ?? target.token;
+  const served = await fetch(`${target.api}/openapi.json`);
+  expect(served.status).toBe(200);
+  const validator = new Validator();
+  expect(await validator.validate((await served.json()) as Record<string, unknown>)).toEqual({ valid: true });
+  const document = validator.resolveRefs() as {
+    paths: Record<string, Record<string, unknown>>;
+    components: { schemas: { Error: Parameters<typeof errorCodesOf>[0] } };
+  };
+  operations = operationsOf(document);
+  allCodes = errorCodesOf(document.components.schemas.Error) ?? [];
   statusBefore = await statusSummary();
   workerMessagesBefore = workerMessages();
 });
@@ -45,15 +76,23 @@ interface Answer {
   readonly text: string;
 }
 
-async function request(
-  method: string,
-  path: string,
-  options: { body?: string; authorization?: string | null } = {},
-): Promise<Answer> {
+interface Call {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: string;
+  /** The header's value; undefined: the tenant's bearer token; null: none. */
+  readonly authorization?: string | null;
+}
+
+async function request(call: Call): Promise<Answer> {
   const headers: Record<string, string> = { "content-type": "application/json" };
-  const authorization = options.authorization === undefined ? `Bearer ${token}` : options.authorization;
+  const authorization = call.authorization === undefined ? `Bearer ${token}` : call.authorization;
   if (authorization !== null) headers.authorization = authorization;
-  const response = await fetch(`${target.api}${path}`, { method, headers, body: options.body });
+  const response = await fetch(`${target.api}${call.path}`, {
+    method: call.method,
+    headers,
+    body: call.body,
+  });
   return { status: response.status, text: await response.text() };
 }
 
@@ -68,6 +107,16 @@ function expectErrorShape(body: unknown): void {
   expect(body).toEqual({
     error: { code: expect.stringMatching(/^[A-Z][A-Z_]+$/), message: expect.any(String) },
   });
+}
+
+/** A refusal in the error shape whose code the document lists: for `operation` at its status, or at all. */
+function expectDocumentedRefusal(answer: Answer, operation?: DocumentedOperation): void {
+  expectRefusal(answer);
+  const { code } = (JSON.parse(answer.text) as { error: { code: string } }).error;
+  if (operation) {
+    const where = `${operation.method} ${operation.path} answered ${answer.status} ${answer.text.slice(0, 300)}`;
+    expect(documentedCodes(operation, answer.status), where).toContain(code);
+  } else expect(allCodes, answer.text.slice(0, 300)).toContain(code);
 }
 
 // ---- generators -------------------------------------------------------------------------------
@@ -85,79 +134,104 @@ const longString = fc.integer({ min: 65, max: 5_000 }).map((n) => "x".repeat(n))
 const notOneOf = (values: readonly unknown[]) =>
   fc.oneof(junk, longString).filter((v) => !values.includes(v as string));
 
-type Body = Record<string, unknown>;
-type Spoil = (body: Body) => Body | string;
-
-/** One change that on its own makes a valid `POST /sync` body invalid. */
-const spoil: fc.Arbitrary<Spoil> = fc.oneof<fc.Arbitrary<Spoil>[]>(
-  notOneOf(["openf1"]).map((provider) => (b: Body) => ({ ...b, provider })),
-  notOneOf(SYNC_TYPES).map((syncType) => (b: Body) => ({ ...b, syncType })),
-  notOneOf([TENANT]).map((tenantId) => (b: Body) => ({ ...b, tenantId })),
-  fc
-    .string({ maxLength: 20 })
-    .filter((k) => !["provider", "syncType", "tenantId", "params"].includes(k))
-    .map((key) => (b: Body) => ({ ...b, [key]: 1 })),
-  fc
-    .oneof(
-      fc
-        .oneof(
-          fc.string({ maxLength: 300 }),
-          fc.constantFrom("20x4", "2024&meeting_key=1", "1 OR 1=1", "2024 "),
-        )
-        .filter((year) => !/^\d{4}$/.test(year))
-        .map((year) => ({ year })),
-      fc
-        .string({ maxLength: 80 })
-        .filter((key) => key !== "year")
-        .map((key) => ({ [key]: "1" })),
-      fc.constantFrom({ session_key: "1 OR 1=1" }, { meeting_key: "1" }, { year: 2024 }),
-      fc
-        .integer({ min: 17, max: 2_000 })
-        .map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, "1"]))),
-      junk.filter((v) => typeof v !== "object" || v === null || Array.isArray(v)),
-    )
-    .map((params) => (b: Body) => ({ ...b, params })),
-  fc
-    .constantFrom("", "   ", "{", "{not json", "[]", "null", "42", '"sync"', "\u0000")
-    .map((text) => () => text),
-  fc.integer({ min: 64 * 1024 + 1, max: 200 * 1024 }).map((n) => (b: Body) => ({ ...b, pad: "x".repeat(n) })),
+/** Bodies that are not JSON, or not one value. */
+const malformedJson = fc.constantFrom(
+  "",
+  "   ",
+  "{",
+  "{not json",
+  "[1,",
+  '{"provider":',
+  "\u0000",
+  "nul",
+  "{}{}",
 );
 
-const syncBody = fc.array(spoil, { minLength: 1, maxLength: 3 }).map((changes) => {
-  let body: Record<string, unknown> | string = { provider: "openf1", syncType: "meetings" };
-  for (const change of changes) body = typeof body === "string" ? body : change(body);
-  return typeof body === "string" ? body : JSON.stringify(body);
-});
-
-const BAD_ESCAPES = ["%ZZ", "%", "%4", "%E0%A4", "%ED%A0%80", "%C0%AF", "%FF", "%%", "%u0041"];
-const jobIdPath = fc.oneof(
-  fc.string({ maxLength: 300, unit: "binary" }).map((id) => encodeURIComponent(id)),
-  fc
-    .tuple(
-      fc.stringMatching(/^[a-z0-9-]{0,20}$/),
-      fc.constantFrom(...BAD_ESCAPES),
-      fc.stringMatching(/^[a-z0-9]{0,5}$/),
-    )
-    .map(([before, bad, after]) => `${before}${bad}${after}`),
-  fc.integer({ min: 201, max: 4_000 }).map((n) => "j".repeat(n)),
-  fc.uuid().map((uuid) => `m-${uuid}`),
-);
-
-const KNOWN_PATHS = /^\/(sync|status|health|jobs\/[^/]+|dev\/token|\.well-known\/jwks\.json)$/;
-const unknownPath = fc
-  .oneof(
-    fc.webPath(),
-    fc.stringMatching(/^\/[a-z/]{0,30}$/),
-    fc.constantFrom("/sync/", "/jobs", "/jobs/", "//sync", "/SYNC"),
+/** Path parameters no decoder accepts, each inside an otherwise plausible value. */
+const badEscapeSegment = fc
+  .tuple(
+    fc.stringMatching(/^[a-z0-9-]{0,20}$/),
+    fc.constantFrom(...BAD_ESCAPES),
+    fc.stringMatching(/^[a-z0-9]{0,5}$/),
   )
-  .map((path) => (path.startsWith("/") ? path : `/${path}`))
-  .filter((path) => !KNOWN_PATHS.test(new URL(`http://x${path}`).pathname));
+  .map(([before, bad, after]) => `${before}${bad}${after}`);
 
-const wrongMethod = fc.oneof(
-  fc.constantFrom(["GET", "/sync"], ["PUT", "/sync"], ["DELETE", "/sync"], ["PATCH", "/sync"]),
-  fc.constantFrom(["POST", "/status"], ["DELETE", "/status"], ["PUT", "/health"], ["POST", "/health"]),
-  fc.constantFrom(["POST", "/jobs/j1"], ["DELETE", "/jobs/j1"], ["OPTIONS", "/sync"], ["FOO", "/status"]),
-);
+/** Every documented parameter with a valid value (path ones encoded as a segment). */
+function validParams(operation: DocumentedOperation): fc.Arbitrary<Record<string, string>> {
+  return fc.record(
+    Object.fromEntries(
+      operation.params.map((p) => [
+        p.name,
+        p.in === "path"
+          ? (validValue(p.schema) as fc.Arbitrary<string>).filter(sendableInPath).map(pathSegment)
+          : validValue(p.schema).map(String),
+      ]),
+    ),
+  );
+}
+
+/** The call with these parameter values: path ones in the path, the others in the query. */
+function toCall(
+  operation: DocumentedOperation,
+  params: Record<string, string | undefined>,
+  body?: string,
+): Call {
+  const query = new URLSearchParams();
+  for (const p of operation.params) {
+    const value = params[p.name];
+    if (p.in === "query" && value !== undefined) query.set(p.name, value);
+  }
+  const path = fillPath(operation.path, params as Record<string, string>);
+  return { method: operation.method, path: query.size > 0 ? `${path}?${query}` : path, body };
+}
+
+/** Calls to `operation` with one part broken (body or one parameter), the rest as documented. */
+function badCalls(operation: DocumentedOperation): fc.Arbitrary<Call>[] {
+  const params = validParams(operation);
+  const { body } = operation;
+  const validBody = body ? validValue(body.schema).map((b) => JSON.stringify(b)) : fc.constant(undefined);
+  const calls: fc.Arbitrary<Call>[] = [];
+  if (body) {
+    const spoiled = fc.oneof(
+      invalidValue(body.schema).map((b) => JSON.stringify(b)),
+      malformedJson,
+    );
+    calls.push(fc.tuple(params, spoiled).map(([p, b]) => toCall(operation, p, b)));
+    const { maxBytes } = body;
+    if (maxBytes !== undefined) {
+      // A valid body, made one byte to 100 KB too large with whitespace JSON allows.
+      const oversize = fc
+        .tuple(validBody, fc.integer({ min: 1, max: 100_000 }))
+        .map(([b = "{}", extra]) => " ".repeat(Math.max(0, maxBytes - Buffer.byteLength(b)) + extra) + b);
+      calls.push(fc.tuple(params, oversize).map(([p, b]) => toCall(operation, p, b)));
+    }
+  }
+  for (const param of operation.params) {
+    const invalid = (invalidValue(param.schema) as fc.Arbitrary<unknown>)
+      .filter((v): v is string => typeof v === "string" && (param.in === "query" || sendableInPath(v)))
+      .map((v) => (param.in === "path" ? pathSegment(v) : v));
+    const bad: fc.Arbitrary<string | undefined> =
+      param.in === "path"
+        ? fc.oneof(invalid, badEscapeSegment)
+        : param.required
+          ? fc.oneof(invalid, fc.constant(undefined))
+          : invalid;
+    calls.push(
+      fc
+        .tuple(params, bad, validBody)
+        .map(([p, value, b]) => toCall(operation, { ...p, [param.name]: value }, b)),
+    );
+  }
+  return calls;
+}
+
+/** A documented call as it should be, for what only the token breaks. */
+function validCall(operation: DocumentedOperation): fc.Arbitrary<Call> {
+  const validBody = operation.body ? validValue(operation.body.schema as Schema) : fc.constant(undefined);
+  return fc
+    .tuple(validParams(operation), validBody)
+    .map(([p, b]) => toCall(operation, p, b === undefined ? undefined : JSON.stringify(b)));
+}
 
 const badAuthorization = fc.oneof(
   fc.constant(null),
@@ -168,6 +242,41 @@ const badAuthorization = fc.oneof(
     .tuple(fc.base64String(), fc.base64String(), fc.base64String())
     .map((parts) => `Bearer ${parts.map((p) => p.replace(/=+$/, "")).join(".")}`),
 );
+
+/** Whether some documented template, or a local-only route, has this path. */
+function isKnownPath(path: string): boolean {
+  const pathname = new URL(`http://x${path}`).pathname;
+  return (
+    LOCAL_ONLY_PATHS.includes(pathname) ||
+    operations.some((op) =>
+      new RegExp(`^${op.path.replace(/\{\w+\}/g, "[^/]+").replace(/\./g, "\\.")}$`).test(pathname),
+    )
+  );
+}
+
+const unknownPath = fc
+  .oneof(
+    fc.webPath(),
+    fc.stringMatching(/^\/[a-z/]{0,30}$/),
+    fc.constantFrom("/sync/", "/jobs", "/jobs/", "//sync", "/SYNC", "/openapi.yaml", "/health/"),
+  )
+  .map((path) => (path.startsWith("/") ? path : `/${path}`));
+
+/** Methods each documented path does not have (HEAD aside: its answer has no body to check). */
+function wrongMethods(): fc.Arbitrary<Call> {
+  const paths = [...new Set(operations.map((op) => op.path))];
+  return fc.oneof(
+    ...paths.map((path) => {
+      const documented = operations.filter((op) => op.path === path);
+      const others = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO"].filter(
+        (m) => !documented.some((op) => op.method === m),
+      );
+      return fc
+        .tuple(fc.constantFrom(...others), validCall(documented[0] as DocumentedOperation))
+        .map(([method, call]) => ({ ...call, method, body: method === "GET" ? undefined : call.body }));
+    }),
+  );
+}
 
 /** Bytes Node's HTTP parser (or the gateway) must refuse, each with a request line no route can serve. */
 const malformedHttp = fc.oneof(
@@ -226,47 +335,49 @@ const badFrame = fc.oneof(
 
 // ---- REST ---------------------------------------------------------------------------------------
 
-describe("REST: every bad request is a 4xx in the error shape", () => {
-  it("POST /sync with a spoiled body, spoiled params or an oversize body", async () => {
-    await fc.assert(
-      fc.asyncProperty(syncBody, async (body) => {
-        expectRefusal(await request("POST", "/sync", { body }));
-      }),
-      { numRuns: 150 },
+describe("REST: every bad request is a 4xx the document lists", () => {
+  it("every documented operation, with a spoiled body or path parameter, an oversize or malformed body", async () => {
+    const fuzzed = operations.filter((op) => badCalls(op).length > 0);
+    expect(fuzzed.map((op) => `${op.method} ${op.path}`)).toEqual(
+      expect.arrayContaining(["POST /sync", "GET /jobs/{jobId}"]),
     );
+    for (const operation of fuzzed) {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(...badCalls(operation)), async (call) => {
+          expectDocumentedRefusal(await request(call), operation);
+        }),
+        { numRuns: 150 },
+      );
+    }
   });
 
-  it("GET /jobs/{jobId} with odd, over-long and malformed-escape ids", async () => {
-    await fc.assert(
-      fc.asyncProperty(jobIdPath, async (id) => {
-        expectRefusal(await request("GET", `/jobs/${id}`));
-      }),
-      { numRuns: 120 },
-    );
-  });
-
-  it("every authorized route with a missing, malformed or forged token", async () => {
-    const routes = fc.constantFrom(
-      ["POST", "/sync", JSON.stringify({ provider: "openf1", syncType: "meetings" })],
-      ["GET", "/status", undefined],
-      ["GET", "/jobs/m-1", undefined],
+  it("every documented operation that needs a token, with a missing, malformed or forged one", async () => {
+    const secured = operations.filter((op) => op.secured);
+    const calls = fc.oneof(
+      ...secured.map((op) =>
+        fc
+          .tuple(validCall(op), badAuthorization)
+          .map(([call, authorization]) => ({ op, call, authorization })),
+      ),
     );
     await fc.assert(
-      fc.asyncProperty(routes, badAuthorization, async ([method, path, body], authorization) => {
-        const answer = await request(method as string, path as string, { body, authorization });
-        expectRefusal(answer);
+      fc.asyncProperty(calls, async ({ op, call, authorization }) => {
+        const answer = await request({ ...call, authorization });
+        expectDocumentedRefusal(answer, op);
         expect([401, 403]).toContain(answer.status);
       }),
       { numRuns: 80 },
     );
   });
 
-  it("unknown routes and methods a route does not have, with or without a token", async () => {
-    const calls = fc.oneof(fc.tuple(fc.constantFrom("GET", "POST", "DELETE"), unknownPath), wrongMethod);
+  it("paths the document does not list and methods a path does not have, with or without a token", async () => {
+    const unknown = unknownPath
+      .filter((path) => !isKnownPath(path))
+      .chain((path) => fc.constantFrom("GET", "POST", "DELETE").map((method): Call => ({ method, path })));
     await fc.assert(
-      fc.asyncProperty(calls, fc.boolean(), async ([method, path], withToken) => {
-        const answer = await request(method, path, { authorization: withToken ? undefined : null });
-        expectRefusal(answer);
+      fc.asyncProperty(fc.oneof(unknown, wrongMethods()), fc.boolean(), async (call, withToken) => {
+        const answer = await request({ ...call, authorization: withToken ? undefined : null });
+        expectDocumentedRefusal(answer);
       }),
       { numRuns: 100 },
     );
@@ -276,7 +387,8 @@ describe("REST: every bad request is a 4xx in the error shape", () => {
     await fc.assert(
       fc.asyncProperty(malformedHttp, fc.boolean(), async (bytes, toWs) => {
         const answer = await rawHttp(toWs ? target.ws : target.api, bytes);
-        expectRefusal(answer);
+        if (toWs) expectRefusal(answer);
+        else expectDocumentedRefusal(answer);
       }),
       { numRuns: 60 },
     );
@@ -399,7 +511,7 @@ describe("rejected input writes nothing", () => {
 
 /** What GET /status says of every sync type's runs for the tenant. */
 async function statusSummary(): Promise<unknown> {
-  const answer = await request("GET", "/status");
+  const answer = await request({ method: "GET", path: "/status" });
   expect(answer.status).toBe(200);
   const body = JSON.parse(answer.text) as {
     providers: {

@@ -1,8 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import { logger } from "#adapters/observability.ts";
 import { catalog } from "#catalog/index.ts";
+import { openApiDocument } from "#core/api/openapi.ts";
 import { createApiHandler, MAX_BODY_BYTES } from "#handlers/api.ts";
 import { toRestEvent } from "../../../local/gateways/rest-event.ts";
 import { MemoryJobs, MemoryQueue, ScriptedLimiter } from "../core/fakes.ts";
@@ -145,6 +147,79 @@ describe("GET /jobs/{jobId} input", () => {
 
     expect(result.statusCode).toBe(status);
     errorOf(result);
+  });
+});
+
+describe("GET /openapi.json", () => {
+  it("answers the contract's document without a tenant", async () => {
+    const result = await handle(request("GET", "/openapi.json", { tenantId: null }));
+
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual(openApiDocument(catalog));
+  });
+});
+
+describe("POST /sync against its documented body", () => {
+  const document = openApiDocument(catalog) as unknown as {
+    components: { schemas: Record<string, z.core.JSONSchema.JSONSchema> };
+    paths: { "/sync": { post: { responses: Record<string, unknown> } } };
+  };
+  const documentedBody = z.fromJSONSchema(
+    document.components.schemas.SyncRequest as z.core.JSONSchema.JSONSchema,
+  );
+  /** The codes the document lists for POST /sync at `status`. */
+  const documentedCodes = (status: number): unknown =>
+    (
+      document.paths["/sync"].post.responses[String(status)] as
+        | {
+            content: {
+              "application/json": {
+                schema: { properties: { error: { properties: { code: { enum: string[] } } } } };
+              };
+            };
+          }
+        | undefined
+    )?.content["application/json"].schema.properties.error.properties.code.enum;
+
+  it("accepts every body the document accepts, and refuses every other with a code it lists", async () => {
+    // Mostly known values, so that about half the bodies are ones the document accepts.
+    const text = (known: string[]) =>
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...known), weight: 6 },
+        { arbitrary: fc.string({ maxLength: 70 }), weight: 1 },
+      );
+    const fields = fc.record(
+      {
+        provider: text(["openf1", "openf1", "nosuch"]),
+        syncType: text(["meetings", "sessions", "weather", "race_control", "laps"]),
+        tenantId: text(["acme", "acme", "other"]),
+        params: fc.oneof(
+          { arbitrary: fc.constant({}), weight: 2 },
+          fc.dictionary(
+            fc.constantFrom("year", "session_key", "meeting_key", "A1"),
+            fc.oneof(fc.constantFrom("2024", "9158", "0", "20x4"), fc.string({ maxLength: 5 })),
+            { maxKeys: 2 },
+          ),
+          fc.constantFrom(null, "2024", []),
+        ),
+      },
+      { requiredKeys: ["provider", "syncType"] },
+    );
+    const extra = fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, fc.integer());
+    const body = fc
+      .tuple(fields, extra)
+      .map(([known, unknown]) => (unknown === undefined ? known : { ...known, extra: unknown }));
+
+    await fc.assert(
+      fc.asyncProperty(body, async (value) => {
+        const result = await handle(sync(value));
+
+        const acceptable = documentedBody.safeParse(value).success && (value.tenantId ?? "acme") === "acme";
+        if (acceptable) expect(result.statusCode, result.body).toBe(202);
+        else expect(documentedCodes(result.statusCode), result.body).toContain(errorOf(result).code);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -20,8 +20,11 @@ describe("matchRoute", () => {
     expect(matchRoute(REST_ROUTES, "/jobs/a/b")).toBeUndefined();
   });
 
-  it("guards every route but /health with the authorizer", () => {
-    expect(REST_ROUTES.filter((r) => !r.authorized).map((r) => r.resource)).toEqual(["/health"]);
+  it("guards every route but /health and /openapi.json with the authorizer", () => {
+    expect(REST_ROUTES.filter((r) => !r.authorized).map((r) => r.resource)).toEqual([
+      "/health",
+      "/openapi.json",
+    ]);
   });
 });
 

@@ -1,0 +1,187 @@
+import type { z } from "zod";
+import type { Catalog } from "#catalog/types.ts";
+import { type ApiErrorCode, statusOf } from "./errors.ts";
+import {
+  HealthSchema,
+  JobIdSchema,
+  JobRecordSchema,
+  OpenApiDocumentSchema,
+  SyncAcceptedSchema,
+  SyncRequestSchema,
+  SyncStatusSchema,
+  syncRequestBodies,
+} from "./schemas.ts";
+
+/**
+ * The REST API's contract as data: every route, its auth, what it takes and what it answers,
+ * success and errors. The CDK construct builds API Gateway's resources, methods and request models
+ * from it, the local stand-in its route table, the handler its dispatch, and `GET /openapi.json`
+ * its document, so none of them can describe a route the others do not have.
+ *
+ * Not in it: `POST /dev/token` and the JWKS, which only the local stand-in answers (its own routes,
+ * local/gateways/rest-gateway.ts): the document describes the API a deployment serves.
+ */
+
+/** Bodies this API accepts; its requests are a few hundred bytes (API Gateway's own cap is 10 MB). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type RouteAuth =
+  /** A bearer JWT, checked by the Lambda TOKEN authorizer; the token's tenant is the caller's. */
+  | { readonly kind: "bearer" }
+  /** No token; `reason` says why that is safe (it is the cdk-nag acknowledgement too). */
+  | { readonly kind: "none"; readonly reason: string };
+
+export interface RouteBody {
+  /** The shape API Gateway checks (its request model) and the handler parses before anything else. */
+  readonly schema: z.ZodType;
+  /** The request model's name. */
+  readonly model: string;
+  readonly maxBytes: number;
+  /** What the catalog accepts, for the document: tighter than `schema`, checked by the handler. */
+  readonly documented?: (catalog: Catalog) => z.ZodType;
+}
+
+export interface RestRoute {
+  readonly operationId: string;
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** A resource template, API Gateway's way: `/jobs/{jobId}`. */
+  readonly path: `/${string}`;
+  readonly summary: string;
+  readonly description?: string;
+  readonly auth: RouteAuth;
+  /** Each `{name}` of the path, with the schema of its (decoded) value. */
+  readonly pathParams?: Readonly<Record<string, z.ZodType>>;
+  readonly body?: RouteBody;
+  readonly success: {
+    readonly status: number;
+    readonly description: string;
+    readonly schema: z.ZodType;
+    /** Response headers, each with what it says. */
+    readonly headers?: Readonly<Record<string, string>>;
+  };
+  /** Codes this route answers beyond those its kind implies (see {@link routeErrors}). */
+  readonly errors: readonly ApiErrorCode[];
+}
+
+export const REST_ROUTES = [
+  {
+    operationId: "triggerSync",
+    method: "POST",
+    path: "/sync",
+    summary: "Trigger a sync now",
+    description:
+      "Records a job as queued and sends it to the provider's high-priority queue. `tenantId`, if given, must be the caller's.",
+    auth: { kind: "bearer" },
+    body: {
+      schema: SyncRequestSchema,
+      model: "SyncRequest",
+      maxBytes: MAX_BODY_BYTES,
+      documented: syncRequestBodies,
+    },
+    success: {
+      status: 202,
+      description: "The job is queued.",
+      schema: SyncAcceptedSchema,
+      headers: { Location: "the job's URL, `/jobs/{jobId}`" },
+    },
+    errors: ["UNKNOWN_SYNC"],
+  },
+  {
+    operationId: "getJob",
+    method: "GET",
+    path: "/jobs/{jobId}",
+    summary: "A job of the caller's tenant",
+    description: "Another tenant's job is answered as a missing one (404).",
+    auth: { kind: "bearer" },
+    pathParams: { jobId: JobIdSchema },
+    success: { status: 200, description: "The job record.", schema: JobRecordSchema },
+    errors: ["NOT_FOUND"],
+  },
+  {
+    operationId: "getStatus",
+    method: "GET",
+    path: "/status",
+    summary: "Per provider and sync type: last success, freshness, pending jobs, permits used per limit",
+    auth: { kind: "bearer" },
+    success: { status: 200, description: "The caller's tenant's status.", schema: SyncStatusSchema },
+    errors: [],
+  },
+  {
+    operationId: "getHealth",
+    method: "GET",
+    path: "/health",
+    summary: "Liveness",
+    auth: {
+      kind: "none",
+      reason:
+        "GET /health is the liveness probe for load balancers and uptime checks; it reveals no tenant data.",
+    },
+    success: { status: 200, description: "The API answers.", schema: HealthSchema },
+    errors: [],
+  },
+  {
+    operationId: "getOpenApi",
+    method: "GET",
+    path: "/openapi.json",
+    summary: "This API's OpenAPI 3.1 document",
+    auth: {
+      kind: "none",
+      reason:
+        "GET /openapi.json describes the API's routes and schemas, which are public in the repository; it holds no tenant data, and clients and tools read it before they have a token.",
+    },
+    success: { status: 200, description: "The OpenAPI document.", schema: OpenApiDocumentSchema },
+    errors: [],
+  },
+] as const satisfies readonly RestRoute[];
+
+export type OperationId = (typeof REST_ROUTES)[number]["operationId"];
+export type RouteOf<Id extends OperationId> = Extract<(typeof REST_ROUTES)[number], { operationId: Id }>;
+
+/**
+ * Every code a route answers with: what it takes implies some (a body or path parameter:
+ * `VALIDATION_ERROR`; a body: `PAYLOAD_TOO_LARGE`; a token: `UNAUTHORIZED`, `FORBIDDEN`), every
+ * route may be `THROTTLED`, and its own `errors` add the rest. Ordered by status.
+ */
+export function routeErrors(route: RestRoute): ApiErrorCode[] {
+  const codes = new Set<ApiErrorCode>();
+  if (route.body || route.pathParams) codes.add("VALIDATION_ERROR");
+  if (route.body) codes.add("PAYLOAD_TOO_LARGE");
+  if (route.auth.kind === "bearer") codes.add("UNAUTHORIZED").add("FORBIDDEN");
+  for (const code of route.errors) codes.add(code);
+  codes.add("THROTTLED");
+  return [...codes].sort((a, b) => statusOf(a) - statusOf(b));
+}
+
+/** What a route may answer when something on Pacer's side is broken: a 5xx is a bug or an outage. */
+export function routeServerErrors(route: RestRoute): ApiErrorCode[] {
+  return route.auth.kind === "bearer"
+    ? ["INTERNAL_ERROR", "AUTHORIZER_ERROR", "BAD_GATEWAY"]
+    : ["INTERNAL_ERROR", "BAD_GATEWAY"];
+}
+
+/**
+ * The path parameters of `path` when it fits the resource template (values as they arrive,
+ * still URL-encoded), or undefined. A parameter matches one non-empty segment.
+ */
+export function matchTemplate(template: string, path: string): Record<string, string> | undefined {
+  const parts = template.split("/");
+  const segments = path.split("/");
+  if (parts.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of parts.entries()) {
+    const segment = segments[i] ?? "";
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    if (name === undefined) {
+      if (part !== segment) return undefined;
+    } else {
+      if (segment === "") return undefined;
+      params[name] = segment;
+    }
+  }
+  return params;
+}
+
+/** The resource template `path` falls under, or undefined when no route has it. */
+export function resourceOf(path: string): string | undefined {
+  return REST_ROUTES.find((route) => matchTemplate(route.path, path) !== undefined)?.path;
+}

@@ -1,0 +1,153 @@
+import { z } from "zod";
+import type { Catalog } from "#catalog/types.ts";
+import { JobMessageSchema, type JobRecord, type JobStatus } from "../job.ts";
+import type { LimitUsage } from "../limiter/types.ts";
+import type { ProviderStatus } from "../sync-requests.ts";
+import { SyncRequestSchema } from "../sync-requests.ts";
+import type { ApiErrorCode } from "./errors.ts";
+
+/**
+ * The REST API's bodies as zod schemas: the requests the handler parses (reused from where the use
+ * cases define them) and what it answers. The OpenAPI document and API Gateway's request models
+ * are generated from these; the handler's answers are typed by them.
+ */
+
+export { SyncRequestSchema };
+
+/** A job id in a path: the same rule as a queued message's (core/job.ts). */
+export const JobIdSchema = JobMessageSchema.shape.jobId.unwrap();
+
+/** An ISO 8601 time as `Date.toISOString` writes it (documented by its format: zod's regex would only be noise). */
+const timestamp = z.string().meta({ format: "date-time" });
+const count = z.number().int().min(0);
+
+export const JOB_STATUSES = [
+  "queued",
+  "deferred",
+  "running",
+  "succeeded",
+  "skipped",
+  "failed",
+] as const satisfies readonly JobStatus[];
+export const JobStatusSchema = z.enum(JOB_STATUSES);
+
+export const SyncAcceptedSchema = z.object({
+  jobId: z.string(),
+  status: JobStatusSchema,
+  priority: JobMessageSchema.shape.priority,
+});
+
+export const JobRecordSchema = z
+  .object({
+    jobId: z.string(),
+    tenantId: z.string(),
+    provider: z.string(),
+    syncType: z.string(),
+    priority: JobMessageSchema.shape.priority,
+    source: JobMessageSchema.shape.source,
+    params: z.record(z.string(), z.string()),
+    status: JobStatusSchema,
+    attempts: count.describe("provider attempts made: runs that took their permits and called the provider"),
+    deferrals: count.describe("times the job was put back to wait for a permit; not failures"),
+    counts: z.object({ fetched: count, written: count, unchanged: count }).optional(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    startedAt: timestamp.optional(),
+    finishedAt: timestamp.optional(),
+    durationMs: count.optional(),
+    notBefore: timestamp.optional().describe("when a deferred job is next tried"),
+    reason: z.string().optional().describe("why a job was skipped"),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .optional()
+      .describe("the last failure; on a failed job, why it ended"),
+    sweeps: count.optional().describe("times the job's lost message was sent again"),
+  })
+  .meta({ title: "JobRecord" });
+
+const LimitUsageSchema = z.object({
+  limitId: z.string(),
+  scope: z.enum(["global", "tenant"]),
+  calls: count,
+  perMs: count,
+  used: count.describe("permits granted within the last `perMs`"),
+  reserved: count.describe("permits reserved ahead"),
+  pausedUntil: timestamp.optional().describe("set while the provider told Pacer to back off"),
+});
+
+export const SyncStatusSchema = z.object({
+  tenantId: z.string(),
+  providers: z.array(
+    z.object({
+      provider: z.string(),
+      syncTypes: z.array(
+        z.object({
+          syncType: z.string(),
+          cadence: z.string(),
+          lastStatus: z.string().nullable().describe("the last run's job status"),
+          lastRunAt: timestamp.nullable(),
+          lastSuccessAt: timestamp.nullable(),
+          freshnessSeconds: count.nullable().describe("seconds since the last success; null: never"),
+          pendingJobs: count,
+        }),
+      ),
+      limits: z.array(LimitUsageSchema),
+    }),
+  ),
+});
+
+export const HealthSchema = z.object({ status: z.literal("ok"), time: timestamp });
+
+/** The document `GET /openapi.json` answers: its outline (the validators check the rest). */
+export const OpenApiDocumentSchema = z.looseObject({
+  openapi: z.string().regex(/^3\.1\.\d+$/),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
+
+/** The error body, with `code` one of `codes`. */
+export function errorBodySchema(codes: readonly ApiErrorCode[]) {
+  const [first = "INTERNAL_ERROR", ...rest] = codes;
+  return z.strictObject({
+    error: z.strictObject({ code: z.enum([first, ...rest]), message: z.string() }),
+  });
+}
+
+/** A sync type that takes no params: `params`, if sent, must be empty. */
+const NO_PARAMS = z.object({}).strict();
+
+/**
+ * The `POST /sync` bodies the catalog accepts: one variant per pull sync type, with its provider
+ * and sync type fixed and its own params. Tighter than {@link SyncRequestSchema}, the shape API
+ * Gateway checks: which provider and sync type exist is the handler's to say (`UNKNOWN_SYNC`).
+ */
+export function syncRequestBodies(catalog: Catalog): z.ZodType {
+  const variants = catalog.providers.flatMap((provider) =>
+    provider.syncTypes
+      .filter((syncType) => syncType.direction === "pull")
+      .map((syncType) =>
+        SyncRequestSchema.extend({
+          provider: z.literal(provider.id),
+          syncType: z.literal(syncType.id),
+          params: (syncType.params ?? NO_PARAMS).optional(),
+        }).meta({ title: `${provider.id}/${syncType.id}`, description: syncType.description }),
+      ),
+  );
+  const [first, second, ...rest] = variants;
+  if (first === undefined) return z.never();
+  return second === undefined ? first : z.union([first, second, ...rest]);
+}
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Expect<T extends true> = T;
+
+/**
+ * The answers the use cases return are the answers documented: this fails to compile when a type
+ * and its schema drift apart.
+ */
+export type SchemasMatchTheirTypes = [
+  Expect<Same<z.infer<typeof JobStatusSchema>, JobStatus>>,
+  Expect<Same<z.infer<typeof JobRecordSchema>, JobRecord>>,
+  Expect<Same<z.infer<typeof LimitUsageSchema>, LimitUsage>>,
+  Expect<ProviderStatus extends z.infer<typeof SyncStatusSchema>["providers"][number] ? true : false>,
+];
