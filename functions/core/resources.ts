@@ -42,7 +42,7 @@ export const TABLES = {
     stream: "NEW_AND_OLD_IMAGES",
     indexes: [{ name: "open-jobs", partitionKey: "openShard", sortKey: "dueAt" }],
   },
-  /** Limiter state: one item per limit and scope (see functions/core/limiter). */
+  /** Limiter state: one item per provider and scope (`LIM#<provider>#<tenant or *>`) holding all that scope's limits (layout: functions/adapters/dynamo/limiter-codec.ts). */
   limiter: {
     id: "Limiter",
     envVar: ENV.limiterTable,
