@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { claimSignature, fromHex, srpServer } from "./srp.ts";
-import { base32, totpCode } from "./totp.ts";
+import { claimSignature, fromHex, srpServer } from "../../local/cli/cognito/srp.ts";
+import { base32, totpCode } from "../../local/cli/cognito/totp.ts";
 
 /**
  * A Cognito user pool double speaking the AWS JSON 1.1 protocol of the calls `pacer login` makes
