@@ -11,7 +11,6 @@ import {
 import { documentClient } from "#adapters/aws-clients.ts";
 import { UnauthorizedError } from "#core/errors.ts";
 import type { Connection, ConnectionStore } from "#core/live.ts";
-import { TABLES } from "#core/resources.ts";
 
 /**
  * API Gateway closes a WebSocket after 2 hours; items live 10 minutes longer, so a connection

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeUserPool, startFakeUserPool } from "../../support/fake-user-pool.ts";
 import { totpCode } from "../../../local/cli/cognito/totp.ts";
+import { type FakeUserPool, startFakeUserPool } from "../../support/fake-user-pool.ts";
 import { call, startSync } from "../support/api-client.ts";
 import { startTarget, type Target } from "../support/target.ts";
 
