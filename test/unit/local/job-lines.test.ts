@@ -2,24 +2,18 @@ import { describe, expect, it } from "vitest";
 import type { JobRecord } from "#core/job.ts";
 import { jobEvent, jobLine, rateLimitLine, shortJobId } from "../../../local/run/job-lines.ts";
 import { clockTime, formatDuration } from "../../../local/run/terminal.ts";
+import { aJobRecord } from "../../support/job-record.ts";
 
 /** A job record as the worker writes it; `updatedAt` 12:03:04 local time. */
 function job(overrides: Partial<JobRecord> = {}): JobRecord {
-  return {
+  return aJobRecord({
     jobId: "m-1a2b3c4d-0000-4000-8000-000000000000",
     tenantId: "default",
-    provider: "openf1",
     syncType: "meetings",
-    priority: "high",
-    source: "manual",
-    params: {},
-    status: "queued",
-    attempts: 0,
-    deferrals: 0,
     createdAt: at(12, 3, 3),
     updatedAt: at(12, 3, 4),
     ...overrides,
-  };
+  });
 }
 
 function at(hours: number, minutes: number, seconds: number, ms = 0): string {
