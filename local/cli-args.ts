@@ -4,6 +4,8 @@ export interface CliOptions {
   /** The API's port; the WebSocket API uses the next one; 0 picks free ports. */
   readonly port: number;
   readonly speed: number;
+  /** Every limit window, Pacer's and the fakes', divided by this. */
+  readonly timeScale: number;
   readonly once: boolean;
   /** Handler INFO logs, EMF metrics, a line per poller batch, and a job's pick-up by a worker. */
   readonly verbose: boolean;
@@ -28,6 +30,10 @@ Options:
   --speed X    run the scheduler's clock X times faster (default 1), e.g. 60: an hour of schedules a
                minute. Provider limits, queue timeouts and the fakes' data keep real time, so the
                limiter shapes the extra load: jobs wait for permits instead of hitting 429s.
+  --time-scale X
+               divide every limit window by X (default 1, at least 1), Pacer's and the fakes' alike,
+               e.g. 60: "1 per 60 min" acts as "1 per 60 s", OpenF1's 3/s as 3 per 17 ms (rounded up
+               to whole ms, never below 1 ms). Schedules keep their pace (that is --speed).
   --once       run the demo (each OpenF1 sync type twice, by tier), print PACER_SUMMARY {...} and
                exit: 0 when every job succeeded, the first run wrote data and the second rewrote
                nothing. The scheduler stays off so only the demo calls the provider.
@@ -55,6 +61,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       options: {
         port: { type: "string" },
         speed: { type: "string" },
+        "time-scale": { type: "string" },
         once: { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
         metrics: { type: "boolean", default: false },
@@ -74,9 +81,15 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (!Number.isFinite(speed) || speed <= 0) {
     throw new UsageError(`--speed must be a positive number, got "${values.speed}"`);
   }
+  const rawTimeScale = values["time-scale"];
+  const timeScale = rawTimeScale === undefined ? 1 : Number(rawTimeScale);
+  if (!Number.isFinite(timeScale) || timeScale < 1) {
+    throw new UsageError(`--time-scale must be a number of at least 1, got "${rawTimeScale}"`);
+  }
   return {
     port,
     speed,
+    timeScale,
     once: values.once === true,
     verbose: values.verbose === true,
     metrics: values.metrics === true,

@@ -68,6 +68,7 @@ async function main(): Promise<number> {
     stack = await startLocalStack({
       port: options.port,
       speed: options.speed,
+      timeScale: options.timeScale,
       verbose: options.verbose,
       metrics: options.metrics,
       scheduler: !options.once,
@@ -98,6 +99,7 @@ async function main(): Promise<number> {
     sqs: stack.sqsEndpoint,
     fakes: Object.fromEntries(Object.entries(stack.fakes).map(([id, fake]) => [id, fake.url])),
     speed: options.speed,
+    timeScale: options.timeScale,
   };
   printLine(`PACER_READY ${JSON.stringify(ready)}\n`);
 

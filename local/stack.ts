@@ -1,5 +1,6 @@
 import { catalog as defaultCatalog } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
+import { NO_TIME_SCALE, scaledCatalog } from "#core/limit-time-scale.ts";
 import type { QueueUrls } from "#core/resources.ts";
 import type { HandlerOverrides } from "./aws/functions.ts";
 import type { LocalScheduler } from "./aws/scheduler.ts";
@@ -27,6 +28,12 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** How much faster than real time the scheduler's clock runs. @default 1 */
   readonly speed?: number;
+  /**
+   * Every limit window divided by this, in the handlers (`PACER_LIMIT_TIME_SCALE`) and in the
+   * fakes alike, so an hour-long limit can be exercised in a test. Schedules are not affected
+   * (that is `speed`). @default 1
+   */
+  readonly timeScale?: number;
   /** Start the scheduler. @default true */
   readonly scheduler?: boolean;
   /** Fake providers publish no new live rows after start-up (the demo's two runs see the same data). @default false */
@@ -148,11 +155,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         catalog,
         dynamoDataDir: options.dynamoDataDir,
         freezeFeeds: options.freezeFeeds,
+        timeScale: options.timeScale,
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
         log,
       },
       teardown,
     );
+    if (options.timeScale !== undefined && options.timeScale !== NO_TIME_SCALE) {
+      const windows = scaledCatalog(catalog, options.timeScale).providers.map(
+        (p) => `${p.id} ${p.limits.map((l) => `${l.calls} per ${l.perMs} ms`).join(", ")}`,
+      );
+      log.info(
+        `limit windows divided by ${options.timeScale}, Pacer's and the fakes': ${windows.join("; ")}`,
+      );
+    }
     const health = watchHealth(standIns, log, teardown);
     // The pollers' and timers' warnings during a reported outage of the emulators would only repeat it.
     const quietLog = health.quiet(log, ["dynamodb", "sqs"]);
@@ -167,6 +183,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ws,
         scheduledTenants,
         workerConcurrency,
+        timeScale: options.timeScale,
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
         overrides: options.handlers,
         verbose: options.verbose,

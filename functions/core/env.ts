@@ -31,6 +31,11 @@ export const ENV = {
   retryMaxDelayMs: "PACER_RETRY_MAX_DELAY_MS",
   retryMaxAgeMs: "PACER_RETRY_MAX_AGE_MS",
   maxPermitWaitMs: "PACER_MAX_PERMIT_WAIT_MS",
+  /**
+   * Local only: every limit window is divided by this (core/limit-time-scale.ts). Unset deployed:
+   * the CDK never sets it, so it is 1 there.
+   */
+  limitTimeScale: "PACER_LIMIT_TIME_SCALE",
 } as const;
 
 export type EnvKey = keyof typeof ENV;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ProviderDef } from "#catalog/types.ts";
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from "./auth/verifier.ts";
 import { type EnvSchema, envVar } from "./env.ts";
+import { NO_TIME_SCALE } from "./limit-time-scale.ts";
 import type { TableKey } from "./resources.ts";
 import { WORKER_TIMEOUT_SECONDS } from "./resources.ts";
 import { DEFAULT_RETRY_POLICY } from "./retry-budget.ts";
@@ -41,6 +42,11 @@ const queueUrlsSchema = z.record(
 
 const jobRetentionDays = envVar.number(30);
 
+/** Divides every limit window (the stand-in's `--time-scale`); the CDK never sets it, so 1 deployed. */
+const limitTimeScale = envVar
+  .number(NO_TIME_SCALE)
+  .refine((factor) => factor >= 1, "must be at least 1 (a time scale only shortens limit windows)");
+
 const authEnv = {
   jwtIssuer: envVar.required(),
   jwksUrl: envVar.required(),
@@ -72,6 +78,7 @@ export const FUNCTIONS = {
       limiterTable: envVar.required(),
       queues: envVar.json(queueUrlsSchema),
       jobRetentionDays,
+      limitTimeScale,
     },
     tables: { data: "readWrite", limiter: "read" },
     queues: { send: "all", deadLetter: false },
@@ -141,6 +148,7 @@ export const WORKER_ENV = {
   jobRetentionDays,
   historyRetentionDays: envVar.number(90),
   providerTimeoutMs: envVar.number(20_000),
+  limitTimeScale,
   ...retryEnv,
 } satisfies EnvSchema;
 

@@ -15,6 +15,7 @@ import { type OperationId, REST_ROUTES, type RestRoute, type RouteOf, resourceOf
 import { parseEnv } from "#core/env.ts";
 import { PacerError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "#core/errors.ts";
 import { FUNCTIONS } from "#core/functions.ts";
+import { scaledCatalog } from "#core/limit-time-scale.ts";
 import {
   getJob,
   MAX_JOB_ID_LENGTH,
@@ -183,7 +184,8 @@ const env = parseEnv(FUNCTIONS.api.env);
 /** API Gateway REST handler, wired from the environment at load. */
 export const handler = middy(
   createApiHandler({
-    catalog,
+    // The limits GET /status reports, scaled as the workers take them (1 deployed).
+    catalog: scaledCatalog(catalog, env.limitTimeScale),
     jobs: new JobStore({
       tableName: env.dataTable,
       client: documentClient,

@@ -22,6 +22,7 @@ import { optionalEnv, parseEnv } from "#core/env.ts";
 import { PermitUnavailableError } from "#core/errors.ts";
 import { WORKER_ENV } from "#core/functions.ts";
 import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
+import { scaledProvider } from "#core/limit-time-scale.ts";
 import { takePermit } from "#core/limiter/take-permit.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
 import { MAX_SQS_DELAY_SECONDS } from "#core/resources.ts";
@@ -45,14 +46,16 @@ const MAX_PROVIDER_PAUSE_MS = 15 * 60_000;
  * a job that already ran does not call the provider again.
  */
 export function createWorkerHandler(module: ProviderModule) {
-  const provider = findProvider(module.id);
-  if (!provider) throw new Error(`provider ${module.id} is not in the catalog`);
+  const defined = findProvider(module.id);
+  if (!defined) throw new Error(`provider ${module.id} is not in the catalog`);
   const metrics = new Metrics({
     namespace: METRICS_NAMESPACE,
     serviceName: SERVICE_NAME,
-    defaultDimensions: { provider: provider.id },
+    defaultDimensions: { provider: defined.id },
   });
   const env = parseEnv(WORKER_ENV);
+  // The limits this worker takes permits under, scaled once (1 deployed: as the catalog says).
+  const provider = scaledProvider(defined, env.limitTimeScale);
   const limiter = new DynamoLimiter({ tableName: env.limiterTable, client: documentClient });
   const baseUrl = optionalEnv(baseUrlEnvVar(provider.id)) ?? provider.baseUrl;
   // createProviderFetch trims, lowercases and drops empty entries.

@@ -12,6 +12,8 @@ export interface HandlerEnvInput {
   readonly jwksUrl: string;
   readonly wsCallbackUrl: string;
   readonly scheduledTenants: readonly string[];
+  /** Every limit window divided by this (`--time-scale`); deployed it is never set. */
+  readonly limitTimeScale: number;
   /** Base URLs and credentials of the fake providers. */
   readonly providerEnv: Readonly<Record<string, string>>;
   /** INFO logs and EMF metrics from the handlers; otherwise only their warnings. */
@@ -43,6 +45,7 @@ export function handlerEnv(input: HandlerEnvInput): Record<string, string> {
     [ENV.jwtAudience]: DEV_AUDIENCE,
     [ENV.tenantClaim]: DEV_TENANT_CLAIM,
     [ENV.wsCallbackUrl]: input.wsCallbackUrl,
+    [ENV.limitTimeScale]: String(input.limitTimeScale),
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_TRACE_ENABLED: "false",

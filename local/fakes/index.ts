@@ -31,18 +31,25 @@ export interface FakeStartOptions {
    * live rows, so a demo's second run sees exactly what the first one did.
    */
   readonly freezeFeeds?: boolean;
+  /** Every limit window divided by this, as the handlers' are (`--time-scale`). @default 1 */
+  readonly timeScale?: number;
 }
 
 /**
  * A fake in a process of its own, with fresh credentials per start, and the environment its
  * provider's worker needs to call it. Fakes keep real time whatever `--speed` says: a provider's
- * limits are what the limiter has to respect, so they must not be sped up.
+ * limits are what the limiter has to respect, so they must not be sped up. Only `timeScale`
+ * shortens their windows, and the handlers' alike.
  */
-async function startFake(fake: FakeProvider, { freezeFeeds }: FakeStartOptions): Promise<RunningFake> {
+async function startFake(
+  fake: FakeProvider,
+  { freezeFeeds, timeScale }: FakeStartOptions,
+): Promise<RunningFake> {
   const secret = randomBytes(12).toString("hex");
   const running = await startFakeProcess(fake.id, {
     secret,
     ...(freezeFeeds ? { feedFrozenAt: Date.now() } : {}),
+    ...(timeScale === undefined ? {} : { timeScale }),
   });
   return {
     ...running,

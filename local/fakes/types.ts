@@ -15,6 +15,11 @@ export interface FakeServerOptions {
    * publishes no new live rows.
    */
   readonly feedFrozenAt?: number;
+  /**
+   * Every limit window divided by this, as Pacer's are (`--time-scale`, functions/core/limit-time-scale.ts).
+   * @default 1
+   */
+  readonly timeScale?: number;
 }
 
 export interface FakeServer {
@@ -26,7 +31,7 @@ export interface FakeServer {
 /**
  * A fake provider: its own folder, `local/fakes/<id>/index.ts`, exporting one of these, listed
  * once in `local/fakes/all.ts`. It must enforce the provider's limits strictly (429 on any excess:
- * local/fakes/strict-window.ts) and keep real time.
+ * local/fakes/strict-window.ts), with its windows scaled by `timeScale`, and keep real time.
  */
 export interface FakeProvider {
   /** The catalog provider it stands in for. */

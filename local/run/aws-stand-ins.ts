@@ -18,6 +18,8 @@ export interface AwsStandInsOptions {
   /** DynamoDB Local keeps its database here (survives a restart). @default in memory */
   readonly dynamoDataDir?: string;
   readonly freezeFeeds?: boolean;
+  /** The fakes' limit windows divided by this. @default 1 */
+  readonly timeScale?: number;
   readonly visibilityTimeoutSeconds?: number;
   readonly log: LocalLog;
 }
@@ -71,12 +73,14 @@ export async function startAwsStandIns(
       log.info(`SQS (fauxqs) up on ${sqs.endpoint} (${took()})`);
       return sqs;
     }),
-    startFakes(catalog, log, { freezeFeeds: options.freezeFeeds }).then((fakes) => {
-      for (const [id, fake] of Object.entries(fakes)) {
-        log.info(`fake ${id} provider up on ${fake.url} (pid ${fake.pid}, ${took()})`);
-      }
-      return fakes;
-    }),
+    startFakes(catalog, log, { freezeFeeds: options.freezeFeeds, timeScale: options.timeScale }).then(
+      (fakes) => {
+        for (const [id, fake] of Object.entries(fakes)) {
+          log.info(`fake ${id} provider up on ${fake.url} (pid ${fake.pid}, ${took()})`);
+        }
+        return fakes;
+      },
+    ),
   ]);
   // Restarts replace these two; the stops reach whichever runs then.
   let dynamoLocal: DynamoDbLocal | undefined = settledOrUndefined(dynamoResult);

@@ -15,6 +15,8 @@ export interface HandlersOptions {
   readonly ws: WsGateway;
   readonly scheduledTenants: readonly string[];
   readonly workerConcurrency: number;
+  /** The handlers' limit windows divided by this. @default 1 */
+  readonly timeScale?: number;
   readonly visibilityTimeoutSeconds?: number;
   readonly overrides?: HandlerOverrides;
   readonly verbose?: boolean;
@@ -40,6 +42,7 @@ export async function loadHandlers(options: HandlersOptions, teardown: Teardown)
       jwksUrl: `${rest.url}${JWKS_PATH}`,
       wsCallbackUrl: ws.callbackUrl,
       scheduledTenants: options.scheduledTenants,
+      limitTimeScale: options.timeScale ?? 1,
       providerEnv: Object.assign({}, ...Object.values(standIns.fakes).map((fake) => fake.env)),
       verbose: options.verbose ?? false,
       quiet: options.quiet ?? false,

@@ -2,7 +2,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { catalog } from "#catalog/index.ts";
-import { requiredEnv } from "#core/env.ts";
+import { ENV, requiredEnv } from "#core/env.ts";
 import { FUNCTIONS, type FunctionSpec, workerSpec } from "#core/functions.ts";
 import type { PacerStacks } from "../../lib/pacer-app.ts";
 import { logicalId, pacerApp } from "./support.ts";
@@ -53,5 +53,15 @@ describe("the deployed functions", () => {
       expect(props.Description).toBe(spec.description);
       expect(Object.keys(props.Environment.Variables)).toEqual(expect.arrayContaining(requiredEnv(spec.env)));
     }
+  });
+
+  it("never carry a limit time scale: shortened limit windows are the local stand-in's alone", () => {
+    // Act
+    const environments = deployed().map(
+      ([, fn]) =>
+        template.toJSON().Resources[logicalId(stacks.stateless, fn)].Properties.Environment.Variables,
+    );
+    // Assess
+    for (const variables of environments) expect(Object.keys(variables)).not.toContain(ENV.limitTimeScale);
   });
 });

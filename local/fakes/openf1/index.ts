@@ -12,9 +12,10 @@ const USERNAME = "pacer-local";
  */
 export const openf1Fake: FakeProvider = {
   id: "openf1",
-  start: ({ secret, feedFrozenAt }) =>
+  start: ({ secret, feedFrozenAt, timeScale }) =>
     startFakeOpenF1({
       credentials: { username: USERNAME, password: secret },
+      ...(timeScale === undefined ? {} : { timeScale }),
       ...(feedFrozenAt === undefined ? {} : { feedNow: () => new Date(feedFrozenAt) }),
     }),
   env: ({ secret }) => ({ PACER_OPENF1_USERNAME: USERNAME, PACER_OPENF1_PASSWORD: secret }),

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { NO_TIME_SCALE, scaledWindowMs } from "#core/limit-time-scale.ts";
 import { StrictWindow, type WindowLimit } from "../strict-window.ts";
 import { type ApiResponse, FakeOpenF1Api, NOT_FOUND } from "./api.ts";
 
@@ -18,6 +19,8 @@ export interface FakeOpenF1Options {
   readonly feedNow?: () => Date;
   /** When set, live sessions lock out requests without a bearer token, as OpenF1 does. */
   readonly credentials?: { readonly username: string; readonly password: string };
+  /** Every limit window divided by this, as Pacer's are (functions/core/limit-time-scale.ts). @default 1 */
+  readonly timeScale?: number;
 }
 
 export interface FakeOpenF1Stats {
@@ -35,11 +38,26 @@ export interface FakeOpenF1 {
   stats(): FakeOpenF1Stats;
 }
 
+type LabelledLimit = WindowLimit & { readonly label: string };
+
 /** OpenF1's free tier, enforced on /v1 (not /token). */
-const LIMITS: readonly (WindowLimit & { readonly label: string })[] = [
+const LIMITS: readonly LabelledLimit[] = [
   { calls: 3, perMs: 1_000, label: "3 per 1 second" },
   { calls: 30, perMs: 60_000, label: "30 per 1 minute" },
 ];
+
+/** The free tier with its windows scaled like Pacer's; the 429 tells the window it enforced. */
+function limitsAt(timeScale: number): readonly LabelledLimit[] {
+  if (timeScale === NO_TIME_SCALE) return LIMITS;
+  return LIMITS.map((limit) => {
+    const perMs = scaledWindowMs(limit.perMs, timeScale);
+    return {
+      ...limit,
+      perMs,
+      label: `${limit.calls} per ${perMs} ms (${limit.label} at time scale ${timeScale})`,
+    };
+  });
+}
 const TOKEN_TTL_S = 3_600;
 const LIVE_LOCKOUT = {
   detail:
@@ -61,7 +79,8 @@ export async function startFakeOpenF1(options: FakeOpenF1Options = {}): Promise<
   const now = options.now ?? (() => new Date());
   const feedNow = options.feedNow ?? now;
   const api = new FakeOpenF1Api(now());
-  const window = new StrictWindow(LIMITS);
+  const limits = limitsAt(options.timeScale ?? NO_TIME_SCALE);
+  const window = new StrictWindow(limits);
   const tokens = new Map<string, number>();
   const counts = { requests: 0, ok: 0, rateLimited: 0, unauthorized: 0, notFound: 0 };
   const byPath: Record<string, number> = {};
@@ -85,7 +104,7 @@ export async function startFakeOpenF1(options: FakeOpenF1Options = {}): Promise<
 
     const admission = window.tryAcquire(nowMs);
     if (!admission.accepted) {
-      const label = LIMITS.find((limit) => limit === admission.limit)?.label;
+      const label = limits.find((limit) => limit === admission.limit)?.label;
       return json(429, { error: `Rate limit exceeded: ${label}` });
     }
     const feedMs = feedNow().getTime();

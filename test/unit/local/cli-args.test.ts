@@ -7,6 +7,7 @@ describe("parseCliArgs", () => {
     expect(parseCliArgs([])).toEqual({
       port: DEFAULT_PORT,
       speed: 1,
+      timeScale: 1,
       once: false,
       verbose: false,
       metrics: false,
@@ -15,9 +16,22 @@ describe("parseCliArgs", () => {
   });
 
   it("reads every option", () => {
-    expect(parseCliArgs(["--port", "0", "--speed", "60", "--once", "--verbose", "--metrics"])).toEqual({
+    expect(
+      parseCliArgs([
+        "--port",
+        "0",
+        "--speed",
+        "60",
+        "--time-scale",
+        "3600",
+        "--once",
+        "--verbose",
+        "--metrics",
+      ]),
+    ).toEqual({
       port: 0,
       speed: 60,
+      timeScale: 3600,
       once: true,
       verbose: true,
       metrics: true,
@@ -25,11 +39,24 @@ describe("parseCliArgs", () => {
     });
   });
 
-  it.each([[["--port", "x"]], [["--port", "70000"]], [["--speed", "0"]], [["--speed", "-1"]], [["--bogus"]]])(
-    "refuses %j",
-    (args) => {
-      expect(() => parseCliArgs(args)).toThrow(UsageError);
-    },
+  it.each([
+    [["--port", "x"]],
+    [["--port", "70000"]],
+    [["--speed", "0"]],
+    [["--speed", "-1"]],
+    [["--time-scale", "0.5"]],
+    [["--time-scale", "0"]],
+    [["--time-scale", "fast"]],
+    [["--time-scale", "Infinity"]],
+    [["--bogus"]],
+  ])("refuses %j", (args) => {
+    expect(() => parseCliArgs(args)).toThrow(UsageError);
+  });
+});
+
+it("names --time-scale and its floor when refusing a time scale below 1", () => {
+  expect(() => parseCliArgs(["--time-scale", "0.5"])).toThrow(
+    '--time-scale must be a number of at least 1, got "0.5"',
   );
 });
 
