@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { resolve } from "node:path";
 import { z } from "zod";
+import { readJsonFile, writePrivateJson } from "./private-file.ts";
 
 /**
  * How `npx pacer` finds a running `npm run local`: the stand-in writes what it printed on its
@@ -30,9 +31,7 @@ export function localStatePath(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Records a stack that is up; the returned function removes the record again (call it on stop). */
 export function recordRunningStack(stack: RunningStack, path = localStatePath()): () => void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writePrivateJson(path, stack);
   return () => {
     // Another stack may have started since and written its own record: leave that one alone.
     if (readRunningStack(path)?.pid === stack.pid) rmSync(path, { force: true });
@@ -44,23 +43,8 @@ export function recordRunningStack(stack: RunningStack, path = localStatePath())
  * A record left behind by a stack that was killed outright is ignored.
  */
 export function readRunningStack(path = localStatePath()): RunningStack | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-  const parsed = runningStackSchema.safeParse(safeJson(text));
-  if (!parsed.success || !isAlive(parsed.data.pid)) return undefined;
-  return parsed.data;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const stack = readJsonFile(path, runningStackSchema);
+  return stack && isAlive(stack.pid) ? stack : undefined;
 }
 
 function isAlive(pid: number): boolean {

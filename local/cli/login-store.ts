@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { z } from "zod";
+import { readJsonFile, writePrivateJson } from "./private-file.ts";
 
 /**
  * Where `pacer login` keeps the ID token it got, with the stack it is for, so that the other
@@ -32,23 +32,10 @@ export function loginPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function saveLogin(login: SavedLogin, path = loginPath()): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writePrivateJson(path, login, { dirMode: 0o700 });
 }
 
 /** The stored sign-in, expired or not; undefined when there is none (or it is unreadable). */
 export function readLogin(path = loginPath()): SavedLogin | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-  try {
-    const parsed = savedLoginSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonFile(path, savedLoginSchema);
 }
