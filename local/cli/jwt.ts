@@ -1,3 +1,5 @@
+import { decodeJwt, type JWTPayload } from "jose";
+
 /**
  * Reading (never verifying) a JWT's claims: the CLI only needs to know whose token it holds and
  * until when, to say so and to pick the right next step. The API verifies every token itself.
@@ -14,15 +16,12 @@ export interface TokenClaims {
 const TENANT_CLAIMS = ["custom:tenant_id", "tenant_id"] as const;
 
 export function readClaims(token: string): TokenClaims {
-  const payload = token.split(".")[1];
-  if (payload === undefined) return {};
-  let claims: Record<string, unknown>;
+  let claims: JWTPayload;
   try {
-    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+    claims = decodeJwt(token);
   } catch {
     return {};
   }
-  if (typeof claims !== "object" || claims === null) return {};
   const tenant = TENANT_CLAIMS.map((name) => claims[name]).find((value) => typeof value === "string");
   return {
     ...(typeof tenant === "string" ? { tenantId: tenant } : {}),
