@@ -1,8 +1,8 @@
 import type { RunningStack } from "./cli/discovery.ts";
+import { colourWanted } from "./cli/format.ts";
 import { type CliOptions, parseCliArgs, USAGE, UsageError } from "./cli-args.ts";
 import type { DemoSummary } from "./demo.ts";
 import { consoleWriter } from "./run/console-lines.ts";
-import { wantsColor } from "./run/terminal.ts";
 import type { LocalStack } from "./stack.ts";
 
 /**
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     import("./run/job-watch.ts"),
     import("./cli/discovery.ts"),
   ]);
-  const color = wantsColor(process.stderr);
+  const color = colourWanted(process.stderr, process.env);
   const writeLine = (line: string) => {
     process.stderr.write(`${line}\n`);
   };
@@ -143,7 +143,7 @@ async function main(): Promise<number> {
 function routeConsole(options: CliOptions): void {
   const write = consoleWriter(toStderr, {
     pretty: process.stderr.isTTY === true,
-    color: wantsColor(process.stderr),
+    color: colourWanted(process.stderr, process.env),
     metrics: options.metrics || options.verbose,
   });
   process.stdout.write = write;

@@ -36,14 +36,6 @@ export function colors(enabled: boolean): Colors {
   return enabled ? ANSI : NONE;
 }
 
-/** Colours for a stream: only on a terminal, and not when NO_COLOR is set (no-color.org). */
-export function wantsColor(
-  stream: { readonly isTTY?: boolean },
-  env: NodeJS.ProcessEnv = process.env,
-): boolean {
-  return stream.isTTY === true && !env.NO_COLOR;
-}
-
 /** `HH:MM:SS` in local time (what the wall clock shows); `--:--:--` for an unreadable time. */
 export function clockTime(at: string | number): string {
   const date = new Date(at);
