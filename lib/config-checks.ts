@@ -1,26 +1,17 @@
 import type { Catalog } from "#catalog/types.ts";
-import { TENANT_ID_RULE } from "#core/auth/verifier.ts";
-import { JobMessageSchema } from "#core/job.ts";
 import type { RetryPolicy } from "#core/retry-budget.ts";
-import { schedulePlan } from "#core/schedule-plan.ts";
+
+/**
+ * Config keys that were removed, with what replaced them: a deployment that still sets one is
+ * told why it no longer works instead of seeing "unknown key".
+ */
+export const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  scheduledTenants: 'tenants connect providers at run time (POST /connections); see README "Connections"',
+  providerSecrets:
+    'credentials are per connection now, given with POST /connections and kept in Secrets Manager; see README "Connections"',
+};
 
 /** The checks resolveConfig runs on each key: each returns the problems it found, none when the value is good. */
-export function checkTenants(tenants: unknown): string[] {
-  if (!Array.isArray(tenants))
-    return [`scheduledTenants must be an array of tenant ids, got ${describe(tenants)}`];
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const tenant of tenants) {
-    if (typeof tenant !== "string" || !JobMessageSchema.shape.tenantId.safeParse(tenant).success) {
-      problems.push(`scheduledTenants: ${describe(tenant)} is not a tenant id (${TENANT_ID_RULE})`);
-    } else if (seen.has(tenant)) {
-      problems.push(`scheduledTenants: "${tenant}" is listed twice`);
-    }
-    if (typeof tenant === "string") seen.add(tenant);
-  }
-  return problems;
-}
-
 export function checkWholeDays(key: string, value: unknown): string[] {
   return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 3650
     ? []
@@ -50,9 +41,7 @@ export function checkAuth(auth: unknown): string[] {
   return problems;
 }
 
-export const SECRET_ID = /^(arn:aws[a-z-]*:secretsmanager:[^:]+:\d{12}:secret:)?[\w/+=.@-]{1,512}$/;
-
-/** A per-provider map (`providerBaseUrls`, `providerSecrets`): known providers, valid values. */
+/** A per-provider map (`providerBaseUrls`, `providerRedirectHosts`): known providers, valid values. */
 export function checkProviderMap(
   key: string,
   map: unknown,
@@ -101,21 +90,6 @@ export function checkRetry(retry: RetryPolicy): string[] {
   whole("maxAgeMs", 1_000);
   whole("maxPermitWaitMs", 1_000);
   if (retry.maxDelayMs < retry.baseDelayMs) problems.push("retry.maxDelayMs must be ≥ retry.baseDelayMs");
-  return problems;
-}
-
-/** Scheduler names are cut to 64 characters; two schedules cut to the same name would collide. */
-export function checkScheduleNames(catalog: Catalog, tenants: readonly string[]): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const def of schedulePlan(catalog, tenants)) {
-    if (seen.has(def.name)) {
-      problems.push(
-        `schedule name "${def.name}" is used twice (names are cut to 64 characters); shorten the tenant id`,
-      );
-    }
-    seen.add(def.name);
-  }
   return problems;
 }
 

@@ -7,8 +7,6 @@ import {
   checkAuth,
   checkProviderMap,
   checkRetry,
-  checkScheduleNames,
-  checkTenants,
   checkThrottle,
   checkWholeDays,
   describe,
@@ -16,7 +14,7 @@ import {
   isEmail,
   isHttpUrl,
   isRecord,
-  SECRET_ID,
+  REMOVED_KEYS,
 } from "./config-checks.ts";
 
 /**
@@ -50,11 +48,6 @@ export interface ApiThrottle {
 }
 export interface PacerConfig {
   /**
-   * Tenants whose scheduled sync types run on their cadence (manual triggers work for any tenant).
-   * @default ["default"]
-   */
-  readonly scheduledTenants: readonly string[];
-  /**
    * Days a job record is kept (DynamoDB TTL).
    * @default 30
    */
@@ -80,13 +73,6 @@ export interface PacerConfig {
    * @default {} - every provider uses the catalog's base URL
    */
   readonly providerBaseUrls: Readonly<Record<string, string>>;
-  /**
-   * Secrets Manager secrets (name or full ARN) holding provider credentials, per provider id, as a
-   * JSON object of strings (OpenF1: `{"username","password"}`, needed for live data). The worker
-   * reads it once per cold start; only that worker may read it.
-   * @default {} - providers are called without credentials
-   */
-  readonly providerSecrets: Readonly<Record<string, string>>;
   /**
    * Retention of every Lambda and API access log group.
    * @default RetentionDays.ONE_MONTH
@@ -121,12 +107,10 @@ export type PacerConfigInput = Partial<PacerConfig>;
 /** Defaults as a pure function, so callers can never mutate a shared object. */
 export function defaultConfig(): PacerConfig {
   return {
-    scheduledTenants: ["default"],
     jobRetentionDays: 30,
     historyRetentionDays: 90,
     auth: { kind: "cognito" },
     providerBaseUrls: {},
-    providerSecrets: {},
     logRetention: RetentionDays.ONE_MONTH,
     apiThrottle: { rateLimit: 10, burstLimit: 20 },
     retry: { ...DEFAULT_RETRY_POLICY },
@@ -134,13 +118,11 @@ export function defaultConfig(): PacerConfig {
   };
 }
 const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof PacerConfig>([
-  "scheduledTenants",
   "jobRetentionDays",
   "historyRetentionDays",
   "alarmEmail",
   "auth",
   "providerBaseUrls",
-  "providerSecrets",
   "logRetention",
   "apiThrottle",
   "webAclArn",
@@ -151,8 +133,7 @@ const RETENTION_VALUES: ReadonlySet<number> = new Set(
   Object.values(RetentionDays).filter((v): v is number => typeof v === "number"),
 );
 /**
- * Merges `input` over the defaults and checks the result together with the catalog and the
- * schedule plan it implies. Every problem is collected and reported in one Error, so a bad
+ * Merges `input` over the defaults and checks the result together with the catalog. Every problem is collected and reported in one Error, so a bad
  * config costs one synth, not one per mistake.
  */
 export function resolveConfig(input: PacerConfigInput = {}, catalog: Catalog = defaultCatalog): PacerConfig {
@@ -161,20 +142,21 @@ export function resolveConfig(input: PacerConfigInput = {}, catalog: Catalog = d
     throw new Error(`Invalid Pacer config:\n  - config must be an object, got ${describe(input)}`);
   }
   for (const key of Object.keys(input)) {
-    if (!KNOWN_KEYS.has(key)) problems.push(`unknown key "${key}"`);
+    const removed = REMOVED_KEYS[key];
+    if (removed !== undefined) problems.push(`${key} was removed: ${removed}`);
+    else if (!KNOWN_KEYS.has(key)) problems.push(`unknown key "${key}"`);
   }
 
   const defaults = defaultConfig();
   const config: PacerConfig = {
     ...defaults,
-    ...stripUndefined(input),
+    ...knownKeys(input),
     retry: { ...defaults.retry, ...(isRecord(input.retry) ? input.retry : {}) },
   };
   if (input.retry !== undefined && !isRecord(input.retry)) {
     problems.push(`retry must be an object, got ${describe(input.retry)}`);
   }
 
-  problems.push(...checkTenants(config.scheduledTenants));
   problems.push(...checkWholeDays("jobRetentionDays", config.jobRetentionDays));
   problems.push(...checkWholeDays("historyRetentionDays", config.historyRetentionDays));
   if (config.alarmEmail !== undefined && !isEmail(config.alarmEmail)) {
@@ -185,10 +167,6 @@ export function resolveConfig(input: PacerConfigInput = {}, catalog: Catalog = d
     ...checkProviderMap("providerBaseUrls", config.providerBaseUrls, catalog, {
       valid: isHttpUrl,
       is: "an http(s) URL",
-    }),
-    ...checkProviderMap("providerSecrets", config.providerSecrets, catalog, {
-      valid: (v) => typeof v === "string" && SECRET_ID.test(v),
-      is: "a secret name or ARN",
     }),
   );
   if (!RETENTION_VALUES.has(config.logRetention)) {
@@ -211,18 +189,16 @@ export function resolveConfig(input: PacerConfigInput = {}, catalog: Catalog = d
     problems.push(`webAclArn must be a regional WAFv2 web ACL ARN, got ${describe(config.webAclArn)}`);
   }
 
-  if (Array.isArray(config.scheduledTenants) && config.scheduledTenants.every((t) => typeof t === "string")) {
-    // Duplicates are reported above; counting them again would only add echoes.
-    const tenants = [...new Set(config.scheduledTenants)];
-    problems.push(...checkCatalog(catalog, tenants).map((p) => `catalog: ${p}`));
-    problems.push(...checkScheduleNames(catalog, tenants));
-  }
+  problems.push(...checkCatalog(catalog).map((p) => `catalog: ${p}`));
 
   if (problems.length > 0) {
-    throw new Error(`Invalid Pacer config (${problems.length} problems):\n  - ${problems.join("\n  - ")}`);
+    throw new Error(
+      `Invalid Pacer config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`,
+    );
   }
   return config;
 }
-function stripUndefined(input: PacerConfigInput): PacerConfigInput {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+/** The keys of `input` that are set and known (a removed or unknown key is reported, never kept). */
+function knownKeys(input: PacerConfigInput): PacerConfigInput {
+  return Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && KNOWN_KEYS.has(k)));
 }

@@ -37,6 +37,7 @@ export function composePacer(app: App, config: PacerConfig, options: ComposePace
     tables: stateful.tables,
     queues: stateful.queues,
     authSettings: stateful.authSettings,
+    fingerprintKey: stateful.fingerprintKey,
   });
   return { stateful, stateless };
 }

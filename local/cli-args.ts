@@ -4,7 +4,7 @@ export interface CliOptions {
   /** The API's port; the WebSocket API uses the next one; 0 picks free ports. */
   readonly port: number;
   readonly speed: number;
-  /** Every limit window, Pacer's and the fakes', divided by this. */
+  /** Every limit window, Pacer's and the fakes', divided by this (with `--once`, {@link DEMO_TIME_SCALE} unless given). */
   readonly timeScale: number;
   readonly once: boolean;
   /** Handler INFO logs, EMF metrics, a line per poller batch, and a job's pick-up by a worker. */
@@ -15,6 +15,11 @@ export interface CliOptions {
 }
 
 export const DEFAULT_PORT = 4100;
+/**
+ * `--once`'s time scale unless `--time-scale` is given: ZwiftRacing's results take one call a
+ * minute per event, so the demo would otherwise take half an hour.
+ */
+export const DEMO_TIME_SCALE = 60;
 
 export const USAGE = `Usage: npm run local -- [options]
 
@@ -34,9 +39,17 @@ Options:
                divide every limit window by X (default 1, at least 1), Pacer's and the fakes' alike,
                e.g. 60: "1 per 60 min" acts as "1 per 60 s", OpenF1's 3/s as 3 per 17 ms (rounded up
                to whole ms, never below 1 ms). Schedules keep their pace (that is --speed).
-  --once       run the demo (each OpenF1 sync type twice, by tier), print PACER_SUMMARY {...} and
-               exit: 0 when every job succeeded, the first run wrote data and the second rewrote
-               nothing. The scheduler stays off so only the demo calls the provider.
+               With --once it defaults to ${DEMO_TIME_SCALE}.
+  --once       run the demo and exit. It connects the default tenant to each fake provider through
+               the API, then runs each OpenF1 sync type twice, by tier (the second run must write
+               nothing), and ZwiftRacing's once: club members, their stats in one bulk call, a rider
+               added by hand, and results with one eventResults child per finished event (a second
+               run of its hour-limited endpoints within minutes is impossible by design). Runs at
+               --time-scale ${DEMO_TIME_SCALE} unless given, so ZwiftRacing's 1 results call a minute becomes 1
+               a second. Prints a line per provider (calls, entities written, 429s) on stderr and
+               PACER_SUMMARY {...} on stdout; exits 0 when every job succeeded, the first runs wrote
+               data, OpenF1's second wrote nothing and no fake answered a 429 or saw a call repeated.
+               The scheduler stays off so only the demo calls the providers.
   --verbose    also the handlers' INFO logs and EMF metrics, a line per batch the pollers run, and
                a line when a worker picks a job up.
   --metrics    the handlers' EMF metric lines (what CloudWatch would receive), without --verbose.
@@ -44,7 +57,6 @@ Options:
 
 Environment:
   PACER_<PROVIDER>_BASE_URL   call this server instead of starting that provider's fake.
-  PACER_SCHEDULED_TENANTS     JSON array of tenants with schedules (default ["default"]).
   PACER_LOCAL_STATE           where the running stack is recorded for npx pacer (default .pacer/local.json).
   NO_COLOR                    no colours, even on a terminal.
 `;
@@ -82,7 +94,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     throw new UsageError(`--speed must be a positive number, got "${values.speed}"`);
   }
   const rawTimeScale = values["time-scale"];
-  const timeScale = rawTimeScale === undefined ? 1 : Number(rawTimeScale);
+  const once = values.once === true;
+  const timeScale = rawTimeScale === undefined ? (once ? DEMO_TIME_SCALE : 1) : Number(rawTimeScale);
   if (!Number.isFinite(timeScale) || timeScale < 1) {
     throw new UsageError(`--time-scale must be a number of at least 1, got "${rawTimeScale}"`);
   }
@@ -90,7 +103,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     port,
     speed,
     timeScale,
-    once: values.once === true,
+    once,
     verbose: values.verbose === true,
     metrics: values.metrics === true,
     help: values.help === true,

@@ -1,7 +1,7 @@
 import type { RunningStack } from "./cli/discovery.ts";
 import { colourWanted } from "./cli/format.ts";
 import { type CliOptions, parseCliArgs, USAGE, UsageError } from "./cli-args.ts";
-import type { DemoSummary } from "./demo.ts";
+import type { ChildJobIndex, DemoOutcome } from "./demo.ts";
 import { consoleWriter } from "./run/console-lines.ts";
 import type { LocalStack } from "./stack.ts";
 
@@ -16,7 +16,6 @@ import type { LocalStack } from "./stack.ts";
 const printLine = process.stdout.write.bind(process.stdout);
 const toStderr = process.stderr.write.bind(process.stderr);
 
-const DEMO_PROVIDER = "openf1";
 /** A demo job that has not changed for this long (deferral waits aside) is stuck. */
 const DEMO_STALL_MS = 30_000;
 /** However its jobs progress, the demo ends within this (a loaded machine stretches it, not this much). */
@@ -45,11 +44,13 @@ async function main(): Promise<number> {
     { JavaMissingError },
     { createJobWatch, watchRateLimits },
     discovery,
+    { ChildJobIndex },
   ] = await Promise.all([
     import("./stack.ts"),
     import("./aws/java.ts"),
     import("./run/job-watch.ts"),
     import("./cli/discovery.ts"),
+    import("./demo/children.ts"),
   ]);
   const color = colourWanted(process.stderr, process.env);
   const writeLine = (line: string) => {
@@ -63,6 +64,8 @@ async function main(): Promise<number> {
     color,
     since: startedAt.getTime(),
   });
+  // The demo reads its fan-out children's records: the stream is where their ids show.
+  const children = new ChildJobIndex();
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
@@ -73,7 +76,12 @@ async function main(): Promise<number> {
       metrics: options.metrics,
       scheduler: !options.once,
       freezeFeeds: options.once,
-      onJobUpdate: jobs.update,
+      // The demo connects the providers itself, through the API, as a user would.
+      connectFakes: !options.once,
+      onJobUpdate: (update) => {
+        jobs.update(update);
+        children.update(update);
+      },
     });
   } catch (error) {
     if (error instanceof JavaMissingError) {
@@ -104,12 +112,10 @@ async function main(): Promise<number> {
   printLine(`PACER_READY ${JSON.stringify(ready)}\n`);
 
   if (options.once) {
-    const summary = await runDemo(stack, options);
-    const jobIds = Object.values(summary.syncs).flatMap(({ run1, run2 }) => [run1.jobId, run2.jobId]);
-    await jobs.caughtUp(
-      jobIds.filter((id): id is string => id !== undefined),
-      CATCH_UP_MS,
-    );
+    const { summary, jobIds } = await runDemo(stack, options, children);
+    await jobs.caughtUp(jobIds, CATCH_UP_MS);
+    const { demoLines } = await import("./demo.ts");
+    for (const line of demoLines(summary)) writeLine(line);
     printLine(`PACER_SUMMARY ${JSON.stringify(summary)}\n`);
     stopWatchingRateLimits();
     await stack.stop();
@@ -150,26 +156,40 @@ function routeConsole(options: CliOptions): void {
   process.stderr.write = write;
 }
 
-/** `--once`: the demo. */
-async function runDemo(stack: LocalStack, options: CliOptions): Promise<DemoSummary> {
+/** `--once`: the demo, on both providers' fakes. */
+async function runDemo(
+  stack: LocalStack,
+  options: CliOptions,
+  children: ChildJobIndex,
+): Promise<DemoOutcome> {
   const [{ catalog }, demo, { createLog }] = await Promise.all([
     import("#catalog/index.ts"),
     import("./demo.ts"),
     import("./log.ts"),
   ]);
-  const provider = catalog.providers.find((p) => p.id === DEMO_PROVIDER);
-  if (!provider) throw new Error(`the catalog has no ${DEMO_PROVIDER}`);
-  const summary = await demo.runDemo({
+  const openf1 = catalog.providers.find((p) => p.id === "openf1");
+  if (!openf1) throw new Error("the catalog has no openf1");
+  const { openf1: openf1Fake, zwiftracing: zwiftracingFake } = stack.fakes;
+  return demo.runDemo({
     api: stack.api,
     token: stack.token,
-    provider: provider.id,
-    syncTypes: provider.syncTypes.map((s) => s.id),
-    fake429s: () => stack.fakes[DEMO_PROVIDER]?.stats().rateLimited ?? 0,
+    timeScale: options.timeScale,
+    ...(openf1Fake && {
+      openf1: {
+        connection: openf1Fake.connection,
+        stats: () => openf1Fake.stats(),
+        syncTypes: openf1.syncTypes.map((s) => s.id),
+      },
+    }),
+    ...(zwiftracingFake && {
+      // Its stats carry `repeated` too (typed as every fake's): the demo reads it when present.
+      zwiftracing: { connection: zwiftracingFake.connection, stats: () => zwiftracingFake.stats() },
+    }),
+    childJobIds: children.childrenOf,
     stallMs: DEMO_STALL_MS,
     ceilingMs: DEMO_CEILING_MS,
     log: createLog({ verbose: options.verbose }),
   });
-  return summary;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Catalog } from "#catalog/types.ts";
 import { NO_TIME_SCALE, scaledCatalog } from "#core/limit-time-scale.ts";
 import type { QueueUrls } from "#core/resources.ts";
 import type { HandlerOverrides } from "./aws/functions.ts";
-import type { LocalScheduler } from "./aws/scheduler.ts";
+import type { SchedulerService } from "./aws/scheduler-service.ts";
 import type { SqsPoller } from "./aws/sqs-poller.ts";
 import type { StreamPoller } from "./aws/stream-poller.ts";
 import type { TableNames } from "./aws/tables.ts";
@@ -15,12 +15,13 @@ import { startWsGateway } from "./gateways/ws-gateway.ts";
 import type { DependencyHealth } from "./health.ts";
 import { createLog } from "./log.ts";
 import { startAwsStandIns } from "./run/aws-stand-ins.ts";
+import { connectFakes, prepareSecrets } from "./run/connections.ts";
 import { faultControls, type LocalService } from "./run/faults.ts";
 import { loadHandlers } from "./run/handlers.ts";
 import { watchHealth } from "./run/health-watch.ts";
 import { type JobUpdate, jobUpdates } from "./run/job-tap.ts";
 import { startPollers } from "./run/pollers.ts";
-import { SWEEP_EVERY_MS, scheduledTenantsFromEnv, startSchedules } from "./run/schedules.ts";
+import { SWEEP_EVERY_MS, startLocalScheduler, startSchedules } from "./run/schedules.ts";
 import { Teardown } from "./run/teardown.ts";
 
 export interface LocalStackOptions {
@@ -34,12 +35,15 @@ export interface LocalStackOptions {
    * (that is `speed`). @default 1
    */
   readonly timeScale?: number;
-  /** Start the scheduler. @default true */
+  /** Deliver schedules' firings (schedules are created either way). @default true */
   readonly scheduler?: boolean;
   /** Fake providers publish no new live rows after start-up (the demo's two runs see the same data). @default false */
   readonly freezeFeeds?: boolean;
-  /** Tenants with schedules. @default PACER_SCHEDULED_TENANTS, else ["default"] */
-  readonly scheduledTenants?: readonly string[];
+  /**
+   * Connect the default tenant to every fake through `POST /connections` once the stack is up,
+   * as a user would after deploying (their schedules then run). @default true
+   */
+  readonly connectFakes?: boolean;
   /** Concurrent SQS pollers per provider. @default 3 */
   readonly workerConcurrency?: number;
   readonly verbose?: boolean;
@@ -86,7 +90,10 @@ export interface LocalStack {
   readonly tables: TableNames;
   readonly fakes: Readonly<Record<string, RunningFake>>;
   readonly clock: VirtualClock;
-  readonly scheduler: LocalScheduler | undefined;
+  /** EventBridge Scheduler's stand-in: the schedules connections created, and their next firings. */
+  readonly scheduler: SchedulerService;
+  /** The default tenant's connection id per provider, when the stack connected the fakes. */
+  readonly connections: Readonly<Record<string, string>>;
   issueToken(tenantId: string): Promise<string>;
   /**
    * Kills the worker invocations in flight (of one provider, or all) as crashed sandboxes: their
@@ -173,7 +180,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The pollers' and timers' warnings during a reported outage of the emulators would only repeat it.
     const quietLog = health.quiet(log, ["dynamodb", "sqs"]);
 
-    const scheduledTenants = options.scheduledTenants ?? scheduledTenantsFromEnv(DEFAULT_TENANT);
+    const clock = new VirtualClock(options.speed ?? 1);
+    const scheduler = await startLocalScheduler(
+      { standIns, clock, deliver: options.scheduler ?? true, log: quietLog },
+      teardown,
+    );
+    const secrets = await prepareSecrets(teardown);
     const workerConcurrency = options.workerConcurrency ?? 3;
     const fns = await loadHandlers(
       {
@@ -181,7 +193,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         standIns,
         rest,
         ws,
-        scheduledTenants,
+        schedulerEndpoint: scheduler.endpoint,
+        secretsFile: secrets.file,
         workerConcurrency,
         timeScale: options.timeScale,
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
@@ -210,15 +223,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       teardown,
     );
-    const clock = new VirtualClock(options.speed ?? 1);
     const schedules = startSchedules(
       {
-        catalog,
-        standIns,
         fns,
         clock,
-        scheduler: options.scheduler ?? true,
-        scheduledTenants,
         sweepEveryMs: options.sweepEveryMs ?? SWEEP_EVERY_MS,
         log: quietLog,
       },
@@ -227,6 +235,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const faults = faultControls(standIns, pollers, health, log);
 
     const token = await auth.issueToken(DEFAULT_TENANT);
+    const connections =
+      (options.connectFakes ?? true) ? await connectFakes(rest.url, token, standIns.fakes, log) : {};
     log.info(`local stack up in ${Date.now() - startedAt} ms: API ${rest.url}, WebSocket ${ws.url}`);
     return {
       api: rest.url,
@@ -240,7 +250,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tables: standIns.tables.names,
       fakes: standIns.fakes,
       clock,
-      scheduler: schedules.scheduler,
+      scheduler,
+      connections,
       issueToken: auth.issueToken,
       killWorkers: faults.killWorkers,
       restart: faults.restart,

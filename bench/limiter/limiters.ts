@@ -55,7 +55,7 @@ async function pacerLimiter(dynamo: DynamoDB, target: LimiterTarget): Promise<Be
     acquire: async (priority, maxWaitMs) => {
       const permit = await takePermit(
         limiter,
-        { provider: target.provider, limits: target.limits, tenantId: target.tenantId, permits: 1, priority },
+        { provider: target.provider, limits: target.limits, scopeKey: target.tenantId, permits: 1, priority },
         { maxWaitMs },
       );
       return permit.granted

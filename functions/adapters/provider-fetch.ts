@@ -4,8 +4,8 @@ import {
   ProviderRedirectError,
   ProviderUnavailableError,
 } from "#core/errors.ts";
-import type { HeldPermits } from "#core/limiter/take-permit.ts";
 import { retryAfterMs } from "#core/retry-after.ts";
+import type { CallPermits } from "#core/sync-job/call-permits.ts";
 import type { ProviderFetch, ProviderRequest } from "#providers/types.ts";
 
 /** Why a redirect was not followed; few values, so it can label a metric. */
@@ -25,15 +25,11 @@ export interface ProviderFetchOptions {
    * its last second (InvocationEndingError). @default no deadline
    */
   readonly deadline?: number;
-  /** Permits taken up front for this run's limited calls, and the moment they must be used by. */
-  readonly prepaid: HeldPermits;
   /**
-   * Takes one more permit, for a limited call beyond the prepaid ones or after they lapsed; resolves
-   * when the call may be sent, and throws when no permit is free soon enough.
+   * Each limited call (and each redirect hop) takes its permit here as it is sent; the provider's
+   * "stop" (a 429, a spent budget) pauses every worker's calls to that endpoint group.
    */
-  readonly acquireExtra: () => Promise<void>;
-  /** The provider said stop: every worker must pause until `untilMs`. */
-  readonly onThrottled: (untilMs: number) => Promise<void>;
+  readonly permits: CallPermits;
   /** Once per call sent, redirect hops included; status 0 when no answer came. */
   readonly onResponse: (latencyMs: number, status: number) => void;
   /** The longest pause a provider may impose; longer ones are cut to this and reported. */
@@ -90,7 +86,6 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
     (options.redirectHosts ?? []).map((host) => host.trim().toLowerCase()).filter((host) => host !== ""),
   );
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  let prepaid = options.prepaid.count;
 
   const capped = (ms: number | undefined) => {
     if (ms === undefined || options.maxPauseMs === undefined || ms <= options.maxPauseMs) return ms;
@@ -98,17 +93,7 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
     return options.maxPauseMs;
   };
 
-  const takePermit = async () => {
-    // A permit is a promise about when the call reaches the provider: one used late (a slow token
-    // request, a busy event loop) could land too close to a later permit's call. Lapsed: take another.
-    if (prepaid > 0 && clock() <= options.prepaid.usableUntil) prepaid--;
-    else {
-      prepaid = 0;
-      await options.acquireExtra();
-    }
-  };
-
-  const send = async (hop: Hop, label: string) => {
+  const send = async (request: ProviderRequest, hop: Hop, label: string) => {
     // A call may not outlive its invocation: Lambda freezes a timed-out sandbox mid-call, and a
     // call started that late would land after the job was handed to another invocation.
     const left = options.deadline === undefined ? Number.POSITIVE_INFINITY : options.deadline - clock();
@@ -135,12 +120,13 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
     const wait = capped(retryAfterMs(response.headers, now));
     if (response.status === 429) {
       await discard(response);
-      const ms = wait ?? DEFAULT_THROTTLE_MS;
-      await options.onThrottled(now + ms);
+      // No hint: the provider's own rule (wait out the window), else a short pause.
+      const ms = wait ?? options.permits.pauseOn429Ms(request) ?? DEFAULT_THROTTLE_MS;
+      await options.permits.pause(request, now + ms);
       throw new ProviderRateLimitedError(ms, `${label}: provider answered 429; waiting ${ms} ms`);
     }
     // The budget is spent even though this call got through: pause everyone before the next one.
-    if (wait !== undefined && wait > 0) await options.onThrottled(now + wait);
+    if (wait !== undefined && wait > 0) await options.permits.pause(request, now + wait);
     return { response, signal };
   };
 
@@ -223,9 +209,14 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
     };
     const seen = new Set([hop.url.href]);
     for (let hops = 0; ; hops++) {
-      // A hop is a call the provider counts like any other, whatever the first request was.
-      if (hops > 0 || request.limited !== false) await takePermit();
-      const { response, signal } = await send(hop, hops === 0 ? label : `${label} (redirect ${hops})`);
+      // A hop is a call the provider counts like any other, whatever the first request was; it
+      // spends the first request's endpoint group.
+      if (hops > 0 || request.limited !== false) await options.permits.take(request);
+      const { response, signal } = await send(
+        request,
+        hop,
+        hops === 0 ? label : `${label} (redirect ${hops})`,
+      );
       if (!REDIRECT_STATUSES.has(response.status)) return withBodyDeadline(response, signal);
       await discard(response);
       hop = nextHop(hop, response, label, seen);

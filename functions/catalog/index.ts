@@ -1,5 +1,6 @@
 import { openf1 } from "#providers/openf1/definition.ts";
-import type { Catalog, EndpointGroupDef, LimitDef, ProviderDef, SyncTypeDef } from "./types.ts";
+import { zwiftracing } from "#providers/zwiftracing/definition.ts";
+import type { Catalog, EndpointGroupDef, LimitDef, ProviderDef, SyncTypeDef, TierDef } from "./types.ts";
 
 export * from "./types.ts";
 
@@ -7,7 +8,7 @@ export * from "./types.ts";
  * The definition of every provider Pacer knows, each from its folder
  * (`functions/providers/<id>/definition.ts`). Adding a provider: that folder, and its definition here.
  */
-const PROVIDERS = [openf1] as const;
+const PROVIDERS = [openf1, zwiftracing] as const;
 
 /** The id of a provider in the catalog, e.g. `"openf1"`. */
 export type ProviderId = (typeof PROVIDERS)[number]["id"];
@@ -24,18 +25,52 @@ export function findSyncType(provider: ProviderDef, syncTypeId: string): SyncTyp
   return provider.syncTypes.find((s) => s.id === syncTypeId);
 }
 
-/** The limits that guard one sync type's calls (all must grant). */
-export function limitsFor(provider: ProviderDef, syncType: SyncTypeDef): LimitDef[] {
-  const group: EndpointGroupDef | undefined = provider.endpointGroups.find(
-    (g) => g.id === syncType.endpointGroup,
-  );
-  if (!group)
-    throw new Error(`${provider.id}/${syncType.id}: unknown endpoint group ${syncType.endpointGroup}`);
+/** The tier a connection names, or the provider's default (its first) when it names none. */
+export function tierOf(provider: ProviderDef, tierId?: string): TierDef | undefined {
+  if (tierId === undefined) return provider.tiers[0];
+  return provider.tiers.find((t) => t.id === tierId);
+}
+
+/**
+ * The limits that guard one endpoint group's calls (all must grant), with `calls` as the tier
+ * allows: a tier the limit does not name has the default tier's number.
+ */
+export function limitsForGroup(provider: ProviderDef, groupId: string, tierId?: string): LimitDef[] {
+  const group: EndpointGroupDef | undefined = provider.endpointGroups.find((g) => g.id === groupId);
+  if (!group) throw new Error(`${provider.id}: unknown endpoint group ${groupId}`);
   return group.limits.map((id) => {
     const limit = provider.limits.find((l) => l.id === id);
     if (!limit) throw new Error(`${provider.id}/${group.id}: unknown limit ${id}`);
-    return limit;
+    const calls = tierId === undefined ? undefined : limit.tiers?.[tierId];
+    return calls === undefined ? limit : { ...limit, calls };
   });
+}
+
+/** The endpoint groups a sync type calls, in the order it declares them (its first call's first). */
+export function groupsOf(syncType: SyncTypeDef): string[] {
+  return Object.keys(syncType.calls);
+}
+
+/**
+ * The endpoint group whose templates match `METHOD path` (path without query), or undefined.
+ * A `{name}` segment matches any one non-empty segment.
+ */
+export function matchEndpoint(provider: ProviderDef, method: string, path: string): string | undefined {
+  const segments = path.split("/");
+  for (const group of provider.endpointGroups) {
+    for (const endpoint of group.endpoints) {
+      const [verb, template = ""] = endpoint.split(" ");
+      if (verb !== method.toUpperCase()) continue;
+      const parts = template.split("/");
+      if (parts.length !== segments.length) continue;
+      const fits = parts.every((part, i) => {
+        const segment = segments[i] ?? "";
+        return /^\{\w+\}$/.test(part) ? segment !== "" : part === segment;
+      });
+      if (fits) return group.id;
+    }
+  }
+  return undefined;
 }
 
 const envName = (providerId: string) => providerId.toUpperCase().replace(/[^A-Z0-9]/g, "_");
@@ -51,9 +86,4 @@ export function baseUrlEnvVar(providerId: string): string {
  */
 export function redirectHostsEnvVar(providerId: string): string {
   return `PACER_${envName(providerId)}_REDIRECT_HOSTS`;
-}
-
-/** `openf1` → `PACER_OPENF1_CREDENTIALS_SECRET`: the Secrets Manager secret holding its credentials. */
-export function credentialsSecretEnvVar(providerId: string): string {
-  return `PACER_${envName(providerId)}_CREDENTIALS_SECRET`;
 }

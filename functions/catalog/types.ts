@@ -16,14 +16,21 @@ export const hours = (n: number): number => n * 3_600_000;
 export const days = (n: number): number => n * 86_400_000;
 
 /**
- * "N calls per W". `scope: "global"` shares one budget across all tenants (e.g. a per-IP limit);
- * `scope: "tenant"` gives each tenant (each provider credential) its own budget.
+ * "N calls per W". `scope: "global"` shares one budget across every connection of the deployment
+ * (e.g. a per-IP limit); `scope: "tenant"` is one budget per connection's credential: two
+ * connections with the same key share it, two keys never do.
  */
 export interface LimitDef {
   readonly id: string;
+  /** Calls per window on the provider's default tier (its first). */
   readonly calls: number;
   readonly perMs: number;
   readonly scope: "global" | "tenant";
+  /**
+   * Calls per window on other tiers, by tier id; a tier not named here has `calls`. A connection's
+   * tier picks the number its calls are held to (`limitsForGroup` in ./index.ts).
+   */
+  readonly tiers?: Readonly<Record<string, number>>;
   /**
    * Permits of each window that only `high` work may take, so that a backlog of scheduled or bulk
    * work never makes a manual trigger wait. Costs utilization when no high work comes.
@@ -32,11 +39,19 @@ export interface LimitDef {
   readonly reserve?: number;
 }
 
-/** Endpoints that share the same set of limits. A call to any of them needs a permit from every limit. */
+/**
+ * Endpoints that share the same set of limits. A call to any of them needs a permit from every
+ * limit, taken at the moment it is sent.
+ */
 export interface EndpointGroupDef {
   readonly id: string;
   readonly limits: readonly string[];
-  readonly paths: readonly string[];
+  /**
+   * `METHOD /path` templates relative to the base URL, `{name}` standing for one path segment:
+   * `"GET /public/clubs/{clubId}/{afterRiderId}"`. A request that does not name its group is
+   * matched against these; one that matches none is refused before it is sent.
+   */
+  readonly endpoints: readonly string[];
 }
 
 /**
@@ -55,9 +70,12 @@ export interface SyncTypeDef {
   readonly id: string;
   readonly description: string;
   readonly direction: "pull" | "push";
-  readonly endpointGroup: string;
-  /** Provider calls one run makes; the worker takes this many permits before it starts. */
-  readonly cost: number;
+  /**
+   * Provider calls one run is expected to make, per endpoint group id, first call's group first:
+   * what planning counts, and what the worker may take ahead in one write where the limits allow.
+   * Every call still takes its own permit when it is sent.
+   */
+  readonly calls: Readonly<Record<string, number>>;
   readonly cadence: Cadence;
   /** Priority of scheduled runs. Manual triggers always go `high`. */
   readonly priority: Priority;
@@ -70,6 +88,12 @@ export interface SyncTypeDef {
    * @default none: the sync type takes no params
    */
   readonly params?: SyncParamsSchema;
+  /**
+   * A boolean setting of the connection that must be `true` for this sync type to run (to be
+   * scheduled or triggered), e.g. `"experimental"` for endpoints the provider does not document.
+   * @default none: runs for every connection
+   */
+  readonly requiresSetting?: string;
 }
 
 /** A strict zod object of string params, each optional or required. */
@@ -77,6 +101,28 @@ export type SyncParamsSchema = z.ZodObject<
   Record<string, z.ZodString | z.ZodOptional<z.ZodString>>,
   z.core.$strict
 >;
+
+/** A plan the provider sells; its limits say what it allows (LimitDef.tiers). */
+export interface TierDef {
+  readonly id: string;
+  readonly description: string;
+}
+
+/**
+ * What a tenant gives to connect the provider (`POST /connections`): its provider-specific
+ * settings and its credentials, each a strict zod object, so an unknown or malformed field is
+ * refused with its name. Credentials are kept in a secret and never shown again.
+ */
+export interface ConnectionDef {
+  readonly settings: z.ZodObject<Record<string, z.ZodType>, z.core.$strict>;
+  /** Absent: the provider takes no credentials (a connection may still send none). */
+  readonly credentials?: z.ZodObject<
+    Record<string, z.ZodType<string> | z.ZodOptional<z.ZodType<string>>>,
+    z.core.$strict
+  >;
+  /** Whether a connection must carry credentials. @default true when `credentials` is set */
+  readonly credentialsRequired?: boolean;
+}
 
 /**
  * One provider's catalog entry, in its folder: `functions/providers/<id>/definition.ts`, declared
@@ -87,6 +133,17 @@ export interface ProviderDef {
   readonly displayName: string;
   /** Default base URL; `PACER_<ID>_BASE_URL` overrides it, deployed and locally. */
   readonly baseUrl: string;
+  /**
+   * How long every worker leaves an endpoint group alone after a 429 that says nothing of when to
+   * come back (no `Retry-After`): `"window"`, the longest window of the group's limits, for
+   * providers that count strictly per window and document no hint (ZwiftRacing: "wait out the
+   * window"); or milliseconds.
+   * @default 1000
+   */
+  readonly pauseOn429?: "window" | number;
+  /** The plans the provider sells, the default first; a connection names one (or gets the default). */
+  readonly tiers: readonly [TierDef, ...TierDef[]];
+  readonly connection: ConnectionDef;
   readonly limits: readonly LimitDef[];
   readonly endpointGroups: readonly EndpointGroupDef[];
   readonly syncTypes: readonly SyncTypeDef[];

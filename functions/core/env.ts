@@ -15,8 +15,18 @@ export const ENV = {
   queues: "PACER_QUEUES",
   jobRetentionDays: "PACER_JOB_RETENTION_DAYS",
   historyRetentionDays: "PACER_HISTORY_RETENTION_DAYS",
-  /** JSON array of the tenants the schedules run for. */
-  scheduledTenants: "PACER_SCHEDULED_TENANTS",
+  /** Connections' secrets are named `<prefix><connectionId>`; the functions may touch only those. */
+  secretPrefix: "PACER_SECRET_PREFIX",
+  /** Local only: the file the stand-in keeps secrets in (mode 0600) instead of Secrets Manager. */
+  secretsFile: "PACER_SECRETS_FILE",
+  /** The secret holding `{"key"}`, the key of credential fingerprints and budget keys. */
+  fingerprintKeySecret: "PACER_FINGERPRINT_KEY_SECRET",
+  /** The EventBridge Scheduler group connections' schedules are created in. */
+  scheduleGroup: "PACER_SCHEDULE_GROUP",
+  /** The role Scheduler assumes to send a schedule's job message to its queue. */
+  schedulerRoleArn: "PACER_SCHEDULER_ROLE_ARN",
+  /** Where Scheduler puts a firing it could not deliver. */
+  scheduleDlqArn: "PACER_SCHEDULE_DLQ_ARN",
   sweepGraceMs: "PACER_SWEEP_GRACE_MS",
   /** The WebSocket API's `@connections` endpoint. */
   wsCallbackUrl: "PACER_WS_CALLBACK_URL",

@@ -139,3 +139,20 @@ export class PayloadTooLargeError extends PacerError {
   readonly disposition = "fail" as const;
   override readonly httpStatus = 413;
 }
+
+/** The change was made from a version that is no longer current (HTTP 409): read it again, then retry. */
+export class ConflictError extends PacerError {
+  readonly code = "CONFLICT";
+  readonly disposition = "fail" as const;
+  override readonly httpStatus = 409;
+}
+
+/**
+ * A provider request names no endpoint group and matches none of the catalog's templates: the
+ * module calls a path its definition does not cover. Refused before it is sent (a bug to fix in
+ * the definition); a retry will not fix it.
+ */
+export class UncataloguedEndpointError extends PacerError {
+  readonly code = "UNCATALOGUED_ENDPOINT";
+  readonly disposition = "fail" as const;
+}

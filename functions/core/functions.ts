@@ -37,7 +37,10 @@ export interface FunctionSpec<E extends EnvSchema = EnvSchema> {
 
 const queueUrlsSchema = z.record(
   z.string(),
-  z.record(z.enum(["high", "normal", "low"]), z.object({ url: z.string(), dlqUrl: z.string() })),
+  z.record(
+    z.enum(["high", "normal", "low"]),
+    z.object({ url: z.string(), dlqUrl: z.string(), arn: z.string() }),
+  ),
 );
 
 const jobRetentionDays = envVar.number(30);
@@ -70,7 +73,7 @@ export const FUNCTIONS = {
   api: {
     name: "api",
     entry: "functions/handlers/api.ts",
-    description: "Pacer: REST API (manual syncs, job and status reads)",
+    description: "Pacer: REST API (connections, manual syncs, job and status reads)",
     timeoutSeconds: API_TIMEOUT_SECONDS,
     memoryMb: 512,
     env: {
@@ -79,6 +82,12 @@ export const FUNCTIONS = {
       queues: envVar.json(queueUrlsSchema),
       jobRetentionDays,
       limitTimeScale,
+      secretPrefix: envVar.required(),
+      secretsFile: envVar.optional(),
+      fingerprintKeySecret: envVar.required(),
+      scheduleGroup: envVar.required(),
+      schedulerRoleArn: envVar.required(),
+      scheduleDlqArn: envVar.optional(),
     },
     tables: { data: "readWrite", limiter: "read" },
     queues: { send: "all", deadLetter: false },
@@ -117,7 +126,7 @@ export const FUNCTIONS = {
     description: "Pacer: reports how stale each scheduled sync type is",
     timeoutSeconds: 60,
     memoryMb: 512,
-    env: { dataTable: envVar.required(), scheduledTenants: envVar.json(z.array(z.string())) },
+    env: { dataTable: envVar.required() },
     tables: { data: "read" },
   },
   sweeper: {
@@ -149,6 +158,8 @@ export const WORKER_ENV = {
   historyRetentionDays: envVar.number(90),
   providerTimeoutMs: envVar.number(20_000),
   limitTimeScale,
+  secretPrefix: envVar.required(),
+  secretsFile: envVar.optional(),
   ...retryEnv,
 } satisfies EnvSchema;
 

@@ -8,9 +8,12 @@ export const MAX_JOB_ID_LENGTH = 200;
  */
 export const JOB_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
+/** Connection ids Pacer mints: `c-` and 20 lowercase hex digits. */
+export const CONNECTION_ID_PATTERN = /^c-[0-9a-f]{20}$/;
+
 /**
  * A sync job as it travels on SQS. Scheduled events carry no jobId: the worker derives one from
- * the slot (provider, sync type, tenant, scheduled time, slot), so a duplicate delivery of the same
+ * the slot (connection, sync type, scheduled time, slot), so a duplicate delivery of the same
  * slot is the same job.
  */
 export const JobMessageSchema = z
@@ -22,11 +25,14 @@ export const JobMessageSchema = z
       .regex(JOB_ID_PATTERN, "jobId: A-Z a-z 0-9 _ . -")
       .optional(),
     tenantId: z.string().regex(TENANT_ID_PATTERN, `tenantId: ${TENANT_ID_RULE}`),
+    /** The tenant's connection whose credentials, tier and budget the run uses. */
+    connectionId: z.string().regex(CONNECTION_ID_PATTERN, "connectionId: c- and 20 lowercase hex digits"),
     provider: z.string().min(1).max(64),
     syncType: z.string().min(1).max(64),
     params: z.record(z.string(), z.string()).default({}),
     priority: z.enum(["high", "normal", "low"]),
-    source: z.enum(["manual", "schedule"]),
+    /** `fanout`: enqueued by another job's run (its `parentJobId`). */
+    source: z.enum(["manual", "schedule", "fanout"]),
     /** Scheduler's `<aws.scheduler.scheduled-time>` for scheduled jobs (ISO 8601). */
     scheduledAt: z.string().optional(),
     /** For sub-minute cadences: which slot of the minute this message is (0 = the schedule's own). */
@@ -38,6 +44,19 @@ export const JobMessageSchema = z
     /** Earliest time (epoch ms) the job may run; set when a wait exceeds SQS's 15-minute delay. */
     notBefore: z.number().int().optional(),
     enqueuedAt: z.string().optional(),
+    /**
+     * When (ISO) the job last stored a page, or was first queued: where its bounds on waiting for
+     * permits and on retrying start. Each leg that stores a page moves it on, so a long sync that
+     * keeps progressing is never failed for having run long. @default enqueuedAt
+     */
+    progressAt: z.string().optional(),
+    /** The job that enqueued this one (a fan-out child). */
+    parentJobId: z
+      .string()
+      .min(1)
+      .max(MAX_JOB_ID_LENGTH)
+      .regex(JOB_ID_PATTERN, "parentJobId: A-Z a-z 0-9 _ . -")
+      .optional(),
   })
   .strict();
 
@@ -47,16 +66,34 @@ export type JobMessageInput = z.input<typeof JobMessageSchema>;
 export type JobStatus = "queued" | "deferred" | "running" | "succeeded" | "skipped" | "failed";
 export const TERMINAL_STATUSES: readonly JobStatus[] = ["succeeded", "skipped", "failed"];
 
+/** What a run has done so far, page by page; on a finished job, in total. */
 export interface JobCounts {
+  /** Pages stored. */
+  readonly pages: number;
+  /** Entities the provider returned. */
   readonly fetched: number;
   readonly written: number;
   readonly unchanged: number;
+  /** Stored entities removed because the provider said they are gone. */
+  readonly removed: number;
+}
+
+export const NO_COUNTS: JobCounts = { pages: 0, fetched: 0, written: 0, unchanged: 0, removed: 0 };
+
+/** A fan-out parent's view of its children. */
+export interface ChildCounts {
+  /** Children enqueued (a duplicate of one already enqueued is not counted again). */
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly skipped: number;
 }
 
 /** What `GET /jobs/{jobId}` returns and the WebSocket `job` message carries. */
 export interface JobRecord {
   readonly jobId: string;
   readonly tenantId: string;
+  readonly connectionId: string;
   readonly provider: string;
   readonly syncType: string;
   readonly priority: JobMessage["priority"];
@@ -67,13 +104,18 @@ export interface JobRecord {
   readonly attempts: number;
   /** Times the job was put back to wait for a permit (or the provider's pause); not failures. */
   readonly deferrals: number;
+  /** Progress: updated after every stored page, and the totals once the job has ended. */
   readonly counts?: JobCounts;
+  /** The job that enqueued this one. */
+  readonly parentJobId?: string;
+  /** The children this job enqueued, and how they ended so far. */
+  readonly children?: ChildCounts;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly startedAt?: string;
   readonly finishedAt?: string;
   readonly durationMs?: number;
-  /** When a deferred job will next be tried. */
+  /** When a deferred job will next be tried: the moment its next call's permit frees. */
   readonly notBefore?: string;
   /** Why a job was skipped (e.g. no live session). */
   readonly reason?: string;
@@ -90,12 +132,31 @@ export function queueCounters(m: Pick<JobMessage, "attempts" | "deferrals">): st
   return `${m.attempts}/${m.deferrals}`;
 }
 
+/**
+ * The first message of a job Pacer recorded before queueing it (a manual trigger, a fan-out
+ * child): what POST /sync and a parent send, and what the sweep sends when that send was lost.
+ */
+export function firstMessageOf(record: JobRecord): JobMessageInput {
+  return {
+    jobId: record.jobId,
+    tenantId: record.tenantId,
+    connectionId: record.connectionId,
+    provider: record.provider,
+    syncType: record.syncType,
+    params: record.params,
+    priority: record.priority,
+    source: record.source,
+    ...(record.parentJobId === undefined ? {} : { parentJobId: record.parentJobId }),
+    enqueuedAt: record.createdAt,
+  };
+}
+
 /** The id of a scheduled slot's job: stable across duplicate deliveries of the same slot. */
 export function scheduledJobId(
-  m: Pick<JobMessage, "provider" | "syncType" | "tenantId" | "scheduledAt" | "slot">,
+  m: Pick<JobMessage, "connectionId" | "syncType" | "scheduledAt" | "slot">,
 ): string {
   const at = (m.scheduledAt ?? "unscheduled").replace(/[^0-9TZ]/g, "");
-  return `s-${m.provider}-${m.syncType}-${m.tenantId}-${at}-${m.slot}`;
+  return `s-${m.connectionId}-${m.syncType}-${at}-${m.slot}`;
 }
 
 /**
@@ -110,11 +171,27 @@ const INTERNAL_JOB_ATTRIBUTES = [
   "dueAt",
   "pendingMessage",
   "queuedAs",
+  "checkpoint",
+  "complete",
+  "watermark",
+  "childTotal",
+  "childSucceeded",
+  "childFailed",
+  "childSkipped",
 ] as const;
 
 /** The job record as callers see it, from a stored job item (table read or stream image). */
 export function jobRecordFromItem(item: Record<string, unknown>): JobRecord {
   const record: Record<string, unknown> = { ...item };
   for (const name of INTERNAL_JOB_ATTRIBUTES) delete record[name];
+  if (item.childTotal !== undefined) {
+    const count = (name: string) => Number(item[name] ?? 0);
+    record.children = {
+      total: count("childTotal"),
+      succeeded: count("childSucceeded"),
+      failed: count("childFailed"),
+      skipped: count("childSkipped"),
+    } satisfies ChildCounts;
+  }
   return record as unknown as JobRecord;
 }

@@ -30,6 +30,9 @@ export const TABLES = {
    *   history  pk HIST#<tenant>#<provider>#<entityType>#<id>     sk <iso time>   (TTL)
    *   job      pk JOB#<tenant>#<jobId>                           sk JOB          (TTL)
    *   status   pk STATUS#<tenant>                                sk <provider>#<syncType>
+   *   connection  pk CONNECTIONS                                sk <tenant>#<connectionId>
+   *   watermark   pk STATE#<tenant>#<connectionId>              sk <syncType>
+   *   pushed      pk PUSH#<tenant>#<connectionId>#<entityType>  sk <entityId>
    * Open jobs also carry `openShard` OPEN#<provider> and `dueAt` (ISO): the sparse index the sweep
    * reads to find jobs whose message was lost.
    */
@@ -105,8 +108,12 @@ export function queueSpecs(providerId: string): QueueSpec[] {
 }
 
 /**
- * `PACER_QUEUES`: JSON `{ "<provider>": { "high": {"url","dlqUrl"}, "normal": …, "low": … } }`.
- * Workers, the REST API and the local stand-in all read queue URLs from it.
+ * `PACER_QUEUES`: JSON `{ "<provider>": { "high": {"url","dlqUrl","arn"}, "normal": …, "low": … } }`.
+ * Workers, the REST API and the local stand-in all read queue URLs from it; the API names a
+ * queue's ARN as the target of the schedules it creates.
  */
-export type QueueUrls = Record<string, Record<Priority, { readonly url: string; readonly dlqUrl: string }>>;
+export type QueueUrls = Record<
+  string,
+  Record<Priority, { readonly url: string; readonly dlqUrl: string; readonly arn: string }>
+>;
 export const QUEUES_ENV_VAR = ENV.queues;

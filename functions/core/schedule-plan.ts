@@ -1,17 +1,22 @@
+import { groupsOf } from "#catalog/index.ts";
 import type { Catalog, LimitDef, Priority, ProviderDef, SyncTypeDef } from "#catalog/types.ts";
 import type { JobMessageInput } from "./job.ts";
 
 const MINUTE_MS = 60_000;
 
-/** One EventBridge Scheduler schedule (deployed) or local scheduler timer (`npm run local`). */
+/**
+ * One schedule of a connection's sync type: an EventBridge Scheduler schedule (deployed) or the
+ * local scheduler's (`npm run local`), created and removed with the connection at run time.
+ */
 export interface ScheduleDef {
-  /** Unique, ≤ 64 chars, `[0-9a-zA-Z-_.]`. */
+  /** `<connectionId>.<syncType>`: unique, ≤ 64 chars, `[0-9a-zA-Z-_.]`. */
   readonly name: string;
   /** Scheduler expression: `rate(…)` or `cron(…)` (six fields, UTC). */
   readonly expression: string;
   readonly provider: string;
   readonly syncType: string;
   readonly tenantId: string;
+  readonly connectionId: string;
   readonly priority: Priority;
   /** Sub-minute cadences: the worker turns each firing into `slots` jobs `slotIntervalMs` apart. */
   readonly slots: number;
@@ -43,28 +48,47 @@ export function rateExpression(everyMs: number): string {
   return `rate(${Math.round(everyMs / MINUTE_MS)} minutes)`;
 }
 
-/** The schedules a deployment runs: one per (scheduled tenant, scheduled sync type). */
-export function schedulePlan(catalog: Catalog, tenants: readonly string[]): ScheduleDef[] {
+/** What a connection's schedules are made from. */
+export interface ScheduledConnection {
+  readonly connectionId: string;
+  readonly tenantId: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** Whether a sync type runs for a connection: its required setting, if any, is `true`. */
+export function syncTypeEnabled(syncType: SyncTypeDef, settings: Readonly<Record<string, unknown>>): boolean {
+  return syncType.requiresSetting === undefined || settings[syncType.requiresSetting] === true;
+}
+
+/**
+ * The schedules of one enabled connection: one per sync type with a cadence that the connection's
+ * settings enable. A manual sync type, or one its settings leave off, has none.
+ */
+export function connectionSchedulePlan(
+  provider: ProviderDef,
+  connection: ScheduledConnection,
+): ScheduleDef[] {
   const defs: ScheduleDef[] = [];
-  for (const provider of catalog.providers) {
-    for (const syncType of provider.syncTypes) {
-      const cadence = syncType.cadence;
-      if (cadence.kind === "manual") continue;
-      const expression = cadence.kind === "cron" ? cadence.expression : rateExpression(cadence.everyMs);
-      for (const tenantId of tenants) {
-        defs.push({
-          name: `pacer-${provider.id}-${syncType.id}-${tenantId}`.slice(0, 64),
-          expression,
-          provider: provider.id,
-          syncType: syncType.id,
-          tenantId,
-          priority: syncType.priority,
-          ...slotsPerFiring(syncType),
-        });
-      }
-    }
+  for (const syncType of provider.syncTypes) {
+    const cadence = syncType.cadence;
+    if (cadence.kind === "manual" || !syncTypeEnabled(syncType, connection.settings)) continue;
+    defs.push({
+      name: scheduleName(connection.connectionId, syncType.id),
+      expression: cadence.kind === "cron" ? cadence.expression : rateExpression(cadence.everyMs),
+      provider: provider.id,
+      syncType: syncType.id,
+      tenantId: connection.tenantId,
+      connectionId: connection.connectionId,
+      priority: syncType.priority,
+      ...slotsPerFiring(syncType),
+    });
   }
   return defs;
+}
+
+/** `<connectionId>.<syncType>`, cut to Scheduler's 64 characters. */
+export function scheduleName(connectionId: string, syncTypeId: string): string {
+  return `${connectionId}.${syncTypeId}`.slice(0, 64);
 }
 
 /** Placeholder Scheduler replaces with the firing's scheduled time. */
@@ -74,6 +98,7 @@ export const SCHEDULED_TIME_PLACEHOLDER = "<aws.scheduler.scheduled-time>";
 export function scheduleMessage(def: ScheduleDef, scheduledAt: string): JobMessageInput {
   return {
     tenantId: def.tenantId,
+    connectionId: def.connectionId,
     provider: def.provider,
     syncType: def.syncType,
     priority: def.priority,
@@ -90,36 +115,51 @@ function averageEveryMs(syncType: SyncTypeDef): number | undefined {
   return undefined;
 }
 
-/** Calls a schedule plan makes in one window of `limit` on average, across the tenants sharing it. */
-export function scheduledDemand(provider: ProviderDef, limit: LimitDef, tenantCount: number): number {
-  const sharing = limit.scope === "global" ? tenantCount : 1;
+/**
+ * Calls one connection's schedules make in one window of `limit` on average: each sync type's
+ * expected calls on the endpoint groups the limit guards, times its runs per window. A `global`
+ * limit is shared by every connection of the deployment, so its demand is this times theirs.
+ */
+export function scheduledDemand(provider: ProviderDef, limit: LimitDef): number {
   let demand = 0;
   for (const syncType of provider.syncTypes) {
-    const group = provider.endpointGroups.find((g) => g.id === syncType.endpointGroup);
     const everyMs = averageEveryMs(syncType);
-    if (!group?.limits.includes(limit.id) || everyMs === undefined) continue;
-    demand += syncType.cost * (limit.perMs / everyMs) * sharing;
+    if (everyMs === undefined) continue;
+    for (const groupId of groupsOf(syncType)) {
+      const group = provider.endpointGroups.find((g) => g.id === groupId);
+      if (!group?.limits.includes(limit.id)) continue;
+      demand += (syncType.calls[groupId] ?? 0) * (limit.perMs / everyMs);
+    }
   }
   return demand;
 }
 
 /**
- * Everything wrong with a catalog and schedule plan, collected (empty when it is sound): dangling
- * references, runs that cost more than a limit ever grants, and schedules whose steady demand
- * exceeds a limit. `cdk synth` fails with all of them at once.
+ * Everything wrong with a catalog, collected (empty when it is sound): dangling references, a
+ * provider without tiers or with limits for tiers it does not sell, and schedules whose steady
+ * demand of one connection on its default tier exceeds a limit. `cdk synth` fails with all of
+ * them at once. (Runs needing more calls than a window grants are fine: they continue when the
+ * next permit frees.)
  */
-export function checkCatalog(catalog: Catalog, tenants: readonly string[]): string[] {
+export function checkCatalog(catalog: Catalog): string[] {
   const problems: string[] = [];
   const ids = new Set<string>();
   for (const provider of catalog.providers) {
     if (!/^[a-z0-9]+$/.test(provider.id)) problems.push(`provider id "${provider.id}" must be [a-z0-9]+`);
     if (ids.has(provider.id)) problems.push(`provider "${provider.id}" is defined twice`);
     ids.add(provider.id);
+    const tierIds = new Set(provider.tiers.map((t) => t.id));
     for (const limit of provider.limits) {
       if (!(limit.calls >= 1 && Number.isInteger(limit.calls)) || !(limit.perMs > 0)) {
         problems.push(
           `${provider.id}: limit "${limit.id}" must be a whole number of calls ≥ 1 per a positive window`,
         );
+      }
+      for (const [tier, calls] of Object.entries(limit.tiers ?? {})) {
+        if (!tierIds.has(tier))
+          problems.push(`${provider.id}: limit "${limit.id}" names unknown tier "${tier}"`);
+        if (!(calls >= 1 && Number.isInteger(calls)))
+          problems.push(`${provider.id}: limit "${limit.id}" on tier "${tier}" must be a whole number ≥ 1`);
       }
     }
     for (const group of provider.endpointGroups) {
@@ -128,33 +168,35 @@ export function checkCatalog(catalog: Catalog, tenants: readonly string[]): stri
           problems.push(`${provider.id}: endpoint group "${group.id}" names unknown limit "${id}"`);
         }
       }
+      for (const endpoint of group.endpoints) {
+        if (!/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/.test(endpoint))
+          problems.push(
+            `${provider.id}: endpoint "${endpoint}" of group "${group.id}" must read "METHOD /path"`,
+          );
+      }
     }
     const syncIds = new Set<string>();
     for (const syncType of provider.syncTypes) {
       if (syncIds.has(syncType.id))
         problems.push(`${provider.id}: sync type "${syncType.id}" is defined twice`);
       syncIds.add(syncType.id);
-      const group = provider.endpointGroups.find((g) => g.id === syncType.endpointGroup);
-      if (!group) {
-        problems.push(`${provider.id}/${syncType.id}: unknown endpoint group "${syncType.endpointGroup}"`);
-        continue;
-      }
-      for (const limit of provider.limits.filter((l) => group.limits.includes(l.id))) {
-        if (syncType.cost > limit.calls) {
+      for (const [groupId, calls] of Object.entries(syncType.calls)) {
+        if (!provider.endpointGroups.some((g) => g.id === groupId))
+          problems.push(`${provider.id}/${syncType.id}: unknown endpoint group "${groupId}"`);
+        if (!(calls >= 0 && Number.isInteger(calls)))
           problems.push(
-            `${provider.id}/${syncType.id}: one run costs ${syncType.cost} calls but limit "${limit.id}" grants ${limit.calls}`,
+            `${provider.id}/${syncType.id}: expected calls on "${groupId}" must be a whole number ≥ 0`,
           );
-        }
       }
       if (syncType.cadence.kind === "rate" && syncType.cadence.everyMs < 1_000) {
         problems.push(`${provider.id}/${syncType.id}: cadence below one second`);
       }
     }
     for (const limit of provider.limits) {
-      const demand = scheduledDemand(provider, limit, tenants.length);
+      const demand = scheduledDemand(provider, limit);
       if (demand > limit.calls) {
         problems.push(
-          `${provider.id}: schedules need ${demand.toFixed(2)} calls per ${limit.perMs} ms but limit "${limit.id}" allows ${limit.calls}`,
+          `${provider.id}: one connection's schedules need ${demand.toFixed(2)} calls per ${limit.perMs} ms but limit "${limit.id}" allows ${limit.calls}`,
         );
       }
     }

@@ -1,5 +1,10 @@
-import type { JobMessage, JobMessageInput, JobRecord } from "./job.ts";
-import { JobMessageSchema } from "./job.ts";
+import {
+  firstMessageOf,
+  type JobMessage,
+  type JobMessageInput,
+  JobMessageSchema,
+  type JobRecord,
+} from "./job.ts";
 
 /** An open job whose message should long have been picked up. */
 export interface OverdueJob {
@@ -73,18 +78,6 @@ function messageFor(job: OverdueJob): JobMessage | undefined {
       return undefined;
     }
   }
-  const r = job.record;
-  const parsed = JobMessageSchema.safeParse({
-    jobId: r.jobId,
-    tenantId: r.tenantId,
-    provider: r.provider,
-    syncType: r.syncType,
-    params: r.params,
-    priority: r.priority,
-    source: r.source,
-    attempts: 0,
-    deferrals: 0,
-    enqueuedAt: r.createdAt,
-  });
+  const parsed = JobMessageSchema.safeParse({ ...firstMessageOf(job.record), attempts: 0, deferrals: 0 });
   return parsed.success ? parsed.data : undefined;
 }

@@ -1,30 +1,45 @@
-import { findSyncType, limitsFor, type ProviderDef, type SyncTypeDef } from "#catalog/index.ts";
+import { findSyncType, type ProviderDef, type SyncTypeDef } from "#catalog/index.ts";
+import type { PlanRun } from "#providers/types.ts";
 import { ValidationError } from "./errors.ts";
-import { type JobCounts, type JobMessage, JobMessageSchema, queueCounters, scheduledJobId } from "./job.ts";
-import { takePermit } from "./limiter/take-permit.ts";
+import {
+  type JobMessage,
+  JobMessageSchema,
+  type JobRecord,
+  NO_COUNTS,
+  queueCounters,
+  scheduledJobId,
+} from "./job.ts";
 import { METRIC } from "./metric-names.ts";
 import { LOW_PRIORITY_AGING_MS, MAX_PERMIT_WAIT_MS } from "./resources.ts";
-import { slotsPerFiring } from "./schedule-plan.ts";
+import { slotsPerFiring, syncTypeEnabled } from "./schedule-plan.ts";
+import { callPermits } from "./sync-job/call-permits.ts";
 import { afterFailure, deadLetter, defer, finish, hop, infrastructureFailure } from "./sync-job/outcomes.ts";
+import { storePage } from "./sync-job/pages.ts";
 import { effectivePriority, runningDueAt } from "./sync-job/timing.ts";
-import type { Delivery, JobOutcome, JobRef, Run, SyncJobDeps } from "./sync-job/types.ts";
+import type { Delivery, JobOutcome, JobRef, ResumeState, Run, SyncJobDeps } from "./sync-job/types.ts";
 import { validateSyncParams } from "./sync-params.ts";
 
+export { type CallPermits, callPermits } from "./sync-job/call-permits.ts";
+export { childJobId } from "./sync-job/pages.ts";
 export { effectivePriority } from "./sync-job/timing.ts";
 export {
   type Delivery,
   type EntityWriter,
   type JobOutcome,
   type JobRecords,
+  type ResumeState,
   RetryableJobError,
+  type RunConnections,
   type SyncJobDeps,
+  type SyncState,
   type WorkerLog,
   type WorkerMetrics,
 } from "./sync-job/types.ts";
 
 /**
- * Runs one sync job delivery: validates it, fans a sub-minute schedule out into its slots, takes
- * the run's permits, calls the provider, upserts with delta detection and records the job.
+ * Runs one sync job delivery: validates it, fans a sub-minute schedule out into its slots, and
+ * runs the module's pages — each call taking its own permit as it is sent, each page upserted
+ * with delta detection and recorded with its checkpoint before the next call.
  *
  * Every delivery ends in one of three ways, so nothing is lost and nothing runs forever:
  * - done (succeeded or skipped);
@@ -58,14 +73,17 @@ export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise
     jobId,
     provider: deps.provider.id,
     syncType: syncType.id,
+    ...(message.parentJobId === undefined ? {} : { parentJobId: message.parentJobId }),
   };
   const run: Run = { deps, delivery, message, syncType, job, startedAt: now };
   if (message.notBefore !== undefined && message.notBefore > now) return hop(run, message.notBefore - now);
 
   const iso = new Date(now).toISOString();
+  let started: { record: JobRecord; resume: ResumeState } | undefined;
   try {
     await deps.jobs.create({
       ...job,
+      connectionId: message.connectionId,
       priority: message.priority,
       source: message.source,
       params: message.params,
@@ -75,7 +93,7 @@ export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise
       createdAt: message.enqueuedAt ?? message.scheduledAt ?? iso,
       updatedAt: iso,
     });
-    const running = await deps.jobs.transition(
+    started = await deps.jobs.start(
       job,
       { status: "running", startedAt: iso, updatedAt: iso, deferrals: message.deferrals },
       {
@@ -86,7 +104,7 @@ export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise
         expect: queueCounters(message),
       },
     );
-    if (!running) return { kind: "duplicate", jobId };
+    if (!started) return { kind: "duplicate", jobId };
   } catch (error) {
     return infrastructureFailure(run, error);
   }
@@ -94,63 +112,112 @@ export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise
   try {
     const params = validateSyncParams(syncType, message.params);
     if (!params.ok) throw new ValidationError(params.problem);
-    return await execute(run, params.params);
+    return await execute(run, params.params, started);
   } catch (error) {
     return await afterFailure(run, error);
   }
 }
 
-async function execute(run: Run, params: Readonly<Record<string, string>>): Promise<JobOutcome> {
-  const { deps, message, syncType, job, startedAt } = run;
+/**
+ * One leg of a run: the connection's budget and credentials, then page after page, each stored
+ * before the next call. It ends when the module has no more pages, or — by throwing a `wait`
+ * error (no permit soon enough, the invocation ending) or by running short of time — with the job
+ * queued again to resume after its last stored page.
+ */
+async function execute(
+  run: Run,
+  params: Readonly<Record<string, string>>,
+  started: { record: JobRecord; resume: ResumeState },
+): Promise<JobOutcome> {
+  const { deps, message, syncType, job, startedAt, delivery } = run;
   const clock = deps.clock ?? Date.now;
-  const store = deps.entities.reader(message.tenantId, deps.provider.id);
-  const base = { tenantId: message.tenantId, syncType: syncType.id, params, now: new Date(startedAt), store };
-  const plan = deps.module.plan ? await deps.module.plan(base) : { run: true as const, params };
-  if (!plan.run) {
-    await finish(deps, job, "skipped", clock(), { reason: plan.reason, startedMs: startedAt });
+  const skip = async (reason: string): Promise<JobOutcome> => {
+    await finish(deps, job, "skipped", clock(), { reason, startedMs: startedAt });
     deps.metrics.count(METRIC.jobSkipped);
     return { kind: "done", jobId: job.jobId, status: "skipped" };
+  };
+
+  const connection = await deps.connections.get(message.tenantId, message.connectionId);
+  if (!connection || connection.provider !== deps.provider.id) return skip("the connection no longer exists");
+  if (!connection.enabled) return skip("the connection is disabled");
+  if (!syncTypeEnabled(syncType, connection.settings)) {
+    return skip(`${syncType.id} runs only for connections with the setting "${syncType.requiresSetting}" on`);
   }
 
-  const permit = await takePermit(
-    deps.limiter,
-    {
-      provider: deps.provider.id,
-      limits: limitsFor(deps.provider, syncType),
+  let counts = started.record.counts ?? NO_COUNTS;
+  let resume = started.resume;
+  // The last page was stored before the previous leg stopped: only the ending is left to do.
+  if (!resume.complete) {
+    const watermark = await deps.state.watermark(message.tenantId, connection.connectionId, syncType.id);
+    const base: PlanRun = {
       tenantId: message.tenantId,
-      permits: syncType.cost,
-      priority: effectivePriority(message, startedAt, deps.agingMs ?? LOW_PRIORITY_AGING_MS),
-    },
-    {
-      maxWaitMs: deps.maxPermitWaitMs ?? MAX_PERMIT_WAIT_MS,
-      clock,
-      sleep: deps.sleep,
-      onVoided: () => deps.metrics.count(METRIC.permitVoided),
-    },
-  );
-  if (!permit.granted) {
-    deps.metrics.count(METRIC.permitsRefused, syncType.cost);
-    return defer(run, permit.retryAfterMs, clock());
-  }
-  deps.metrics.count(METRIC.permitsGranted, syncType.cost);
-  // From here on the provider is called: this is an attempt, and the record says so.
-  await deps.jobs.transition(job, {
-    status: "running",
-    updatedAt: new Date(clock()).toISOString(),
-    attempts: message.attempts + 1,
-  });
+      connection: {
+        connectionId: connection.connectionId,
+        tier: connection.tier,
+        settings: connection.settings,
+        credentials: await deps.connections.credentials(connection),
+      },
+      syncType: syncType.id,
+      params,
+      now: new Date(startedAt),
+      store: deps.entities.reader(message.tenantId, deps.provider.id),
+      checkpoint: resume.checkpoint,
+      watermark,
+    };
+    const plan = deps.module.plan ? await deps.module.plan(base) : { run: true as const, params };
+    if (!plan.run) return skip(plan.reason);
 
-  const entities = await deps.module.sync({
-    ...base,
-    params: plan.params,
-    fetch: deps.fetchFor(message, syncType, permit, run.delivery.deadline),
+    const permits = callPermits({
+      provider: deps.provider,
+      tier: connection.tier,
+      budgetKey: connection.budgetKey,
+      priority: effectivePriority(message, startedAt, deps.agingMs ?? LOW_PRIORITY_AGING_MS),
+      limiter: deps.limiter,
+      maxWaitMs: deps.maxPermitWaitMs ?? MAX_PERMIT_WAIT_MS,
+      expectedCalls: syncType.calls,
+      clock,
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      onVoided: () => deps.metrics.count(METRIC.permitVoided),
+      onDecision: (_group, granted) => {
+        if (granted) run.called = true;
+        deps.metrics.count(granted ? METRIC.permitsGranted : METRIC.permitsRefused);
+      },
+    });
+    const pages = deps.module.sync({
+      ...base,
+      params: plan.params,
+      fetch: deps.fetchFor(message, permits, delivery.deadline),
+      pushed: deps.state.pushLedger(message.tenantId, connection.connectionId),
+    });
+    for await (const page of pages) {
+      if (resume.complete) {
+        throw new ValidationError(
+          `${deps.provider.id}/${syncType.id} yielded a page after its last (one without a checkpoint)`,
+        );
+      }
+      ({ counts, resume } = await storePage(deps, job, message, page, counts, resume, clock(), {
+        attempts: run.called ? message.attempts + 1 : undefined,
+      }));
+      run.progressedAt = clock();
+      // Short of time for another call and its page: go on in a fresh invocation from here.
+      const left = delivery.deadline === undefined ? Number.POSITIVE_INFINITY : delivery.deadline - clock();
+      if (!resume.complete && left < (deps.legReserveMs ?? LEG_RESERVE_MS)) return defer(run, 0, clock());
+    }
+  }
+  if (resume.watermark !== undefined) {
+    await deps.state.commitWatermark(message.tenantId, message.connectionId, syncType.id, resume.watermark);
+  }
+  await finish(deps, job, "succeeded", clock(), {
+    counts,
+    startedMs: startedAt,
+    ...(run.called ? { attempts: message.attempts + 1 } : {}),
   });
-  const { written, unchanged } = await deps.entities.upsert(job, entities, new Date(clock()));
-  const counts: JobCounts = { fetched: entities.length, written, unchanged };
-  await finish(deps, job, "succeeded", clock(), { counts, startedMs: startedAt });
   deps.metrics.count(METRIC.jobSucceeded);
   return { kind: "done", jobId: job.jobId, status: "succeeded" };
 }
+
+/** A leg needs this much of its invocation left to go on to another page. */
+const LEG_RESERVE_MS = 20_000;
 
 function parseMessage(
   provider: ProviderDef,

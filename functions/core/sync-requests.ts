@@ -1,10 +1,25 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type Catalog, findProvider, findSyncType, limitsFor, type SyncTypeDef } from "#catalog/index.ts";
-import { ForbiddenError, NotFoundError, UnknownSyncError, ValidationError } from "./errors.ts";
-import { JOB_ID_PATTERN, type JobRecord, MAX_JOB_ID_LENGTH } from "./job.ts";
+import {
+  type Catalog,
+  findProvider,
+  findSyncType,
+  limitsForGroup,
+  type ProviderDef,
+} from "#catalog/index.ts";
+import type { ConnectionRecord, ConnectionStore } from "./connections/types.ts";
+import { describeCadence } from "./connections/view.ts";
+import { ConflictError, ForbiddenError, NotFoundError, UnknownSyncError, ValidationError } from "./errors.ts";
+import {
+  CONNECTION_ID_PATTERN,
+  firstMessageOf,
+  JOB_ID_PATTERN,
+  type JobRecord,
+  MAX_JOB_ID_LENGTH,
+} from "./job.ts";
 import type { JobQueue } from "./job-queue.ts";
 import type { Limiter, LimitUsage } from "./limiter/types.ts";
+import { syncTypeEnabled } from "./schedule-plan.ts";
 import { SyncParamsShape, validateSyncParams } from "./sync-params.ts";
 
 /** `POST /sync` body; the sync type's own param schema is checked once the sync type is known. */
@@ -13,6 +28,11 @@ export const SyncRequestSchema = z
     provider: z.string().min(1).max(64),
     syncType: z.string().min(1).max(64),
     tenantId: z.string().min(1).max(64).optional(),
+    /** Which of the tenant's connections to the provider; needed only when it has more than one. */
+    connectionId: z
+      .string()
+      .regex(CONNECTION_ID_PATTERN, "connectionId: c- and 20 lowercase hex digits")
+      .optional(),
     params: SyncParamsShape.optional(),
   })
   .strict();
@@ -38,6 +58,7 @@ export interface JobReads {
 
 export interface SyncRequestDeps {
   readonly catalog: Catalog;
+  readonly connections: Pick<ConnectionStore, "get" | "list">;
   readonly jobs: JobReads;
   readonly queue: JobQueue;
   readonly limiter: Pick<Limiter, "usage">;
@@ -69,11 +90,18 @@ export async function triggerSync(
     throw new ValidationError(`${provider.id}/${syncType.id} is not a pull sync`);
   const params = validateSyncParams(syncType, request.params ?? {});
   if (!params.ok) throw new ValidationError(params.problem);
+  const connection = await connectionFor(deps, callerTenant, provider, request.connectionId);
+  if (!syncTypeEnabled(syncType, connection.settings)) {
+    throw new ValidationError(
+      `${provider.id}/${syncType.id} runs only for connections with settings.${syncType.requiresSetting} true`,
+    );
+  }
 
   const now = new Date((deps.clock ?? Date.now)()).toISOString();
   const record: JobRecord = {
     jobId: `m-${randomUUID()}`,
     tenantId: callerTenant,
+    connectionId: connection.connectionId,
     provider: provider.id,
     syncType: syncType.id,
     priority: "high",
@@ -87,20 +115,51 @@ export async function triggerSync(
   };
   await deps.jobs.create(record);
   try {
-    await deps.queue.send({
-      jobId: record.jobId,
-      tenantId: record.tenantId,
-      provider: record.provider,
-      syncType: record.syncType,
-      params: record.params,
-      priority: record.priority,
-      source: "manual",
-      enqueuedAt: now,
-    });
+    await deps.queue.send(firstMessageOf(record));
   } catch (error) {
     deps.onSendFailed?.(record.jobId, error);
   }
   return { jobId: record.jobId, status: record.status, priority: record.priority };
+}
+
+/**
+ * The connection a manual sync runs for: the one named (the caller's own, enabled, of that
+ * provider), or the tenant's only enabled connection to the provider.
+ */
+async function connectionFor(
+  deps: SyncRequestDeps,
+  tenantId: string,
+  provider: ProviderDef,
+  connectionId: string | undefined,
+): Promise<ConnectionRecord> {
+  if (connectionId !== undefined) {
+    const named = await deps.connections.get(tenantId, connectionId);
+    if (!named) throw new NotFoundError(`no connection "${connectionId}"`);
+    if (named.provider !== provider.id) {
+      throw new ValidationError(
+        `connectionId: connection "${connectionId}" is to ${named.provider}, not ${provider.id}`,
+      );
+    }
+    if (!named.enabled) throw new ConflictError(`connection "${connectionId}" is disabled; enable it first`);
+    return named;
+  }
+  const enabled = (await deps.connections.list(tenantId)).filter(
+    (c) => c.provider === provider.id && c.enabled,
+  );
+  const [only, ...others] = enabled;
+  if (only === undefined) {
+    throw new NotFoundError(
+      `this tenant has no enabled ${provider.id} connection; create one with POST /connections`,
+    );
+  }
+  if (others.length > 0) {
+    throw new ValidationError(
+      `connectionId: this tenant has ${enabled.length} enabled ${provider.id} connections; name one (${enabled
+        .map((c) => c.connectionId)
+        .join(", ")})`,
+    );
+  }
+  return only;
 }
 
 /**
@@ -132,7 +191,8 @@ export interface SyncTypeStatus {
 export interface ProviderStatus {
   readonly provider: string;
   readonly syncTypes: SyncTypeStatus[];
-  readonly limits: LimitUsage[];
+  /** Per connection of the tenant's to the provider, its limits' use (none without connections). */
+  readonly limits: ConnectionLimitUsage[];
 }
 
 /** `GET /status`: per provider and sync type, last success, freshness, pending jobs, permits used per limit. */
@@ -141,18 +201,13 @@ export async function syncStatus(
   callerTenant: string,
 ): Promise<{ tenantId: string; providers: ProviderStatus[] }> {
   const now = (deps.clock ?? Date.now)();
-  const statuses = await deps.jobs.statuses(callerTenant);
+  const [statuses, connections] = await Promise.all([
+    deps.jobs.statuses(callerTenant),
+    deps.connections.list(callerTenant),
+  ]);
   const providers = await Promise.all(
     deps.catalog.providers.map(async (provider) => {
-      const groups = [...new Set(provider.syncTypes.map((s) => s.endpointGroup))];
-      const limitIds = new Set<string>();
-      const usages: LimitUsage[] = [];
-      for (const group of groups) {
-        const syncType = provider.syncTypes.find((s) => s.endpointGroup === group) as SyncTypeDef;
-        const limits = limitsFor(provider, syncType).filter((l) => !limitIds.has(l.id));
-        for (const l of limits) limitIds.add(l.id);
-        usages.push(...(await deps.limiter.usage({ provider: provider.id, limits, tenantId: callerTenant })));
-      }
+      const own = connections.filter((c) => c.provider === provider.id);
       return {
         provider: provider.id,
         syncTypes: provider.syncTypes.map((syncType) => {
@@ -169,16 +224,35 @@ export async function syncStatus(
             pendingJobs: s?.pending ?? 0,
           };
         }),
-        limits: usages,
+        limits: (
+          await Promise.all(own.map((connection) => connectionUsage(deps, provider, connection)))
+        ).flat(),
       };
     }),
   );
   return { tenantId: callerTenant, providers };
 }
 
-function describeCadence(syncType: SyncTypeDef): string {
-  const c = syncType.cadence;
-  if (c.kind === "manual") return "manual";
-  if (c.kind === "cron") return c.expression;
-  return `every ${c.everyMs / 1000} s`;
+/**
+ * Permits used per limit for one connection, on its tier: its credential's budget for `tenant`
+ * limits, the deployment's shared one for `global` limits.
+ */
+async function connectionUsage(
+  deps: SyncRequestDeps,
+  provider: ProviderDef,
+  connection: ConnectionRecord,
+): Promise<ConnectionLimitUsage[]> {
+  const seen = new Set<string>();
+  const usages: ConnectionLimitUsage[] = [];
+  for (const group of provider.endpointGroups) {
+    const limits = limitsForGroup(provider, group.id, connection.tier).filter((l) => !seen.has(l.id));
+    if (limits.length === 0) continue;
+    for (const l of limits) seen.add(l.id);
+    const usage = await deps.limiter.usage({ provider: provider.id, limits, scopeKey: connection.budgetKey });
+    usages.push(...usage.map((u) => ({ ...u, connectionId: connection.connectionId })));
+  }
+  return usages;
 }
+
+/** A limit's use as `GET /status` reports it: for which connection. */
+export type ConnectionLimitUsage = LimitUsage & { readonly connectionId: string };

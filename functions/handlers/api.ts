@@ -3,17 +3,34 @@ import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { z } from "zod";
-import { documentClient, sqsClient } from "#adapters/aws-clients.ts";
+import { documentClient, schedulerClient, sqsClient } from "#adapters/aws-clients.ts";
+import { DynamoConnectionStore } from "#adapters/dynamo/connection-store.ts";
 import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
+import { EventBridgeSchedules } from "#adapters/eventbridge-schedules.ts";
 import { logger, tracer } from "#adapters/observability.ts";
+import { fingerprintKeyFrom, secretStoreFor } from "#adapters/secret-store-for.ts";
 import { SqsJobQueue } from "#adapters/sqs-job-queue.ts";
 import { catalog } from "#catalog/index.ts";
 import { type ApiErrorBody, type ApiErrorCode, statusOf } from "#core/api/errors.ts";
 import { type OpenApiDocument, openApiDocument } from "#core/api/openapi.ts";
 import { type OperationId, REST_ROUTES, type RestRoute, type RouteOf, resourceOf } from "#core/api/routes.ts";
+import {
+  type ConnectionDeps,
+  createConnection,
+  deleteConnection,
+  getConnection,
+  listConnections,
+  updateConnection,
+} from "#core/connections/use-cases.ts";
 import { parseEnv } from "#core/env.ts";
-import { PacerError, PayloadTooLargeError, UnauthorizedError, ValidationError } from "#core/errors.ts";
+import {
+  NotFoundError,
+  PacerError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  ValidationError,
+} from "#core/errors.ts";
 import { FUNCTIONS } from "#core/functions.ts";
 import { scaledCatalog } from "#core/limit-time-scale.ts";
 import {
@@ -48,11 +65,34 @@ type Operation<Id extends OperationId> = RouteOf<Id>["auth"]["kind"] extends "be
  * compile error.
  */
 export function createApiHandler(
-  deps: SyncRequestDeps,
+  deps: ApiDeps,
 ): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   let document: OpenApiDocument | undefined;
   const syncRoute = routeById("triggerSync");
+  const createRoute = routeById("createConnection");
+  const updateRoute = routeById("updateConnection");
   const operations: { readonly [Id in OperationId]: Operation<Id> } = {
+    createConnection: async (event, tenantId) => {
+      const created = await createConnection(
+        deps.connecting,
+        tenantId,
+        parseJsonBody(bodyOf(event, createRoute)),
+      );
+      return { body: created, headers: { Location: `/connections/${created.connectionId}` } };
+    },
+    listConnections: async (_event, tenantId) => ({ body: await listConnections(deps.connecting, tenantId) }),
+    getConnection: async (event, tenantId) => ({
+      body: await getConnection(deps.connecting, tenantId, connectionIdOf(event)),
+    }),
+    updateConnection: async (event, tenantId) => {
+      const patch = parseJsonBody(bodyOf(event, updateRoute));
+      return { body: await updateConnection(deps.connecting, tenantId, connectionIdOf(event), patch) };
+    },
+    deleteConnection: async (event, tenantId) => {
+      const connectionId = connectionIdOf(event);
+      await deleteConnection(deps.connecting, tenantId, connectionId);
+      return { body: { connectionId, deleted: true as const } };
+    },
     triggerSync: async (event, tenantId) => {
       const request = SyncRequestSchema.safeParse(parseJsonBody(bodyOf(event, syncRoute)));
       if (!request.success) throw new ValidationError(describeIssues(request.error.issues));
@@ -98,6 +138,20 @@ export function createApiHandler(
       return toErrorResponse(error);
     }
   };
+}
+
+/** What the REST API runs on: the sync and job use cases' ports, and the connections'. */
+export type ApiDeps = SyncRequestDeps & { readonly connecting: ConnectionDeps };
+
+/** A connection id from the path; one Pacer could not have minted names no connection (404). */
+function connectionIdOf(event: APIGatewayProxyEvent): string {
+  const raw = event.pathParameters?.connectionId ?? "";
+  if (raw.length > 64) throw new NotFoundError(`no connection "${raw.slice(0, 64)}…"`);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ValidationError("connectionId: malformed percent-escape in the path");
+  }
 }
 
 function routeById(id: OperationId): RestRoute {
@@ -180,12 +234,39 @@ function json(
 }
 
 const env = parseEnv(FUNCTIONS.api.env);
+const secrets = secretStoreFor(env);
+const connectionStore = new DynamoConnectionStore({ tableName: env.dataTable, client: documentClient });
+// The limits GET /status and the connection views report, scaled as the workers take them (1 deployed).
+const scaled = scaledCatalog(catalog, env.limitTimeScale);
 
 /** API Gateway REST handler, wired from the environment at load. */
 export const handler = middy(
   createApiHandler({
-    // The limits GET /status reports, scaled as the workers take them (1 deployed).
-    catalog: scaledCatalog(catalog, env.limitTimeScale),
+    catalog: scaled,
+    connections: connectionStore,
+    connecting: {
+      catalog: scaled,
+      connections: connectionStore,
+      secrets,
+      schedules: new EventBridgeSchedules({
+        client: schedulerClient,
+        groupName: env.scheduleGroup,
+        roleArn: env.schedulerRoleArn,
+        ...(env.scheduleDlqArn === undefined ? {} : { deadLetterArn: env.scheduleDlqArn }),
+        queueArn: (provider, priority) => {
+          const arn = env.queues[provider]?.[priority]?.arn;
+          if (arn === undefined) throw new Error(`no ${priority} queue for ${provider} in PACER_QUEUES`);
+          return arn;
+        },
+      }),
+      fingerprintKey: fingerprintKeyFrom(secrets, env.fingerprintKeySecret),
+      secretPrefix: env.secretPrefix,
+      onUndoFailed: (step, error) =>
+        logger.error("undoing a failed connection change failed; something may be left behind", {
+          step,
+          error,
+        }),
+    },
     jobs: new JobStore({
       tableName: env.dataTable,
       client: documentClient,

@@ -11,19 +11,21 @@ import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { documentClient, dynamoClient, sqsClient } from "#adapters/aws-clients.ts";
+import { DynamoConnectionStore } from "#adapters/dynamo/connection-store.ts";
 import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
 import { EntityStore } from "#adapters/dynamo/entity-store.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
+import { SyncStateStore } from "#adapters/dynamo/sync-state-store.ts";
 import { logger, tracer } from "#adapters/observability.ts";
 import { createProviderFetch } from "#adapters/provider-fetch.ts";
+import { connectionsForRuns } from "#adapters/run-connections.ts";
+import { secretStoreFor } from "#adapters/secret-store-for.ts";
 import { priorityFromQueueArn, SqsJobQueue } from "#adapters/sqs-job-queue.ts";
-import { baseUrlEnvVar, findProvider, limitsFor, redirectHostsEnvVar } from "#catalog/index.ts";
+import { baseUrlEnvVar, findProvider, redirectHostsEnvVar } from "#catalog/index.ts";
 import { optionalEnv, parseEnv } from "#core/env.ts";
-import { PermitUnavailableError } from "#core/errors.ts";
 import { WORKER_ENV } from "#core/functions.ts";
 import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
 import { scaledProvider } from "#core/limit-time-scale.ts";
-import { takePermit } from "#core/limiter/take-permit.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
 import { MAX_SQS_DELAY_SECONDS } from "#core/resources.ts";
 import { retryPolicyFromEnv } from "#core/retry-budget.ts";
@@ -31,8 +33,6 @@ import { type Delivery, type JobOutcome, runSyncJob, type SyncJobDeps } from "#c
 import type { ProviderModule } from "#providers/types.ts";
 import { processSqsBatch } from "./sqs-batch.ts";
 
-/** Calls beyond a run's prepaid permits wait in-process this long at most before the job is deferred. */
-const EXTRA_PERMIT_MAX_WAIT_MS = 5_000;
 /**
  * The longest pause a provider's Retry-After may impose on everyone. Beyond it something is off
  * (a misconfigured header, a ban): Pacer resumes after the cap and the alarm on the capped-pause
@@ -82,13 +82,17 @@ export function createWorkerHandler(module: ProviderModule) {
       client: documentClient,
       historyRetentionDays: env.historyRetentionDays,
     }),
+    connections: connectionsForRuns(
+      new DynamoConnectionStore({ tableName: env.dataTable, client: documentClient }),
+      secretStoreFor(env),
+    ),
+    state: new SyncStateStore({ tableName: env.dataTable, client: documentClient }),
     queue,
     metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
     log: { error: (message, details) => logger.error(message, details) },
     retry,
-    fetchFor: (job, syncType, prepaid, deadline) => {
-      const scope = { provider: provider.id, limits: limitsFor(provider, syncType), tenantId: job.tenantId };
-      return createProviderFetch({
+    fetchFor: (job, permits, deadline) =>
+      createProviderFetch({
         baseUrl,
         timeoutMs: providerTimeoutMs,
         deadline,
@@ -97,18 +101,7 @@ export function createWorkerHandler(module: ProviderModule) {
           metrics.addMetric(METRIC.redirectRefused, MetricUnit.Count, 1);
           logger.warn("provider redirect refused", { reason, message, jobId: job.jobId });
         },
-        prepaid,
-        acquireExtra: async () => {
-          const permit = await takePermit(
-            limiter,
-            { ...scope, permits: 1, priority: job.priority },
-            {
-              maxWaitMs: EXTRA_PERMIT_MAX_WAIT_MS,
-              onVoided: () => metrics.addMetric(METRIC.permitVoided, MetricUnit.Count, 1),
-            },
-          );
-          if (!permit.granted) throw new PermitUnavailableError(permit.retryAfterMs);
-        },
+        permits,
         maxPauseMs: MAX_PROVIDER_PAUSE_MS,
         onPauseCapped: (askedMs) => {
           metrics.addMetric(METRIC.pauseCapped, MetricUnit.Count, 1);
@@ -117,11 +110,9 @@ export function createWorkerHandler(module: ProviderModule) {
             cappedAtMs: MAX_PROVIDER_PAUSE_MS,
           });
         },
-        onThrottled: (untilMs) => limiter.pause(scope, untilMs),
         onResponse: (latencyMs) =>
           metrics.addMetric(METRIC.providerLatency, MetricUnit.Milliseconds, latencyMs),
-      });
-    },
+      }),
   };
 
   const idempotencyConfig = new IdempotencyConfig({

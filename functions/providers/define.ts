@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { ProviderDef, SyncParamsSchema, SyncTypeDef } from "#catalog/types.ts";
 import { UnknownSyncError, ValidationError } from "#core/errors.ts";
 import { validateSyncParams } from "#core/sync-params.ts";
-import type { Entity, ProviderModule, RunPlan, SyncRun } from "./types.ts";
+import type { Page, PlanRun, ProviderModule, RunPlan, SyncRun } from "./types.ts";
 
 /**
  * Typing a provider's module against its own catalog entry: `defineProvider(definition, { syncs })`
@@ -35,20 +35,23 @@ export type SyncRunOf<D extends ProviderDef, Id extends SyncTypeId<D>> = Omit<
 
 /** What `plan` sees: a run of any of the definition's sync types, told apart by `syncType`. */
 export type PlanRunOf<D extends ProviderDef> = {
-  [Id in SyncTypeId<D>]: Omit<SyncRunOf<D, Id>, "fetch">;
+  [Id in SyncTypeId<D>]: Omit<SyncRunOf<D, Id>, "fetch" | "pushed">;
 }[SyncTypeId<D>];
 
-/** One sync type's implementation: fetches through `run.fetch` and maps rows to entities. */
+/**
+ * One sync type's implementation: fetches through `run.fetch`, maps rows to entities and yields
+ * them a page at a time (an `async function*`), resuming after `run.checkpoint`.
+ */
 export type SyncOf<D extends ProviderDef, Id extends SyncTypeId<D>> = (
   run: SyncRunOf<D, Id>,
-) => Promise<Entity[]>;
+) => AsyncIterable<Page>;
 
 /** One implementation per declared sync type, keyed by its id. */
 export type SyncsOf<D extends ProviderDef> = { readonly [Id in SyncTypeId<D>]: SyncOf<D, Id> };
 
 export interface ProviderImplementation<D extends ProviderDef, S extends SyncsOf<D> = SyncsOf<D>> {
   /**
-   * Decides, before any permit is taken, whether a run has anything to do, and fills in derived
+   * Decides, before any call, whether a run has anything to do, and fills in derived
    * params (e.g. the live session's key). Absent: every run goes ahead with its params.
    */
   plan?(run: PlanRunOf<D>): Promise<RunPlan>;
@@ -85,10 +88,10 @@ export function defineProvider<D extends ProviderDef, S extends SyncsOf<D>>(
 ): DefinedProvider<D> {
   const syncTypes = new Map<string, SyncTypeDef>(definition.syncTypes.map((s) => [s.id, s]));
   const syncs = new Map(
-    Object.entries(implementation.syncs as Record<string, (run: SyncRun) => Promise<Entity[]>>),
+    Object.entries(implementation.syncs as Record<string, (run: SyncRun) => AsyncIterable<Page>>),
   );
 
-  function checked<R extends Omit<SyncRun, "fetch">>(run: R): R {
+  function checked<R extends PlanRun>(run: R): R {
     const syncType = syncTypes.get(run.syncType);
     if (syncType === undefined)
       throw new UnknownSyncError(`${definition.id} has no sync type "${run.syncType}"`);
@@ -102,14 +105,14 @@ export function defineProvider<D extends ProviderDef, S extends SyncsOf<D>>(
     id: definition.id,
     definition,
     ...(plan && {
-      plan: async (run: Omit<SyncRun, "fetch">) => plan.call(implementation, checked(run) as PlanRunOf<D>),
+      plan: async (run: PlanRun) => plan.call(implementation, checked(run) as PlanRunOf<D>),
     }),
-    async sync(run) {
+    async *sync(run) {
       const typed = checked(run);
       const sync = syncs.get(typed.syncType);
       if (sync === undefined)
         throw new UnknownSyncError(`${definition.id} has no sync type "${typed.syncType}"`);
-      return sync(typed);
+      yield* sync(typed);
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { Priority } from "#catalog/types.ts";
+
 /**
  * What a provider module gives Pacer. A module knows its provider's API (paths, filters, auth,
  * error quirks, payload mapping) and nothing of Lambda, queues or tables.
@@ -10,25 +12,39 @@ export interface Entity {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
+/** A stored record the provider says is gone. */
+export interface EntityRef {
+  readonly type: string;
+  readonly id: string;
+}
+
 /** A request to the provider; `path` is relative to the provider's base URL, `query` is raw. */
 export interface ProviderRequest {
   readonly path: string;
   /** Raw query string without `?`, e.g. `session_key=9161&date>=2023-09-16`; sent as is. */
   readonly query?: string;
-  readonly method?: "GET" | "POST";
+  readonly method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
   /**
-   * Whether this call spends the sync type's rate-limit budget. Calls for which permits were
-   * taken up front (the sync type's `cost`) are covered; auth/token calls set this to false.
+   * The endpoint group this call spends permits from. Absent: the catalog's group whose endpoint
+   * templates match the method and path; a call that matches none is refused unsent.
+   */
+  readonly endpoint?: string;
+  /**
+   * Whether this call spends the provider's rate-limit budget at all. Only calls the provider does
+   * not count (an OAuth token request) set this to false.
    */
   readonly limited?: boolean;
 }
 
 /**
  * Pacer's HTTP client for a provider: prefixes the base URL (honouring `PACER_<ID>_BASE_URL`),
- * applies a timeout, records latency, and turns a 429 into a shared pause plus a
- * `ProviderRateLimitedError`. Every other status comes back to the module to interpret.
+ * takes the call's permit from its endpoint group's limits at the moment it is sent, applies a
+ * timeout, records latency, and turns a 429 into a shared pause plus a `ProviderRateLimitedError`.
+ * When no permit frees soon enough it throws `PermitUnavailableError`: the worker then puts the
+ * job back, from its last checkpoint, for the moment one frees. Every other status comes back to
+ * the module to interpret.
  */
 export type ProviderFetch = (request: ProviderRequest) => Promise<Response>;
 
@@ -38,15 +54,85 @@ export interface EntityReader {
   list(entityType: string): Promise<Entity[]>;
 }
 
+/**
+ * Where a sync stands between pages: a small JSON object (a cursor, an offset), at most
+ * {@link MAX_CHECKPOINT_BYTES} as JSON. The module gets back exactly what it yielded.
+ */
+export type Checkpoint = Readonly<Record<string, string | number | boolean | null>>;
+export const MAX_CHECKPOINT_BYTES = 2_048;
+
+/**
+ * A child job a run enqueues (one per event, say). Its id is derived from the parent's, the sync
+ * type and the params, so yielding the same child twice (a page replayed after a crash) is the
+ * same job.
+ */
+export interface ChildJob {
+  readonly syncType: string;
+  readonly params: Readonly<Record<string, string>>;
+  /** @default the child sync type's own priority */
+  readonly priority?: Priority;
+}
+
+/**
+ * One page of a sync: the worker stores its entities (and removals) before it records the page's
+ * checkpoint, so a run that stops after a page resumes with the next call.
+ */
+export interface Page {
+  readonly entities: readonly Entity[];
+  /** Stored records the provider says are gone (only where its API says so). */
+  readonly removed?: readonly EntityRef[];
+  /**
+   * Where the run goes on from after this page. Absent on a page after which the module makes no
+   * further call (its last): a run that stops there has nothing left to resume.
+   */
+  readonly checkpoint?: Checkpoint;
+  readonly children?: readonly ChildJob[];
+  /**
+   * The sync state the run leaves for the next one (e.g. a `modified_after` time). Committed when
+   * the run has stored every page, never before, so an incremental sync never skips a record.
+   */
+  readonly watermark?: string;
+}
+
+/**
+ * What was last pushed to the provider, by content hash, per connection: a push sync asks before
+ * it sends a record and remembers it once the provider accepted it, so an unchanged record is not
+ * pushed again.
+ */
+export interface PushLedger {
+  /** Whether `data` differs from what was last pushed as this record (true if never pushed). */
+  changed(entityType: string, id: string, data: Readonly<Record<string, unknown>>): Promise<boolean>;
+  /** Records `data` as what the provider now holds for this record. */
+  remember(entityType: string, id: string, data: Readonly<Record<string, unknown>>): Promise<void>;
+}
+
+/** The connection a run works for: its tier, settings and credentials. */
+export interface RunConnection {
+  readonly connectionId: string;
+  readonly tier: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** From the connection's secret; never logged, stored or put in an error. */
+  readonly credentials: Readonly<Record<string, string>> | undefined;
+}
+
 export interface SyncRun {
   readonly tenantId: string;
+  readonly connection: RunConnection;
   readonly syncType: string;
   readonly params: Readonly<Record<string, string>>;
   /** The run's clock; use it instead of `Date.now()` so tests and `--speed` can steer time. */
   readonly now: Date;
   readonly fetch: ProviderFetch;
   readonly store: EntityReader;
+  /** Where an earlier leg of this job stopped: the last stored page's checkpoint. */
+  readonly checkpoint: Checkpoint | undefined;
+  /** The watermark the last completed run of this sync type and connection committed. */
+  readonly watermark: string | undefined;
+  readonly pushed: PushLedger;
 }
+
+/** What `plan` sees: the run before it may call the provider. */
+export type PlanRun = Omit<SyncRun, "fetch" | "pushed">;
 
 export type RunPlan =
   | { readonly run: true; readonly params: Readonly<Record<string, string>> }
@@ -59,10 +145,13 @@ export type RunPlan =
 export interface ProviderModule {
   readonly id: string;
   /**
-   * Decides, before any permit is taken, whether this run has anything to do, and fills in
-   * derived params (e.g. the live session's key). Absent: always run with the given params.
+   * Decides, before any call, whether this run has anything to do, and fills in derived params
+   * (e.g. the live session's key). Absent: always run with the given params.
    */
-  plan?(run: Omit<SyncRun, "fetch">): Promise<RunPlan>;
-  /** Fetches and maps. Throws the typed errors of #core/errors.ts for provider failures. */
-  sync(run: SyncRun): Promise<Entity[]>;
+  plan?(run: PlanRun): Promise<RunPlan>;
+  /**
+   * Fetches and maps, one page at a time, resuming after `run.checkpoint` when it is set. Throws
+   * the typed errors of #core/errors.ts for provider failures.
+   */
+  sync(run: SyncRun): AsyncIterable<Page>;
 }

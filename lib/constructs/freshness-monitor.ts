@@ -1,7 +1,6 @@
 import { Duration } from "aws-cdk-lib";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { ENV } from "#core/env.ts";
 import { FUNCTIONS } from "#core/functions.ts";
 import { PacerFunction } from "./pacer-function.ts";
 import type { PacerTableSet } from "./tables.ts";
@@ -11,12 +10,14 @@ export const FRESHNESS_MONITOR_PERIOD = Duration.minutes(5);
 
 export interface FreshnessMonitorProps {
   readonly tables: PacerTableSet;
-  readonly scheduledTenants: readonly string[];
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
 }
 
-/** Emits `FreshnessSeconds` per provider and sync type (scheduled by PacerSchedules). */
+/**
+ * Emits `FreshnessSeconds` per provider and scheduled sync type (scheduled by PacerSchedules).
+ * It learns the tenants from the connections in the data table, so it needs no deploy-time list.
+ */
 export class FreshnessMonitor extends Construct {
   public readonly function: PacerFunction;
 
@@ -26,7 +27,6 @@ export class FreshnessMonitor extends Construct {
       spec: FUNCTIONS.freshness,
       tables: props.tables,
       logRetention: props.logRetention,
-      environment: { [ENV.scheduledTenants]: JSON.stringify(props.scheduledTenants) },
     });
   }
 }

@@ -17,7 +17,6 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { Catalog, SyncTypeDef } from "#catalog/types.ts";
 import { METRIC, METRICS_NAMESPACE } from "#core/metric-names.ts";
-import type { ScheduleDef } from "#core/schedule-plan.ts";
 import { pacerDashboard } from "./dashboard.ts";
 import { FIVE_MINUTES, pacerMetric } from "./pacer-metric.ts";
 import type { PacerQueues } from "./queues.ts";
@@ -39,9 +38,8 @@ export interface MonitoredQueue {
 }
 
 export interface PacerObservabilityProps {
+  /** A freshness alarm per scheduled (provider, sync type): every sync type with a cadence. */
   readonly catalog: Catalog;
-  /** The deployed schedule plan: a freshness alarm per scheduled (provider, sync type). */
-  readonly plan: readonly ScheduleDef[];
   readonly queues: PacerQueues;
   /** DLQs outside the job queues (Scheduler deliveries, stream batches). */
   readonly otherDeadLetterQueues: readonly MonitoredQueue[];
@@ -194,7 +192,7 @@ export class PacerObservability extends Construct {
       );
     }
 
-    const scheduled = uniqueScheduled(props.plan);
+    const scheduled = scheduledSyncTypes(props.catalog);
     for (const { provider, syncType } of scheduled) {
       const def = props.catalog.providers
         .find((p) => p.id === provider)
@@ -270,9 +268,14 @@ function loggedErrorsMetric(scope: Construct, fn: MonitoredFunction): Metric {
   });
 }
 
-function uniqueScheduled(plan: readonly ScheduleDef[]): { provider: string; syncType: string }[] {
-  const seen = new Map<string, { provider: string; syncType: string }>();
-  for (const def of plan)
-    seen.set(`${def.provider}#${def.syncType}`, { provider: def.provider, syncType: def.syncType });
-  return [...seen.values()];
+/**
+ * Every (provider, sync type) that runs on a cadence. Which connections run them is decided at
+ * run time, so each gets its alarm and dashboard line up front.
+ */
+function scheduledSyncTypes(catalog: Catalog): { provider: string; syncType: string }[] {
+  return catalog.providers.flatMap((provider) =>
+    provider.syncTypes
+      .filter((syncType) => syncType.cadence.kind !== "manual")
+      .map((syncType) => ({ provider: provider.id, syncType: syncType.id })),
+  );
 }

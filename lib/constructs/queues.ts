@@ -58,11 +58,12 @@ export class PacerQueues extends Construct {
     const urls: QueueUrls = {};
     for (const provider of providers) {
       const queues = this.forProvider(provider);
-      urls[provider] = {
-        high: { url: queues.high.queue.queueUrl, dlqUrl: queues.high.deadLetterQueue.queueUrl },
-        normal: { url: queues.normal.queue.queueUrl, dlqUrl: queues.normal.deadLetterQueue.queueUrl },
-        low: { url: queues.low.queue.queueUrl, dlqUrl: queues.low.deadLetterQueue.queueUrl },
-      };
+      const entry = (q: PriorityQueue) => ({
+        url: q.queue.queueUrl,
+        dlqUrl: q.deadLetterQueue.queueUrl,
+        arn: q.queue.queueArn,
+      });
+      urls[provider] = { high: entry(queues.high), normal: entry(queues.normal), low: entry(queues.low) };
     }
     return urls;
   }

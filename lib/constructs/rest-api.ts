@@ -26,6 +26,11 @@ import { ENV } from "#core/env.ts";
 import { FUNCTIONS } from "#core/functions.ts";
 import type { ApiThrottle } from "../config.ts";
 import type { ApiGatewayAccount } from "./api-gateway-account.ts";
+import {
+  type ConnectionResources,
+  connectionAdminEnvironment,
+  grantConnectionAdmin,
+} from "./connection-access.ts";
 import { PacerFunction } from "./pacer-function.ts";
 import type { PacerQueues } from "./queues.ts";
 import type { PacerTableSet } from "./tables.ts";
@@ -36,6 +41,8 @@ export interface PacerRestApiProps {
   readonly tables: PacerTableSet;
   readonly queues: PacerQueues;
   readonly jobRetentionDays: number;
+  /** What managing connections at run time needs: their secrets' prefix, the fingerprint key, their schedules' group and role. */
+  readonly connections: ConnectionResources;
   readonly throttle: ApiThrottle;
   /** Stages log through the account's CloudWatch role, so they wait for it. */
   readonly apiGatewayAccount: ApiGatewayAccount;
@@ -86,7 +93,7 @@ export const GATEWAY_ERRORS: readonly {
 
 /**
  * The REST API, every route as the contract (core/api/routes.ts) has it: `POST /sync`,
- * `GET /jobs/{jobId}`, `GET /status` behind the Lambda TOKEN authorizer, an open `GET /health` and
+ * `/connections`, `GET /jobs/{jobId}`, `GET /status` behind the Lambda TOKEN authorizer, an open `GET /health` and
  * `GET /openapi.json`, request models generated from the zod schemas the handler parses;
  * access-logged (with the tenant), traced and throttled.
  */
@@ -104,8 +111,12 @@ export class PacerRestApi extends Construct {
       tables: props.tables,
       queues: props.queues,
       logRetention,
-      environment: { [ENV.jobRetentionDays]: String(props.jobRetentionDays) },
+      environment: {
+        [ENV.jobRetentionDays]: String(props.jobRetentionDays),
+        ...connectionAdminEnvironment(props.connections),
+      },
     });
+    grantConnectionAdmin(this.handler, props.connections);
 
     const accessLogs = new LogGroup(this, "AccessLogs", {
       retention: logRetention,

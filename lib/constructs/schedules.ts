@@ -8,19 +8,13 @@ import {
   ScheduleTargetInput,
   TimeWindow,
 } from "aws-cdk-lib/aws-scheduler";
-import {
-  LambdaInvoke,
-  type ScheduleTargetBaseProps,
-  SqsSendMessage,
-} from "aws-cdk-lib/aws-scheduler-targets";
+import { LambdaInvoke, type ScheduleTargetBaseProps } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { SCHEDULED_TIME_PLACEHOLDER, type ScheduleDef, scheduleMessage } from "#core/schedule-plan.ts";
 import type { PacerQueues } from "./queues.ts";
 
 export interface PacerSchedulesProps {
-  /** From `schedulePlan(catalog, scheduledTenants)`. */
-  readonly plan: readonly ScheduleDef[];
+  /** Connections' schedules send to these (every provider, every priority). */
   readonly queues: PacerQueues;
   /** Invoked on `freshnessRate`. */
   readonly freshnessMonitor: IFunction;
@@ -29,9 +23,16 @@ export interface PacerSchedulesProps {
   readonly jobSweeper: IFunction;
   readonly sweepRate: Duration;
   /**
+   * The group of Pacer's own fixed schedules (freshness monitor, job sweep).
    * @default "pacer"
    */
   readonly groupName?: string;
+  /**
+   * The group the REST API creates connections' sync schedules in at run time; it may touch no
+   * other group.
+   * @default "pacer-connections"
+   */
+  readonly connectionsGroupName?: string;
   /**
    * How long Scheduler keeps retrying a delivery that failed (SQS or Lambda unavailable) before
    * it goes to the DLQ. A slot delivered much later than its time is a stale job anyway.
@@ -43,19 +44,29 @@ export interface PacerSchedulesProps {
 }
 
 /**
- * EventBridge Scheduler: one schedule per ScheduleDef sending the job message to the queue of its
- * priority, one running the freshness monitor and one the lost-job sweep. Deliveries that still
- * fail go to a DLQ.
+ * EventBridge Scheduler: Pacer's own schedules (the freshness monitor and the lost-job sweep) in
+ * one group, and the group, target role and delivery DLQ that connections' sync schedules use.
+ * Those are created and removed at run time with their connections (functions/adapters/
+ * eventbridge-schedules.ts), never by a deploy.
  */
 export class PacerSchedules extends Construct {
   public readonly group: ScheduleGroup;
+  /** Where connections' schedules live; the REST API may create and delete schedules here only. */
+  public readonly connectionsGroup: ScheduleGroup;
+  /** Its name, known at synth (IAM resources and the API's env name it, not a token). */
+  public readonly connectionsGroupName: string;
+  /** The role Scheduler assumes to deliver a connection schedule's job message to its queue. */
+  public readonly connectionTargetRole: Role;
+  /** Deliveries that exhausted their retries, of every schedule. */
   public readonly deadLetterQueue: Queue;
-  /** The sync schedules, by ScheduleDef name. */
-  public readonly schedules: ReadonlyMap<string, Schedule>;
 
   constructor(scope: Construct, id: string, props: PacerSchedulesProps) {
     super(scope, id);
     this.group = new ScheduleGroup(this, "Group", { scheduleGroupName: props.groupName ?? "pacer" });
+    this.connectionsGroupName = props.connectionsGroupName ?? "pacer-connections";
+    this.connectionsGroup = new ScheduleGroup(this, "ConnectionsGroup", {
+      scheduleGroupName: this.connectionsGroupName,
+    });
     this.deadLetterQueue = new Queue(this, "DeliveryDlq", {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
@@ -67,12 +78,18 @@ export class PacerSchedules extends Construct {
         "This queue is itself a DLQ: Scheduler's dead-letter target for deliveries that exhausted their retries.",
     });
 
-    // One role for every target; each target adds only its own queue (or function) and the DLQ.
+    this.connectionTargetRole = new Role(this, "ConnectionTargetRole", {
+      assumedBy: schedulerPrincipal(),
+      description: "Lets connections' schedules send job messages to Pacer's job queues",
+    });
+    // Any connection may schedule any provider at any priority; DLQs are the workers' alone.
+    props.queues.grantSend(this.connectionTargetRole, props.queues.providers, { deadLetter: false });
+    this.deadLetterQueue.grantSendMessages(this.connectionTargetRole);
+
+    // One role for the fixed targets; each adds only its own function and the DLQ.
     const role = new Role(this, "TargetRole", {
-      assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
-        conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
-      }),
-      description: "Lets Pacer's schedules send job messages and run the freshness monitor",
+      assumedBy: schedulerPrincipal(),
+      description: "Lets Pacer's schedules run the freshness monitor and the lost-job sweep",
     });
     const delivery = {
       role,
@@ -80,31 +97,6 @@ export class PacerSchedules extends Construct {
       maxEventAge: props.maxEventAge ?? Duration.minutes(10),
       retryAttempts: props.retryAttempts ?? 5,
     };
-
-    const schedules = new Map<string, Schedule>();
-    for (const def of props.plan) {
-      const queue = props.queues.forProvider(def.provider)[def.priority].queue;
-      schedules.set(
-        def.name,
-        this.inGroup(
-          new Schedule(this, def.name, {
-            scheduleName: def.name,
-            scheduleGroup: this.group,
-            description: `Pacer: ${def.provider}/${def.syncType} for tenant ${def.tenantId} (${def.priority})`,
-            schedule: ScheduleExpression.expression(def.expression),
-            // Slots are timed to the firing; a flexible window would smear them.
-            timeWindow: TimeWindow.off(),
-            target: new SqsSendMessage(queue, {
-              ...delivery,
-              input: ScheduleTargetInput.fromText(
-                JSON.stringify(scheduleMessage(def, SCHEDULED_TIME_PLACEHOLDER)),
-              ),
-            }),
-          }),
-        ),
-      );
-    }
-    this.schedules = schedules;
 
     this.everyRate(
       "FreshnessMonitor",
@@ -152,4 +144,11 @@ export class PacerSchedules extends Construct {
     schedule.node.addDependency(this.group);
     return schedule;
   }
+}
+
+/** Scheduler, and only on behalf of this account's schedules (no confused deputy). */
+function schedulerPrincipal(): ServicePrincipal {
+  return new ServicePrincipal("scheduler.amazonaws.com", {
+    conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
+  });
 }

@@ -1,12 +1,12 @@
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
-import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import { baseUrlEnvVar, credentialsSecretEnvVar, redirectHostsEnvVar } from "#catalog/index.ts";
+import { baseUrlEnvVar, redirectHostsEnvVar } from "#catalog/index.ts";
 import { type Catalog, PRIORITIES, type Priority } from "#catalog/types.ts";
 import { ENV } from "#core/env.ts";
 import { workerSpec } from "#core/functions.ts";
 import type { RetryPolicy } from "#core/retry-budget.ts";
+import { grantConnectionSecretsRead } from "./connection-access.ts";
 import { PacerFunction } from "./pacer-function.ts";
 import type { PacerQueues } from "./queues.ts";
 import type { PacerTableSet } from "./tables.ts";
@@ -23,11 +23,10 @@ export interface PacerWorkersProps {
    */
   readonly providerBaseUrls?: Readonly<Record<string, string>>;
   /**
-   * Credentials secrets (name or ARN) per provider id, passed as `PACER_<PROVIDER>_CREDENTIALS_SECRET`
-   * and readable by that provider's worker only.
-   * @default {}
+   * Connections' secrets are named `<secretPrefix><connectionId>`: each worker may read those
+   * (a job runs for any connection of its provider) and no other secret.
    */
-  readonly providerSecrets?: Readonly<Record<string, string>>;
+  readonly secretPrefix: string;
   /**
    * Most concurrent invocations each priority's event source may drive (SQS minimum is 2).
    * The limiter decides how many calls go out; this only bounds Lambda fan-out per queue.
@@ -57,8 +56,6 @@ export class PacerWorkers extends Construct {
 
     for (const provider of props.catalog.providers) {
       const baseUrl = props.providerBaseUrls?.[provider.id];
-      const secretId = props.providerSecrets?.[provider.id];
-      const secret = secretFor(this, provider.id, secretId);
       const redirectHosts = props.providerRedirectHosts?.[provider.id];
       const worker = new PacerFunction(this, provider.id, {
         spec: workerSpec(provider),
@@ -70,12 +67,12 @@ export class PacerWorkers extends Construct {
           [ENV.jobRetentionDays]: String(props.jobRetentionDays),
           [ENV.historyRetentionDays]: String(props.historyRetentionDays),
           ...(baseUrl === undefined ? {} : { [baseUrlEnvVar(provider.id)]: baseUrl }),
-          ...(secretId === undefined ? {} : { [credentialsSecretEnvVar(provider.id)]: secretId }),
+          [ENV.secretPrefix]: props.secretPrefix,
           ...(redirectHosts?.length ? { [redirectHostsEnvVar(provider.id)]: redirectHosts.join(",") } : {}),
           ...retryEnv(props.retry),
         },
       });
-      secret?.grantRead(worker);
+      grantConnectionSecretsRead(worker, props.secretPrefix);
 
       const queues = props.queues.forProvider(provider.id);
       for (const priority of PRIORITIES) {
@@ -91,15 +88,6 @@ export class PacerWorkers extends Construct {
     }
     this.functions = functions;
   }
-}
-
-/** A secret given by full ARN or by name (then its ARN's random suffix is matched by IAM). */
-function secretFor(scope: Construct, providerId: string, nameOrArn: string | undefined) {
-  if (nameOrArn === undefined) return undefined;
-  const id = `${providerId}CredentialsSecret`;
-  return nameOrArn.startsWith("arn:")
-    ? Secret.fromSecretCompleteArn(scope, id, nameOrArn)
-    : Secret.fromSecretNameV2(scope, id, nameOrArn);
 }
 
 /** The retry budget as the worker reads it (core/retry-budget.ts, retryPolicyFromEnv). */

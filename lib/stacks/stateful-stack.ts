@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { Catalog } from "#catalog/types.ts";
 import type { PacerConfig } from "../config.ts";
@@ -12,7 +13,8 @@ export interface PacerStatefulStackProps extends StackProps {
 }
 
 /**
- * What must outlive a redeploy: tables, job queues (with the jobs in them) and the user pool.
+ * What must outlive a redeploy: tables, job queues (with the jobs in them), the user pool and the
+ * fingerprint key.
  * Changes here are rare and reviewed; the stateless stack can be replaced at will.
  */
 export class PacerStatefulStack extends Stack {
@@ -20,6 +22,12 @@ export class PacerStatefulStack extends Stack {
   public readonly queues: PacerQueues;
   public readonly identity: PacerIdentity;
   public readonly authSettings: AuthorizerSettings;
+  /**
+   * `{"key"}`: 64 random characters keying credential fingerprints and the budget keys of
+   * `tenant`-scoped limits. Kept across redeploys and stack deletion: a new key would change every
+   * connection's fingerprint and split the budgets its limiter state is stored under.
+   */
+  public readonly fingerprintKey: ISecret;
 
   constructor(scope: Construct, id: string, props: PacerStatefulStackProps) {
     super(scope, id, props);
@@ -27,6 +35,7 @@ export class PacerStatefulStack extends Stack {
     this.queues = new PacerQueues(this, "Queues", { providers: props.catalog.providers.map((p) => p.id) });
     this.identity = new PacerIdentity(this, "Identity", { auth: props.config.auth });
     this.authSettings = this.identity.settings;
+    this.fingerprintKey = fingerprintKeySecret(this);
 
     new CfnOutput(this, "DataTableName", { value: this.tables.data.table.tableName });
     if (this.identity.userPool && this.identity.userPoolClient) {
@@ -40,4 +49,23 @@ export class PacerStatefulStack extends Stack {
       });
     }
   }
+}
+
+function fingerprintKeySecret(scope: Stack): Secret {
+  const secret = new Secret(scope, "FingerprintKey", {
+    description: "Pacer: the key of credential fingerprints and per-credential budget keys",
+    generateSecretString: {
+      secretStringTemplate: "{}",
+      generateStringKey: "key",
+      passwordLength: 64,
+      excludePunctuation: true,
+    },
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  Validations.of(secret).acknowledge({
+    id: "AwsSolutions-SMG4",
+    reason:
+      "The fingerprint key must stay stable: rotating it would change every stored connection's credentials fingerprint and budget key, so two connections sharing an API key would stop sharing its budget. It never leaves the API function.",
+  });
+  return secret;
 }

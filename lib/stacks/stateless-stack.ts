@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { Catalog } from "#catalog/types.ts";
-import { schedulePlan } from "#core/schedule-plan.ts";
 import type { PacerConfig } from "../config.ts";
 import { ApiGatewayAccount } from "../constructs/api-gateway-account.ts";
 import { type AuthorizerSettings, PacerAuthorizer } from "../constructs/auth.ts";
@@ -21,6 +21,8 @@ export interface PacerStatelessStackProps extends StackProps {
   readonly tables: PacerTableSet;
   readonly queues: PacerQueues;
   readonly authSettings: AuthorizerSettings;
+  /** The stateful stack's `{"key"}` secret keying credential fingerprints; only the REST API reads it. */
+  readonly fingerprintKey: ISecret;
 }
 
 /** Functions, APIs, schedules and observability: everything that can be replaced without loss. */
@@ -38,7 +40,8 @@ export class PacerStatelessStack extends Stack {
     super(scope, id, props);
     const { config, catalog, tables, queues } = props;
     const logRetention = config.logRetention;
-    const plan = schedulePlan(catalog, config.scheduledTenants);
+    // Unique to this deployment, so two Pacer stacks in one account never touch each other's secrets.
+    const secretPrefix = `pacer/${this.stackName}/connections/`;
 
     this.workers = new PacerWorkers(this, "Workers", {
       catalog,
@@ -47,7 +50,7 @@ export class PacerStatelessStack extends Stack {
       jobRetentionDays: config.jobRetentionDays,
       historyRetentionDays: config.historyRetentionDays,
       providerBaseUrls: config.providerBaseUrls,
-      providerSecrets: config.providerSecrets,
+      secretPrefix,
       providerRedirectHosts: config.providerRedirectHosts,
       retry: config.retry,
       logRetention,
@@ -56,16 +59,6 @@ export class PacerStatelessStack extends Stack {
     this.authorizer = new PacerAuthorizer(this, "Authorizer", { settings: props.authSettings, logRetention });
     const authorizer = this.authorizer.function;
     const apiGatewayAccount = new ApiGatewayAccount(this, "ApiGatewayAccount");
-    this.restApi = new PacerRestApi(this, "RestApi", {
-      authorizer,
-      tables,
-      queues,
-      jobRetentionDays: config.jobRetentionDays,
-      throttle: config.apiThrottle,
-      apiGatewayAccount,
-      webAclArn: config.webAclArn,
-      logRetention,
-    });
     this.webSocketApi = new PacerWebSocketApi(this, "WebSocketApi", {
       authorizer,
       tables,
@@ -74,11 +67,7 @@ export class PacerStatelessStack extends Stack {
       logRetention,
     });
 
-    this.freshness = new FreshnessMonitor(this, "FreshnessMonitor", {
-      tables,
-      scheduledTenants: config.scheduledTenants,
-      logRetention,
-    });
+    this.freshness = new FreshnessMonitor(this, "FreshnessMonitor", { tables, logRetention });
     this.sweeper = new JobSweeper(this, "JobSweeper", {
       catalog,
       tables,
@@ -87,7 +76,6 @@ export class PacerStatelessStack extends Stack {
       logRetention,
     });
     this.schedules = new PacerSchedules(this, "Schedules", {
-      plan,
       queues,
       freshnessMonitor: this.freshness.function,
       freshnessRate: FRESHNESS_MONITOR_PERIOD,
@@ -95,9 +83,26 @@ export class PacerStatelessStack extends Stack {
       sweepRate: JOB_SWEEP_PERIOD,
     });
 
+    this.restApi = new PacerRestApi(this, "RestApi", {
+      authorizer,
+      tables,
+      queues,
+      jobRetentionDays: config.jobRetentionDays,
+      connections: {
+        secretPrefix,
+        fingerprintKey: props.fingerprintKey,
+        scheduleGroupName: this.schedules.connectionsGroupName,
+        scheduleTargetRole: this.schedules.connectionTargetRole,
+        scheduleDeadLetterQueue: this.schedules.deadLetterQueue,
+      },
+      throttle: config.apiThrottle,
+      apiGatewayAccount,
+      webAclArn: config.webAclArn,
+      logRetention,
+    });
+
     this.observability = new PacerObservability(this, "Observability", {
       catalog,
-      plan,
       queues,
       otherDeadLetterQueues: [
         { label: "scheduler-deliveries-dlq", queue: this.schedules.deadLetterQueue },

@@ -2,7 +2,7 @@ import { ENV } from "#core/env.ts";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
 import { type QueueUrls, TABLES, type TableKey } from "#core/resources.ts";
 import { DEV_AUDIENCE, DEV_ISSUER, DEV_TENANT_CLAIM } from "../gateways/dev-auth.ts";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws-config.ts";
+import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from "./aws-config.ts";
 
 export interface HandlerEnvInput {
   readonly dynamoEndpoint: string;
@@ -11,15 +11,24 @@ export interface HandlerEnvInput {
   readonly queues: QueueUrls;
   readonly jwksUrl: string;
   readonly wsCallbackUrl: string;
-  readonly scheduledTenants: readonly string[];
+  /** The Scheduler stand-in's endpoint (`AWS_ENDPOINT_URL_SCHEDULER`). */
+  readonly schedulerEndpoint: string;
+  /** The stand-in's secrets file (mode 0600), instead of Secrets Manager. */
+  readonly secretsFile: string;
   /** Every limit window divided by this (`--time-scale`); deployed it is never set. */
   readonly limitTimeScale: number;
-  /** Base URLs and credentials of the fake providers. */
+  /** Base URLs of the fake providers. */
   readonly providerEnv: Readonly<Record<string, string>>;
   /** INFO logs and EMF metrics from the handlers; otherwise only their warnings. */
   readonly verbose: boolean;
   readonly quiet: boolean;
 }
+
+/** Names the stand-in gives what the CDK creates deployed. */
+export const LOCAL_SECRET_PREFIX = "pacer/local/connections/";
+export const LOCAL_FINGERPRINT_KEY_SECRET = "pacer/local/fingerprint-key";
+export const LOCAL_SCHEDULE_GROUP = "pacer-connections";
+export const LOCAL_SCHEDULER_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/pacer-local-scheduler`;
 
 /**
  * The environment the deployed functions get from the CDK, pointed at the stand-in. The SDK reads
@@ -36,9 +45,14 @@ export function handlerEnv(input: HandlerEnvInput): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: input.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: input.sqsEndpoint,
+    AWS_ENDPOINT_URL_SCHEDULER: input.schedulerEndpoint,
     ...tableEnv,
     [ENV.queues]: JSON.stringify(input.queues),
-    [ENV.scheduledTenants]: JSON.stringify(input.scheduledTenants),
+    [ENV.secretPrefix]: LOCAL_SECRET_PREFIX,
+    [ENV.secretsFile]: input.secretsFile,
+    [ENV.fingerprintKeySecret]: LOCAL_FINGERPRINT_KEY_SECRET,
+    [ENV.scheduleGroup]: LOCAL_SCHEDULE_GROUP,
+    [ENV.schedulerRoleArn]: LOCAL_SCHEDULER_ROLE_ARN,
     [ENV.jobRetentionDays]: process.env[ENV.jobRetentionDays] ?? "30",
     [ENV.jwtIssuer]: DEV_ISSUER,
     [ENV.jwksUrl]: input.jwksUrl,

@@ -40,7 +40,7 @@ export async function createQueues(
     for (const spec of queueSpecs(provider.id)) {
       const visibility = options.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds;
       const queue = await createQueueWithDlq(sqs, { ...spec, visibilityTimeoutSeconds: visibility });
-      byPriority[spec.priority] = { url: queue.url, dlqUrl: queue.dlqUrl };
+      byPriority[spec.priority] = { url: queue.url, dlqUrl: queue.dlqUrl, arn: queue.arn };
       all.push(queue);
     }
     urls[provider.id] = byPriority;

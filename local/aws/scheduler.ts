@@ -4,8 +4,97 @@ import type { LocalLog } from "../log.ts";
 import { parseScheduleExpression, type Recurrence } from "./schedule-expression.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 
+/** setTimeout's ceiling; longer waits re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** What a schedule does at one occurrence (virtual epoch ms); a rejection is logged, not fatal. */
+export type FireAt = (scheduledAtMs: number) => Promise<void>;
+
+interface TimedSchedule {
+  readonly recurrence: Recurrence;
+  readonly fire: FireAt;
+  timer?: NodeJS.Timeout;
+  nextAt: number | undefined;
+}
+
+/**
+ * EventBridge Scheduler's clockwork in miniature: named recurrences fired on the virtual clock,
+ * which can be set, replaced and removed while it runs. Each fires at its occurrences strictly
+ * after it was set (never at once); occurrences that a busy event loop made late still fire, in
+ * order, like Scheduler's delivery of late invocations.
+ */
+export class ScheduleTimers {
+  readonly #entries = new Map<string, TimedSchedule>();
+  #stopped = false;
+
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly log: LocalLog,
+  ) {}
+
+  /**
+   * Starts `name`, or replaces it: the old timer is cancelled, and a firing of the old one that
+   * is still sending finishes but arms nothing more. The first firing is the recurrence's first
+   * occurrence after `fromMs`.
+   */
+  set(name: string, recurrence: Recurrence, fire: FireAt, fromMs = this.clock.now()): void {
+    if (this.#stopped) return;
+    const old = this.#entries.get(name);
+    if (old?.timer) clearTimeout(old.timer);
+    // Overwriting (not deleting first) keeps a replaced schedule's place in upcoming().
+    const entry: TimedSchedule = { recurrence, fire, nextAt: undefined };
+    this.#entries.set(name, entry);
+    this.#arm(name, entry, recurrence.next(fromMs));
+  }
+
+  /** Stops `name`; false when there was no such schedule. */
+  delete(name: string): boolean {
+    const entry = this.#entries.get(name);
+    if (entry?.timer) clearTimeout(entry.timer);
+    return this.#entries.delete(name);
+  }
+
+  /** The next firing of `name` (virtual epoch ms); undefined when it will not fire again or does not exist. */
+  nextAt(name: string): number | undefined {
+    return this.#entries.get(name)?.nextAt;
+  }
+
+  /** Each schedule's next firing (virtual time, ISO), in the order they were first set. */
+  upcoming(): { readonly name: string; readonly at: string | undefined }[] {
+    return [...this.#entries].map(([name, entry]) => ({
+      name,
+      at: entry.nextAt === undefined ? undefined : new Date(entry.nextAt).toISOString(),
+    }));
+  }
+
+  /** Cancels every timer; nothing fires after this, and set() is ignored. */
+  stop(): void {
+    this.#stopped = true;
+    for (const entry of this.#entries.values()) if (entry.timer) clearTimeout(entry.timer);
+  }
+
+  #arm(name: string, entry: TimedSchedule, at: number | undefined): void {
+    entry.nextAt = at;
+    entry.timer = undefined;
+    if (at === undefined || this.#stopped) return;
+    const current = () => !this.#stopped && this.#entries.get(name) === entry;
+    const fire = async () => {
+      if (!current()) return;
+      // Waits beyond setTimeout's ceiling come back here early.
+      if (this.clock.now() < at) return this.#arm(name, entry, at);
+      try {
+        await entry.fire(at);
+      } catch (error) {
+        this.log.warn(`schedule ${name} failed its ${new Date(at).toISOString()} firing`, error);
+      }
+      if (current()) this.#arm(name, entry, entry.recurrence.next(at));
+    };
+    entry.timer = setTimeout(fire, Math.min(this.clock.realDelayUntil(at), MAX_TIMER_MS));
+  }
+}
+
 export interface SchedulerOptions {
-  /** From schedulePlan(catalog, tenants): the same definitions the CDK turns into schedules. */
+  /** Static schedule definitions, fired from start-up on. */
   readonly defs: readonly ScheduleDef[];
   readonly clock: VirtualClock;
   /** Puts a firing's message on the schedule's priority queue. */
@@ -19,54 +108,30 @@ export interface LocalScheduler {
   stop(): void;
 }
 
-/** setTimeout's ceiling; longer waits re-arm. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /**
- * EventBridge Scheduler in miniature: each schedule fires at its next occurrence on the virtual
- * clock (not at start-up) and sends `scheduleMessage(def, scheduledTime)`. Occurrences that a
- * busy event loop made late still fire, in order, like Scheduler's delivery of late invocations.
+ * A fixed set of schedules on ScheduleTimers: each fires at its next occurrence on the virtual
+ * clock (not at start-up) and sends `scheduleMessage(def, scheduledTime)`. Run-time schedules
+ * (connections') go through scheduler-service.ts instead, which speaks Scheduler's API.
  */
 export function startScheduler({ defs, clock, send, log }: SchedulerOptions): LocalScheduler {
   const startedAt = clock.now();
-  const timers = new Map<string, NodeJS.Timeout>();
-  const nextAt = new Map<string, number | undefined>();
-  let stopped = false;
-
-  const schedule = (def: ScheduleDef, recurrence: Recurrence, at: number | undefined) => {
-    nextAt.set(def.name, at);
-    if (at === undefined || stopped) return;
-    const fire = async () => {
-      if (stopped) return;
-      // Waits beyond setTimeout's ceiling come back here early.
-      if (clock.now() < at) return schedule(def, recurrence, at);
-      const scheduledAt = new Date(at).toISOString();
-      try {
-        await send(def, scheduleMessage(def, scheduledAt));
-        log.debug(`schedule ${def.name} fired for ${scheduledAt}`);
-      } catch (error) {
-        log.warn(`schedule ${def.name} could not send its ${scheduledAt} firing`, error);
-      }
-      schedule(def, recurrence, recurrence.next(at));
-    };
-    timers.set(def.name, setTimeout(fire, Math.min(clock.realDelayUntil(at), MAX_TIMER_MS)));
-  };
-
+  const timers = new ScheduleTimers(clock, log);
   for (const def of defs) {
     const recurrence = parseScheduleExpression(def.expression, startedAt);
-    schedule(def, recurrence, recurrence.next(startedAt));
+    timers.set(
+      def.name,
+      recurrence,
+      async (at) => {
+        const scheduledAt = new Date(at).toISOString();
+        try {
+          await send(def, scheduleMessage(def, scheduledAt));
+          log.debug(`schedule ${def.name} fired for ${scheduledAt}`);
+        } catch (error) {
+          log.warn(`schedule ${def.name} could not send its ${scheduledAt} firing`, error);
+        }
+      },
+      startedAt,
+    );
   }
-
-  return {
-    upcoming: () =>
-      defs.map((def) => {
-        const at = nextAt.get(def.name);
-        return { name: def.name, at: at === undefined ? undefined : new Date(at).toISOString() };
-      }),
-    stop: () => {
-      stopped = true;
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
-    },
-  };
+  return { upcoming: () => timers.upcoming(), stop: () => timers.stop() };
 }

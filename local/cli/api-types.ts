@@ -6,7 +6,19 @@ import { z } from "zod";
  * breaking it; only what it shows is required.
  */
 
-const counts = z.object({ fetched: z.number(), written: z.number(), unchanged: z.number() });
+const counts = z.object({
+  pages: z.number().optional(),
+  fetched: z.number(),
+  written: z.number(),
+  unchanged: z.number(),
+  removed: z.number().optional(),
+});
+const children = z.object({
+  total: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  skipped: z.number(),
+});
 
 export const JobSchema = z.looseObject({
   jobId: z.string(),
@@ -20,6 +32,9 @@ export const JobSchema = z.looseObject({
   attempts: z.number().default(0),
   deferrals: z.number().default(0),
   counts: counts.optional(),
+  connectionId: z.string().optional(),
+  parentJobId: z.string().optional(),
+  children: children.optional(),
   createdAt: z.string().optional(),
   updatedAt: z.string().optional(),
   startedAt: z.string().optional(),

@@ -13,9 +13,9 @@ import {
  * and a block with every field (`pacer jobs <id>`).
  */
 
-/** What makes a state change worth a line: the status, and each new attempt or deferral within it. */
+/** What makes a state change worth a line: the status, and each new attempt, deferral or stored page within it. */
 export function jobStateKey(job: Job): string {
-  return `${job.status}/${job.attempts}/${job.deferrals}/${job.notBefore ?? ""}`;
+  return `${job.status}/${job.attempts}/${job.deferrals}/${job.notBefore ?? ""}/${job.counts?.pages ?? 0}`;
 }
 
 /** A queued job that already failed an attempt is waiting to be retried. */
@@ -37,14 +37,22 @@ export function describeJobState(job: Job, nowMs: number, style: Style): string 
       const waits = job.deferrals ? ` (after ${plural(job.deferrals, "wait")} for permits)` : "";
       // The worker writes `running` when it takes the job, and again, one attempt more, once it
       // holds its permits and calls the provider.
+      const pages = job.counts?.pages ?? 0;
+      if (pages > 0) return `${style.cyan("running")}: ${stored(job)}${waits}`;
       return job.startedAt !== undefined && job.updatedAt === job.startedAt
         ? `${style.cyan("running")}: taking permits${waits}`
         : `${style.cyan("running")}: calling the provider (attempt ${Math.max(1, job.attempts)})${waits}`;
     }
-    case "deferred":
-      return `${style.yellow("deferred")}: waiting for a permit of the provider's rate limits (wait #${job.deferrals})${next}`;
-    case "succeeded":
-      return `${style.green("succeeded")}${took(job)}${job.counts ? `: ${describeCounts(job.counts)}` : ""}`;
+    case "deferred": {
+      const resumes = (job.counts?.pages ?? 0) > 0 ? `; ${stored(job)}, resumes after it` : "";
+      return `${style.yellow("deferred")}: waiting for a permit of the provider's rate limits (wait #${job.deferrals})${resumes}${next}`;
+    }
+    case "succeeded": {
+      const children = job.children
+        ? `; ${plural(job.children.total, "child job")} (${job.children.succeeded} succeeded)`
+        : "";
+      return `${style.green("succeeded")}${took(job)}${job.counts ? `: ${describeCounts(job.counts)}` : ""}${children}`;
+    }
     case "skipped":
       return `${style.green("skipped")}${took(job)}${job.reason ? `: ${job.reason}` : ""}`;
     case "failed":
@@ -55,7 +63,15 @@ export function describeJobState(job: Job, nowMs: number, style: Style): string 
 }
 
 export function describeCounts(counts: NonNullable<Job["counts"]>): string {
-  return `fetched ${counts.fetched}, written ${counts.written}, unchanged ${counts.unchanged}`;
+  const pages = (counts.pages ?? 1) > 1 ? `${counts.pages} pages, ` : "";
+  const removed = counts.removed ? `, removed ${counts.removed}` : "";
+  return `${pages}fetched ${counts.fetched}, written ${counts.written}, unchanged ${counts.unchanged}${removed}`;
+}
+
+/** A running or waiting job's progress so far: `page 2 stored (2,001 entities so far)`. */
+function stored(job: Job): string {
+  const pages = job.counts?.pages ?? 0;
+  return `page ${pages} stored (${job.counts?.fetched ?? 0} entities so far)`;
 }
 
 function nextTry(notBefore: string, nowMs: number): string {

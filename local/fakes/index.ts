@@ -6,14 +6,16 @@ import type { Catalog } from "#catalog/types.ts";
 import type { LocalLog } from "../log.ts";
 import { findFake } from "./all.ts";
 import type { FakeProcessMessage } from "./fake-process.ts";
-import type { FakeProvider, FakeProviderStats, FakeServerOptions } from "./types.ts";
+import type { FakeConnection, FakeProvider, FakeProviderStats, FakeServerOptions } from "./types.ts";
 
 export type { FakeProviderStats } from "./types.ts";
 
 export interface RunningFake {
   readonly url: string;
-  /** Environment the provider's worker needs to talk to this fake (its base URL, credentials). */
+  /** Environment the provider's worker needs to talk to this fake: its base URL. */
   readonly env: Readonly<Record<string, string>>;
+  /** A `POST /connections` body (without its provider) with credentials this fake accepts. */
+  readonly connection: FakeConnection;
   stats(): FakeProviderStats;
   /** The fake's process id. */
   readonly pid: number | undefined;
@@ -36,8 +38,8 @@ export interface FakeStartOptions {
 }
 
 /**
- * A fake in a process of its own, with fresh credentials per start, and the environment its
- * provider's worker needs to call it. Fakes keep real time whatever `--speed` says: a provider's
+ * A fake in a process of its own, with fresh credentials per start (for the connections made to
+ * it), and the environment its provider's worker needs to call it. Fakes keep real time whatever `--speed` says: a provider's
  * limits are what the limiter has to respect, so they must not be sped up. Only `timeScale`
  * shortens their windows, and the handlers' alike.
  */
@@ -53,7 +55,8 @@ async function startFake(
   });
   return {
     ...running,
-    env: { ...fake.env({ url: running.url, secret }), [baseUrlEnvVar(fake.id)]: running.url },
+    env: { [baseUrlEnvVar(fake.id)]: `${running.url}${fake.basePath ?? ""}` },
+    connection: fake.connection({ url: running.url, secret }),
   };
 }
 
@@ -93,7 +96,7 @@ const FAKE_START_TIMEOUT_MS = 15_000;
 async function startFakeProcess(
   providerId: string,
   options: FakeServerOptions,
-): Promise<Omit<RunningFake, "env">> {
+): Promise<Omit<RunningFake, "env" | "connection">> {
   const child = fork(FAKE_PROCESS, [providerId, JSON.stringify(options)], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],

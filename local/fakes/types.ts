@@ -36,11 +36,24 @@ export interface FakeServer {
 export interface FakeProvider {
   /** The catalog provider it stands in for. */
   readonly id: ProviderId;
+  /**
+   * Where the provider's base URL lies on the fake's server (ZwiftRacing's is `…/api`).
+   * @default "" - the server's root
+   */
+  readonly basePath?: string;
   /** Serves the fake in this process (the stand-in gives each fake a process of its own). */
   start(options: FakeServerOptions): Promise<FakeServer>;
   /**
-   * What the provider's worker needs to call this fake, besides its base URL (the stand-in sets
-   * `PACER_<ID>_BASE_URL` itself): the credentials the fake accepts, made from `secret`.
+   * The connection `npm run local` makes to this fake through `POST /connections` (its demo and
+   * default tenant): the credentials the fake accepts, made from `secret`, and settings that
+   * name data the fake serves. The stand-in sets `PACER_<ID>_BASE_URL` to the fake itself.
    */
-  env(fake: { readonly url: string; readonly secret: string }): Readonly<Record<string, string>>;
+  connection(fake: { readonly url: string; readonly secret: string }): FakeConnection;
+}
+
+/** A `POST /connections` body without its provider. */
+export interface FakeConnection {
+  readonly tier?: string;
+  readonly credentials?: Readonly<Record<string, string>>;
+  readonly settings: Readonly<Record<string, unknown>>;
 }

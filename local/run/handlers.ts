@@ -13,7 +13,10 @@ export interface HandlersOptions {
   readonly standIns: AwsStandIns;
   readonly rest: RestGateway;
   readonly ws: WsGateway;
-  readonly scheduledTenants: readonly string[];
+  /** The Scheduler stand-in's endpoint. */
+  readonly schedulerEndpoint: string;
+  /** The stand-in's secrets file. */
+  readonly secretsFile: string;
   readonly workerConcurrency: number;
   /** The handlers' limit windows divided by this. @default 1 */
   readonly timeScale?: number;
@@ -41,7 +44,8 @@ export async function loadHandlers(options: HandlersOptions, teardown: Teardown)
       queues: standIns.queues.urls,
       jwksUrl: `${rest.url}${JWKS_PATH}`,
       wsCallbackUrl: ws.callbackUrl,
-      scheduledTenants: options.scheduledTenants,
+      schedulerEndpoint: options.schedulerEndpoint,
+      secretsFile: options.secretsFile,
       limitTimeScale: options.timeScale ?? 1,
       providerEnv: Object.assign({}, ...Object.values(standIns.fakes).map((fake) => fake.env)),
       verbose: options.verbose ?? false,

@@ -1,4 +1,4 @@
-import type { JobRecord } from "#core/job.ts";
+import { type JobRecord, NO_COUNTS } from "#core/job.ts";
 import type { JobUpdate } from "./job-tap.ts";
 import { type Colors, clockTime, colors, formatDuration } from "./terminal.ts";
 
@@ -94,7 +94,7 @@ function retryEvent(job: JobRecord): JobEvent {
 function finishEvent(job: JobRecord): JobEvent {
   switch (job.status) {
     case "succeeded": {
-      const counts = job.counts ?? { fetched: 0, written: 0, unchanged: 0 };
+      const counts = job.counts ?? NO_COUNTS;
       const extras = [
         ...(job.durationMs === undefined ? [] : [formatDuration(job.durationMs)]),
         ...(job.attempts > 1 ? [`${job.attempts} attempts`] : []),
@@ -103,7 +103,9 @@ function finishEvent(job: JobRecord): JobEvent {
       return {
         state: "succeeded",
         detail:
-          `fetched ${counts.fetched} · written ${counts.written} · unchanged ${counts.unchanged}` +
+          `${counts.pages > 1 ? `${counts.pages} pages · ` : ""}fetched ${counts.fetched} · written ${counts.written} · unchanged ${counts.unchanged}` +
+          (counts.removed > 0 ? ` · removed ${counts.removed}` : "") +
+          (job.children ? ` · ${job.children.total} child jobs` : "") +
           (extras.length > 0 ? `  (${extras.join(", ")})` : ""),
       };
     }

@@ -1,10 +1,8 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import type { Catalog } from "#catalog/types.ts";
-import { TENANT_ID_PATTERN } from "#core/auth/verifier.ts";
-import { schedulePlan } from "#core/schedule-plan.ts";
 import type { LocalFunctions } from "../aws/functions.ts";
+import { LOCAL_SCHEDULE_GROUP } from "../aws/handler-env.ts";
 import { invoke } from "../aws/lambda.ts";
-import { type LocalScheduler, startScheduler } from "../aws/scheduler.ts";
+import { type SchedulerService, startSchedulerService } from "../aws/scheduler-service.ts";
 import type { VirtualClock } from "../aws/virtual-clock.ts";
 import type { LocalLog } from "../log.ts";
 import type { AwsStandIns } from "./aws-stand-ins.ts";
@@ -13,52 +11,64 @@ import type { Teardown } from "./teardown.ts";
 const FRESHNESS_EVERY_MS = 5 * 60_000;
 export const SWEEP_EVERY_MS = 60_000;
 
-export interface SchedulesOptions {
-  readonly catalog: Catalog;
+export interface SchedulerOptions {
   readonly standIns: AwsStandIns;
+  readonly clock: VirtualClock;
+  /** Whether firings are delivered; off, schedules are still created and kept, and fire nothing. */
+  readonly deliver: boolean;
+  readonly log: LocalLog;
+}
+
+/**
+ * EventBridge Scheduler's stand-in, up before the handlers (the API creates connections'
+ * schedules in it through the SDK): each firing goes to the SQS queue its target ARN names, on
+ * the virtual clock.
+ */
+export async function startLocalScheduler(
+  options: SchedulerOptions,
+  teardown: Teardown,
+): Promise<SchedulerService> {
+  const { standIns, log } = options;
+  const service = await startSchedulerService({
+    clock: options.clock,
+    groups: [LOCAL_SCHEDULE_GROUP],
+    log,
+    deliver: async (targetArn, input) => {
+      if (!options.deliver) return;
+      const queue = standIns.queues.all.find((q) => q.arn === targetArn || q.dlqArn === targetArn);
+      if (!queue) throw new Error(`no local queue has the ARN ${targetArn}`);
+      const url = queue.arn === targetArn ? queue.url : queue.dlqUrl;
+      await standIns.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: input }));
+    },
+  });
+  teardown.add(() => service.stop());
+  log.info(
+    `scheduler: EventBridge Scheduler's stand-in at ${service.endpoint}, group ${LOCAL_SCHEDULE_GROUP}, ` +
+      (options.deliver ? `firing at ${options.clock.speed}x` : "firing nothing (--once)") +
+      "; connections create their schedules in it",
+  );
+  return service;
+}
+
+export interface SchedulesOptions {
   readonly fns: LocalFunctions;
   readonly clock: VirtualClock;
-  /** Start EventBridge Scheduler's stand-in. */
-  readonly scheduler: boolean;
-  readonly scheduledTenants: readonly string[];
   /** Real ms between sweeps; 0: none. */
   readonly sweepEveryMs: number;
   readonly log: LocalLog;
 }
 
 export interface Schedules {
-  readonly scheduler: LocalScheduler | undefined;
   /** Runs the lost-job sweep once. */
   sweep(): Promise<void>;
 }
 
 /**
- * What runs on a timer: the catalog's schedules (on the virtual clock), the freshness monitor
- * (every 5 minutes of virtual time) and the lost-job sweeper (every `sweepEveryMs` of real time).
+ * What runs on a timer besides connections' schedules: the freshness monitor (every 5 minutes
+ * of virtual time) and the lost-job sweeper (every `sweepEveryMs` of real time).
  */
 export function startSchedules(options: SchedulesOptions, teardown: Teardown): Schedules {
-  const { clock, fns, log, standIns } = options;
-  let scheduler: LocalScheduler | undefined;
-  if (options.scheduler) {
-    const defs = schedulePlan(options.catalog, options.scheduledTenants);
-    scheduler = startScheduler({
-      defs,
-      clock,
-      log,
-      send: async (def, message) => {
-        const url = standIns.queues.urls[def.provider]?.[def.priority].url;
-        if (!url) throw new Error(`no ${def.priority} queue for ${def.provider}`);
-        await standIns.sqs.send(
-          new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(message) }),
-        );
-      },
-    });
-    teardown.add(() => scheduler?.stop());
-    log.info(
-      `scheduler: ${defs.length} schedules for ${options.scheduledTenants.join(", ")} at ${clock.speed}x` +
-        " (first firings at their next occurrence)",
-    );
-  }
+  const { clock, fns, log } = options;
   const freshness = setInterval(() => {
     invoke(fns.freshness, {}).catch((error) => log.warn("freshness monitor failed", error));
   }, clock.toRealMs(FRESHNESS_EVERY_MS));
@@ -81,25 +91,5 @@ export function startSchedules(options: SchedulesOptions, teardown: Teardown): S
     }, options.sweepEveryMs);
     teardown.add(() => clearInterval(timer));
   }
-  return { scheduler, sweep };
-}
-
-/** `PACER_SCHEDULED_TENANTS`: a JSON array of tenant ids; `[fallback]` when unset. */
-export function scheduledTenantsFromEnv(
-  fallback: string,
-  raw = process.env.PACER_SCHEDULED_TENANTS,
-): string[] {
-  if (!raw) return [fallback];
-  let tenants: unknown;
-  try {
-    tenants = JSON.parse(raw);
-  } catch {
-    tenants = undefined;
-  }
-  if (!Array.isArray(tenants) || !tenants.every((t) => typeof t === "string" && TENANT_ID_PATTERN.test(t))) {
-    throw new Error(
-      `PACER_SCHEDULED_TENANTS must be a JSON array of tenant ids, e.g. ["default"]; got ${raw}`,
-    );
-  }
-  return tenants;
+  return { sweep };
 }

@@ -42,6 +42,8 @@ export const PROVIDER_TIMEOUT_MS = Number(
 
 export interface Harness {
   readonly stack: LocalStack;
+  /** The default tenant's OpenF1 connection, to the fault server: every job the suite starts runs for it. */
+  readonly connectionId: string;
   readonly server: FaultServer;
   readonly sdk: SdkFaults;
   readonly observer: Observer;
@@ -118,6 +120,16 @@ export async function startHarness(
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
+  let connectionId: string;
+  try {
+    connectionId = await connectOpenF1(stack);
+  } catch (error) {
+    await stack.stop();
+    restoreEnv();
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const sdk = await installSdkFaults();
   const observer = new Observer({
     dynamoEndpoint: stack.dynamoEndpoint,
@@ -140,6 +152,7 @@ export async function startHarness(
 
   return {
     stack,
+    connectionId,
     server,
     sdk,
     observer,
@@ -170,6 +183,20 @@ export async function startHarness(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Connects the default tenant to OpenF1 (the fault server stands in for it: no fake, no connection made for it). */
+async function connectOpenF1(stack: LocalStack): Promise<string> {
+  const response = await fetch(`${stack.api}/connections`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ provider: PROVIDER }),
+  });
+  const body = (await response.json()) as { connectionId?: string };
+  if (response.status !== 201 || body.connectionId === undefined) {
+    throw new Error(`POST /connections answered ${response.status}: ${JSON.stringify(body)}`);
+  }
+  return body.connectionId;
 }
 
 /** Sets `env` and returns what puts the previous values back (a test file must not leak them). */

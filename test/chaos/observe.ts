@@ -203,9 +203,8 @@ function jobKeyOfBody(body: string): string | undefined {
     return jobKey(
       tenantId,
       scheduledJobId({
-        provider: String(message.provider),
+        connectionId: String(message.connectionId),
         syncType: String(message.syncType),
-        tenantId,
         scheduledAt: typeof message.scheduledAt === "string" ? message.scheduledAt : undefined,
         slot: typeof message.slot === "number" ? message.slot : 0,
       }),

@@ -46,6 +46,7 @@ export async function trigger(
       const message: JobMessageInput = {
         jobId,
         tenantId,
+        connectionId: harness.connectionId,
         provider: PROVIDER,
         syncType: SYNC_TYPE,
         params,
@@ -57,6 +58,7 @@ export async function trigger(
       // A 30-second cadence's second slot: slot 0 would fan out a further job the suite does not track.
       const message: JobMessageInput = {
         tenantId: harness.stack.tenantId,
+        connectionId: harness.connectionId,
         provider: PROVIDER,
         syncType: SYNC_TYPE,
         params,

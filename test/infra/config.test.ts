@@ -22,12 +22,10 @@ describe("resolveConfig", () => {
 
     // Assess
     expect(config).toEqual({
-      scheduledTenants: ["default"],
       jobRetentionDays: 30,
       historyRetentionDays: 90,
       auth: { kind: "cognito" },
       providerBaseUrls: {},
-      providerSecrets: {},
       logRetention: RetentionDays.ONE_MONTH,
       apiThrottle: { rateLimit: 10, burstLimit: 20 },
       retry: { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 300_000, maxAgeMs: 3_600_000 },
@@ -38,7 +36,6 @@ describe("resolveConfig", () => {
   it("merges given keys over the defaults and keeps the rest", () => {
     // Act
     const config = resolveConfig({
-      scheduledTenants: ["acme"],
       alarmEmail: "ops@example.com",
       auth: {
         kind: "oidc",
@@ -50,7 +47,6 @@ describe("resolveConfig", () => {
     });
 
     // Assess
-    expect(config.scheduledTenants).toEqual(["acme"]);
     expect(config.alarmEmail).toBe("ops@example.com");
     expect(config.auth).toMatchObject({ kind: "oidc", tenantClaim: "org" });
     expect(config.providerBaseUrls).toEqual({ openf1: "http://localhost:9000" });
@@ -60,7 +56,6 @@ describe("resolveConfig", () => {
   it("rejects a bad config with one error that lists every problem", () => {
     // Prepare
     const bad = {
-      scheduledTenants: ["ok", "has space", "ok"],
       jobRetentionDays: 0,
       historyRetentionDays: 1.5,
       alarmEmail: "not-an-email",
@@ -78,8 +73,6 @@ describe("resolveConfig", () => {
     // Assess
     for (const expected of [
       'unknown key "scheduledTenant"',
-      'scheduledTenants: "has space" is not a tenant id',
-      'scheduledTenants: "ok" is listed twice',
       "jobRetentionDays must be a whole number of days",
       "historyRetentionDays must be a whole number of days",
       "alarmEmail must be an email address",
@@ -95,7 +88,7 @@ describe("resolveConfig", () => {
     ]) {
       expect(message).toContain(expected);
     }
-    expect(message).toMatch(/\(15 problems\)/);
+    expect(message).toMatch(/\(13 problems\)/);
   });
 
   it("merges a partial retry budget over the defaults and refuses an unusable one", () => {
@@ -123,28 +116,59 @@ describe("resolveConfig", () => {
     );
   });
 
-  it("includes the catalog's problems: more scheduled tenants than a global limit can serve", () => {
-    // Prepare: openf1's 30 s syncs share a global 30/min budget; 20 tenants need 80/min.
-    const tenants = Array.from({ length: 20 }, (_, i) => `t${i}`);
+  it("tells a deployment that still lists scheduledTenants that tenants now connect at run time", () => {
+    // Act
+    const message = problemsOf({ scheduledTenants: ["acme"] });
+
+    // Assess
+    expect(message).toContain(
+      'scheduledTenants was removed: tenants connect providers at run time (POST /connections); see README "Connections"',
+    );
+    expect(message).not.toContain("unknown key");
+  });
+
+  it("tells a deployment that still sets providerSecrets that credentials are per connection now", () => {
+    // Act
+    const message = problemsOf({ providerSecrets: { openf1: "pacer/openf1" } });
+
+    // Assess
+    expect(message).toContain("providerSecrets was removed: credentials are per connection now");
+    expect(message).toContain("POST /connections");
+  });
+
+  it("includes the catalog's problems: one connection's schedules need more calls than a limit allows", () => {
+    // Prepare: weather every second costs 60 calls a minute; openf1 allows 30.
+    const openf1 = catalog.providers.find((p) => p.id === "openf1");
+    if (!openf1) throw new Error("catalog has no openf1");
+    const greedy: Catalog = {
+      providers: [
+        {
+          ...openf1,
+          syncTypes: openf1.syncTypes.map((s) =>
+            s.id === "weather" ? { ...s, cadence: { kind: "rate", everyMs: seconds(1) } } : s,
+          ),
+        },
+      ],
+    };
 
     // Act
-    const message = problemsOf({ scheduledTenants: tenants });
+    const message = problemsOf({}, greedy);
 
     // Assess
     expect(message).toMatch(
-      /catalog: openf1: schedules need [\d.]+ calls per 60000 ms but limit "per-minute" allows 30/,
+      /catalog: openf1: one connection's schedules need [\d.]+ calls per 60000 ms but limit "per-minute" allows 30/,
     );
   });
 
-  it("includes the catalog's problems: a run that costs more than its limit grants", () => {
+  it("includes the catalog's problems: a sync type calling an endpoint group that does not exist", () => {
     // Prepare
-    const [openf1] = catalog.providers;
-    if (!openf1) throw new Error("catalog has no providers");
+    const openf1 = catalog.providers.find((p) => p.id === "openf1");
+    if (!openf1) throw new Error("catalog has no openf1");
     const broken: Catalog = {
       providers: [
         {
           ...openf1,
-          syncTypes: openf1.syncTypes.map((s) => (s.id === "sessions" ? { ...s, cost: 5 } : s)),
+          syncTypes: openf1.syncTypes.map((s) => (s.id === "sessions" ? { ...s, calls: { nope: 1 } } : s)),
         },
       ],
     };
@@ -153,14 +177,7 @@ describe("resolveConfig", () => {
     const message = problemsOf({}, broken);
 
     // Assess
-    expect(message).toContain(
-      'catalog: openf1/sessions: one run costs 5 calls but limit "per-second" grants 3',
-    );
-  });
-
-  it("rejects tenants whose schedule names would collide once cut to 64 characters", () => {
-    const long = "x".repeat(60);
-    expect(problemsOf({ scheduledTenants: [`${long}a`, `${long}b`] })).toContain("is used twice");
+    expect(message).toContain('catalog: openf1/sessions: unknown endpoint group "nope"');
   });
 });
 
@@ -169,8 +186,7 @@ describe("freshnessThresholdSeconds", () => {
   const base = {
     description: "",
     direction: "pull",
-    endpointGroup: "api",
-    cost: 1,
+    calls: { api: 1 },
     priority: "normal",
     entityTypes: [],
   } as const;

@@ -11,7 +11,7 @@ let stacks: PacerStacks;
 let template: Template;
 
 beforeAll(() => {
-  stacks = pacerApp({ scheduledTenants: ["acme"] });
+  stacks = pacerApp({});
   template = Template.fromStack(stacks.stateless);
 }, 60_000);
 

@@ -9,9 +9,7 @@ import { pacerApp, resourcesOf } from "./support.ts";
 let template: Template;
 
 beforeAll(() => {
-  template = Template.fromStack(
-    pacerApp({ scheduledTenants: ["acme"], alarmEmail: "ops@example.com" }).stateless,
-  );
+  template = Template.fromStack(pacerApp({ alarmEmail: "ops@example.com" }).stateless);
 }, 60_000);
 
 /** The resource path of every API Gateway resource's logical id, from the root down. */

@@ -1,16 +1,16 @@
 import { Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { catalog } from "#catalog/index.ts";
 import { PRIORITIES } from "#catalog/types.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import { TABLES, WORKER_TIMEOUT_SECONDS } from "#core/resources.ts";
-import { SCHEDULED_TIME_PLACEHOLDER, schedulePlan } from "#core/schedule-plan.ts";
 import type { PacerConfigInput } from "../../lib/config.ts";
 import type { PacerStacks } from "../../lib/pacer-app.ts";
 import { importOf, logicalId, pacerApp, resourcesOf } from "./support.ts";
 
 const TEST_CONFIG: PacerConfigInput = {
-  scheduledTenants: ["acme", "globex"],
   alarmEmail: "ops@example.com",
   providerBaseUrls: { openf1: "https://sandbox.openf1.example" },
   logRetention: 14,
@@ -134,57 +134,65 @@ describe("PacerStatefulStack identity", () => {
   });
 });
 
-describe("PacerStatelessStack schedules", () => {
-  const plan = () => schedulePlan(catalog, TEST_CONFIG.scheduledTenants ?? []);
+/** The statements of the inline policies attached to `role`. */
+function statementsOf(role: IConstruct): { Action: unknown; Resource: unknown; Condition?: unknown }[] {
+  const roleRef = JSON.stringify({ Ref: logicalId(stacks.stateless, role) });
+  return Object.values(resourcesOf(stateless, "AWS::IAM::Policy"))
+    .filter((p) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: [] }).Statement);
+}
 
-  it("creates one schedule per plan entry with the catalog's expression, in group pacer", () => {
+describe("PacerStatelessStack schedules", () => {
+  it("deploys no sync schedules: only the freshness monitor and the job sweep, in group pacer", () => {
+    // Act
     const schedules = Object.values(resourcesOf(stateless, "AWS::Scheduler::Schedule"));
-    const expressions = Object.fromEntries(
-      schedules.map((s) => [s.Properties.Name as string, s.Properties.ScheduleExpression]),
-    );
-    expect(plan()).toHaveLength(8);
-    for (const tenant of ["acme", "globex"]) {
-      expect(expressions[`pacer-openf1-weather-${tenant}`]).toBe("rate(1 minute)");
-      expect(expressions[`pacer-openf1-race_control-${tenant}`]).toBe("rate(1 minute)");
-      expect(expressions[`pacer-openf1-sessions-${tenant}`]).toBe("rate(1 hour)");
-      expect(expressions[`pacer-openf1-meetings-${tenant}`]).toBe("cron(15 0 * * ? *)");
-    }
+
+    // Assess: connections' schedules are created at run time, never by a deploy.
+    expect(schedules.map((s) => s.Properties.Name).sort()).toEqual([
+      "pacer-freshness-monitor",
+      "pacer-job-sweeper",
+    ]);
     for (const s of schedules) {
       expect(s.Properties).toMatchObject({
         GroupName: "pacer",
         FlexibleTimeWindow: { Mode: "OFF" },
         State: "ENABLED",
       });
+      expect(JSON.stringify(s.Properties.Target)).not.toContain("Queue");
       expect(s.DependsOn).toEqual([logicalId(stacks.stateless, stacks.stateless.schedules.group)]);
     }
   });
 
-  it("sends each plan entry's job message, with the scheduled-time placeholder, to its priority's queue", () => {
-    for (const def of plan()) {
-      const [schedule] = Object.values(resourcesOf(stateless, "AWS::Scheduler::Schedule")).filter(
-        (s) => s.Properties.Name === def.name,
-      );
-      const target = schedule?.Properties.Target as {
-        Arn: unknown;
-        Input: string;
-        DeadLetterConfig: { Arn: unknown };
-        RetryPolicy: unknown;
-      };
-      expect(target.Arn, def.name).toEqual(queueArnImport(def.provider, def.priority));
-      expect(JSON.parse(target.Input)).toEqual({
-        tenantId: def.tenantId,
-        provider: def.provider,
-        syncType: def.syncType,
-        priority: def.priority,
-        source: "schedule",
-        scheduledAt: SCHEDULED_TIME_PLACEHOLDER,
-        slot: 0,
-      });
-      expect(target.DeadLetterConfig.Arn).toEqual({
-        "Fn::GetAtt": [logicalId(stacks.stateless, stacks.stateless.schedules.deadLetterQueue), "Arn"],
-      });
-      expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 600, MaximumRetryAttempts: 5 });
-    }
+  it("creates the connections' schedule group, pacer-connections, beside Pacer's own", () => {
+    const groups = Object.values(resourcesOf(stateless, "AWS::Scheduler::ScheduleGroup"));
+    expect(groups.map((g) => g.Properties.Name).sort()).toEqual(["pacer", "pacer-connections"]);
+    expect(stacks.stateless.schedules.connectionsGroupName).toBe("pacer-connections");
+  });
+
+  it("lets connections' schedules deliver, as Scheduler of this account only, to every job queue and the delivery DLQ", () => {
+    // Prepare
+    const role = stacks.stateless.schedules.connectionTargetRole;
+    const trust =
+      stateless.toJSON().Resources[logicalId(stacks.stateless, role)].Properties.AssumeRolePolicyDocument;
+
+    // Act
+    const sendTargets = statementsOf(role)
+      .filter((st) => JSON.stringify(st.Action).includes("sqs:SendMessage"))
+      .flatMap((st) => [st.Resource].flat().map((r) => JSON.stringify(r)));
+
+    // Assess
+    expect(trust.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+      }),
+    ]);
+    const expected = [
+      ...catalog.providers.flatMap((p) => PRIORITIES.map((priority) => queueArnImport(p.id, priority))),
+      { "Fn::GetAtt": [logicalId(stacks.stateless, stacks.stateless.schedules.deadLetterQueue), "Arn"] },
+    ].map((arn) => JSON.stringify(arn));
+    expect(sendTargets.sort()).toEqual(expected.sort());
+    expect(JSON.stringify(statementsOf(role))).not.toContain("kms:");
   });
 
   it("runs the freshness monitor every 5 minutes", () => {
@@ -225,37 +233,6 @@ describe("PacerStatelessStack schedules", () => {
         AlarmActions: [Match.anyValue()],
       });
     }
-  });
-
-  it("lets the schedules' role send only to the queues it targets and the delivery DLQ", () => {
-    const role = stacks.stateless.node.findAll().find((c) => c.node.path.endsWith("Schedules/TargetRole"));
-    if (!role) throw new Error("no target role");
-    stateless.hasResourceProperties("AWS::IAM::Role", {
-      AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({ Principal: { Service: "scheduler.amazonaws.com" } })],
-      },
-    });
-    const policy = Object.values(resourcesOf(stateless, "AWS::IAM::Policy")).find((p) =>
-      JSON.stringify(p.Properties.Roles).includes(logicalId(stacks.stateless, role)),
-    );
-    if (!policy) throw new Error("no policy on the target role");
-    const statements = (
-      policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
-    ).Statement;
-    const sendTargets = statements
-      .filter((st) => JSON.stringify(st.Action).includes("sqs:SendMessage"))
-      .map((st) => JSON.stringify(st.Resource));
-    const sendsTo = (arn: unknown) => sendTargets.some((t) => t.includes(JSON.stringify(arn)));
-
-    // The plan schedules low (meetings) and normal work; nothing scheduled goes high.
-    expect(sendsTo(queueArnImport("openf1", "low"))).toBe(true);
-    expect(sendsTo(queueArnImport("openf1", "normal"))).toBe(true);
-    expect(sendsTo(queueArnImport("openf1", "high"))).toBe(false);
-    expect(
-      sendsTo({
-        "Fn::GetAtt": [logicalId(stacks.stateless, stacks.stateless.schedules.deadLetterQueue), "Arn"],
-      }),
-    ).toBe(true);
   });
 });
 
@@ -305,6 +282,7 @@ describe("PacerStatelessStack workers", () => {
         "PACER_RETRY_MAX_AGE_MS",
         "PACER_RETRY_MAX_ATTEMPTS",
         "PACER_RETRY_MAX_DELAY_MS",
+        "PACER_SECRET_PREFIX",
         "POWERTOOLS_METRICS_NAMESPACE",
         "POWERTOOLS_SERVICE_NAME",
       ].sort(),
@@ -315,11 +293,13 @@ describe("PacerStatelessStack workers", () => {
       PACER_RETRY_MAX_AGE_MS: "3600000",
       PACER_JOB_RETENTION_DAYS: "30",
       PACER_HISTORY_RETENTION_DAYS: "90",
+      PACER_SECRET_PREFIX: "pacer/PacerStateless/connections/",
       POWERTOOLS_METRICS_NAMESPACE: "Pacer",
       POWERTOOLS_SERVICE_NAME: "pacer",
     });
     const queuesJson = JSON.stringify(env.PACER_QUEUES);
     for (const priority of PRIORITIES) expect(queuesJson).toContain(`\\"${priority}\\":{\\"url\\":\\"`);
+    expect(queuesJson).toContain('\\"arn\\":\\"');
   });
 });
 
@@ -522,17 +502,28 @@ describe("PacerStatelessStack observability", () => {
     }
   });
 
-  it("alarms when a scheduled sync type is stale: 2 x cadence, at least 2 monitor periods, missing data breaching", () => {
+  it("alarms when any sync type with a cadence is stale: 2 x cadence, at least 2 monitor periods, missing data breaching", () => {
     const thresholds = Object.fromEntries(
       Object.values(resourcesOf(stateless, "AWS::CloudWatch::Alarm"))
         .filter((a) => a.Properties.MetricName === "FreshnessSeconds")
         .map((a) => {
           expect(a.Properties.TreatMissingData).toBe("breaching");
           const dims = a.Properties.Dimensions as { Name: string; Value: string }[];
-          return [dims.find((d) => d.Name === "syncType")?.Value, a.Properties.Threshold];
+          const dim = (name: string) => dims.find((d) => d.Name === name)?.Value;
+          return [`${dim("provider")}/${dim("syncType")}`, a.Properties.Threshold];
         }),
     );
-    expect(thresholds).toEqual({ weather: 600, race_control: 600, sessions: 7200, meetings: 172_800 });
+    // Every scheduled sync type of the catalog, whichever connections run it; manual ones have none.
+    expect(thresholds).toEqual({
+      "openf1/weather": 600,
+      "openf1/race_control": 600,
+      "openf1/sessions": 7200,
+      "openf1/meetings": 172_800,
+      "zwiftracing/clubMembers": 172_800,
+      "zwiftracing/riderStats": 7200,
+      "zwiftracing/results": 3600,
+      "zwiftracing/events": 7200,
+    });
   });
 
   it("alarms on each provider's job error rate and 429s", () => {
@@ -568,7 +559,8 @@ describe("PacerStatelessStack observability", () => {
     const watched = Object.values(resourcesOf(stateless, "AWS::CloudWatch::Alarm"))
       .filter((a) => a.Properties.MetricName === "Errors" && a.Properties.Namespace === "AWS/Lambda")
       .map((a) => JSON.stringify(a.Properties.Dimensions));
-    expect(functions).toHaveLength(7);
+    // One per FUNCTIONS spec, and a worker per provider.
+    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length + catalog.providers.length);
     for (const fn of functions.filter((f) => f !== authorizer)) {
       expect(
         watched.some((d) => d.includes(`"Ref":"${fn}"`)),

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { catalog } from "#catalog/index.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import { REPO_ROOT } from "../../lib/constructs/pacer-function.ts";
 
 const run = promisify(execFile);
@@ -70,7 +72,8 @@ describe("cdk synth (full, with bundling and cdk-nag)", () => {
 
   it("bundles every function as an ESM index.mjs with a source map", () => {
     const functions = lambdas();
-    expect(functions).toHaveLength(7);
+    // One per FUNCTIONS spec, and a worker per provider.
+    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length + catalog.providers.length);
     for (const [id, fn] of functions) {
       const asset = join(outdir, fn.Metadata?.["aws:asset:path"] ?? "missing");
       expect(existsSync(join(asset, "index.mjs")), id).toBe(true);

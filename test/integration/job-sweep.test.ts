@@ -116,6 +116,7 @@ describe("lost-job sweep", () => {
         pendingMessage: JSON.stringify({
           jobId: pending.jobId,
           tenantId: pending.tenantId,
+          connectionId: pending.connectionId,
           provider: pending.provider,
           syncType: pending.syncType,
           params: pending.params,

@@ -37,9 +37,13 @@ describe.skipIf(externalTarget)("poison messages", () => {
   it("dead-letters an invalid message with its reason while the valid ones in its batch succeed", async () => {
     const queues = target.local?.queues.openf1?.normal;
     if (!queues) throw new Error("no openf1 normal queue");
+    // The stack connects the default tenant to every fake; the scheduled jobs run for that connection.
+    const connectionId = target.local?.connections.openf1;
+    if (!connectionId) throw new Error("the stack made no openf1 connection");
     const scheduledAt = new Date().toISOString();
     const valid: JobMessageInput[] = ["meetings", "sessions"].map((syncType) => ({
       tenantId: "default",
+      connectionId,
       provider: "openf1",
       syncType,
       priority: "normal",

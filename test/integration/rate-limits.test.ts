@@ -47,6 +47,7 @@ describe.skipIf(externalTarget)("rate limits end to end", () => {
             MessageBody: JSON.stringify({
               jobId,
               tenantId: local.tenantId,
+              connectionId: local.connections.openf1,
               provider: "openf1",
               syncType: "sessions",
               priority: "high",

@@ -51,9 +51,11 @@ describe("POST /sync", () => {
     expect(first.status).toBe("succeeded");
     expect(second.status).toBe("succeeded");
     expect(second.counts).toEqual({
+      pages: 1,
       fetched: first.counts?.fetched,
       written: 0,
       unchanged: first.counts?.fetched,
+      removed: 0,
     });
   });
 

@@ -51,7 +51,7 @@ describe("DynamoLimiter", () => {
         while (held < 2) {
           const permit = await takePermit(
             mine,
-            { provider: "p", limits: [limit], tenantId: "t", permits: 1, priority },
+            { provider: "p", limits: [limit], scopeKey: "t", permits: 1, priority },
             { maxWaitMs: 1_500 },
           );
           if (permit.granted) {
@@ -73,7 +73,7 @@ describe("DynamoLimiter", () => {
 
   it("takes a reservation over for high work, counting both moments until the holder releases its own", async () => {
     const limit: LimitDef = { id: "over", calls: 2, perMs: 60_000, scope: "global", reserve: 1 };
-    const scope = { provider: "takeover", limits: [limit], tenantId: "t" };
+    const scope = { provider: "takeover", limits: [limit], scopeKey: "t" };
     const limiter = new DynamoLimiter({
       tableName: tables.names.limiter,
       client,
@@ -107,7 +107,7 @@ describe("DynamoLimiter", () => {
     const low = {
       provider: "multi",
       limits: [a],
-      tenantId: "t",
+      scopeKey: "t",
       permits: 1,
       priority: "low" as const,
       maxWaitMs: 20_000,
@@ -115,7 +115,7 @@ describe("DynamoLimiter", () => {
     const high = {
       provider: "multi",
       limits: [b],
-      tenantId: "t",
+      scopeKey: "t",
       permits: 1,
       priority: "high" as const,
       maxWaitMs: 20_000,
@@ -128,7 +128,7 @@ describe("DynamoLimiter", () => {
     const second = await limiter.acquire(high);
     // Group b is full for 10 s; group a's reservation is no slot of b's, so b waits its own turn.
     expect(second.granted && second.at).toBeGreaterThanOrEqual(Date.now() + 9_000);
-    expect(await limiter.confirm({ provider: "multi", limits: [a], tenantId: "t" }, reserved.hold)).toBe(
+    expect(await limiter.confirm({ provider: "multi", limits: [a], scopeKey: "t" }, reserved.hold)).toBe(
       true,
     );
   });
@@ -140,7 +140,7 @@ describe("DynamoLimiter", () => {
     const request = {
       provider: "p",
       limits: [tight, loose],
-      tenantId: "acme",
+      scopeKey: "acme",
       permits: 1,
       priority: "high" as const,
     };
@@ -155,18 +155,18 @@ describe("DynamoLimiter", () => {
       ["loose", 2],
     ]);
     // Another tenant has its own budget under tenant-scoped limits.
-    expect((await limiter.acquire({ ...request, tenantId: "globex" })).granted).toBe(true);
+    expect((await limiter.acquire({ ...request, scopeKey: "globex" })).granted).toBe(true);
   });
 
   it("makes everyone wait after provider feedback", async () => {
     const limit: LimitDef = { id: "paused", calls: 100, perMs: 1_000, scope: "global" };
     const limiter = new DynamoLimiter({ tableName: tables.names.limiter, client });
-    await limiter.pause({ provider: "p", limits: [limit], tenantId: "t" }, Date.now() + 30_000);
+    await limiter.pause({ provider: "p", limits: [limit], scopeKey: "t" }, Date.now() + 30_000);
     const other = new DynamoLimiter({ tableName: tables.names.limiter, client });
     const d = await other.acquire({
       provider: "p",
       limits: [limit],
-      tenantId: "x",
+      scopeKey: "x",
       permits: 1,
       priority: "high",
     });

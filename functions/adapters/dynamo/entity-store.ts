@@ -1,6 +1,7 @@
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
@@ -8,7 +9,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { contentHash } from "#core/content-hash.ts";
 import { EntityTooLargeError } from "#core/errors.ts";
-import type { Entity, EntityReader } from "#providers/types.ts";
+import type { Entity, EntityReader, EntityRef } from "#providers/types.ts";
 import { isConditionalCheckFailed, mapWithConcurrency } from "./dynamo-util.ts";
 
 export interface UpsertResult {
@@ -61,6 +62,36 @@ export class EntityStore {
     );
     const written = results.filter(Boolean).length;
     return { written, unchanged: unique.length - written };
+  }
+
+  /**
+   * Deletes stored entities the provider says are gone, each raising one stream event (`deleted`
+   * to subscribers); returns how many were stored. Their history snapshots stay until they expire.
+   */
+  async remove(
+    scope: { tenantId: string; provider: string; jobId: string },
+    refs: readonly EntityRef[],
+  ): Promise<number> {
+    const results = await mapWithConcurrency(
+      dedupe(refs.map((ref) => ({ ...ref, data: {} }))),
+      8,
+      async (ref) => {
+        try {
+          await this.options.client.send(
+            new DeleteCommand({
+              TableName: this.options.tableName,
+              Key: { pk: entityPk(scope.tenantId, scope.provider, ref.type), sk: ref.id },
+              ConditionExpression: "attribute_exists(pk)",
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (isConditionalCheckFailed(error)) return false;
+          throw error;
+        }
+      },
+    );
+    return results.filter(Boolean).length;
   }
 
   /** Read access for provider modules, scoped to one tenant and provider. */

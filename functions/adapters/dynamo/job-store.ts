@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { type JobRecord, type JobStatus, jobRecordFromItem, queueCounters } from "#core/job.ts";
 import type { OverdueJob } from "#core/sweep.ts";
+import type { ResumeState } from "#core/sync-job.ts";
 import { isConditionalCheckFailed } from "./dynamo-util.ts";
 
 export interface JobStoreOptions {
@@ -32,6 +33,15 @@ const statusKey = (tenantId: string, provider: string, syncType: string) => ({
   sk: `${provider}#${syncType}`,
 });
 const OPEN: JobStatus[] = ["queued", "deferred", "running"];
+/** A fan-out parent's counters of its children (assembled into `children` by jobRecordFromItem). */
+const CHILD_COUNTER = {
+  succeeded: "childSucceeded",
+  failed: "childFailed",
+  skipped: "childSkipped",
+} as const;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The sparse index of open jobs, by provider and the moment their message is due. */
 export const OPEN_JOBS_INDEX = "open-jobs";
@@ -114,7 +124,69 @@ export class JobStore {
     job: Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType">,
     patch: JobPatch & { status: JobStatus; updatedAt: string },
     queue?: QueueState,
+    resume?: ResumeState,
   ): Promise<JobRecord | undefined> {
+    const item = await this.update(job, patch, queue, resume);
+    return item === undefined ? undefined : jobRecordFromItem(item);
+  }
+
+  /** A transition to running that also returns what the job kept from its earlier legs. */
+  async start(
+    job: Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType">,
+    patch: JobPatch & { status: JobStatus; updatedAt: string },
+    queue: QueueState,
+  ): Promise<{ record: JobRecord; resume: ResumeState } | undefined> {
+    const item = await this.update(job, patch, queue);
+    if (item === undefined) return undefined;
+    const resume: ResumeState = {
+      ...(isRecord(item.checkpoint) ? { checkpoint: item.checkpoint as ResumeState["checkpoint"] } : {}),
+      ...(item.complete === true ? { complete: true } : {}),
+      ...(typeof item.watermark === "string" ? { watermark: item.watermark } : {}),
+    };
+    return { record: jobRecordFromItem(item), resume };
+  }
+
+  /** Counts children a parent enqueued. */
+  async addChildren(parent: Pick<JobRecord, "tenantId" | "jobId">, count: number): Promise<void> {
+    await this.options.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: jobKey(parent.tenantId, parent.jobId),
+        UpdateExpression: "ADD childTotal :n",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":n": count },
+      }),
+    );
+  }
+
+  /** Counts a child's end on its parent, open or not (a parent may end before its children). */
+  async childEnded(
+    parent: Pick<JobRecord, "tenantId" | "jobId">,
+    status: "succeeded" | "failed" | "skipped",
+  ): Promise<void> {
+    try {
+      await this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: jobKey(parent.tenantId, parent.jobId),
+          UpdateExpression: "ADD #counter :one",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#counter": CHILD_COUNTER[status] },
+          ExpressionAttributeValues: { ":one": 1 },
+        }),
+      );
+    } catch (error) {
+      // The parent's record has expired (retention): nothing is left to count on.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  private async update(
+    job: Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType">,
+    patch: JobPatch & { status: JobStatus; updatedAt: string },
+    queue?: QueueState,
+    resume?: ResumeState,
+  ): Promise<Record<string, unknown> | undefined> {
     const names: Record<string, string> = { "#status": "status" };
     const values: Record<string, unknown> = { ":open0": OPEN[0], ":open1": OPEN[1], ":open2": OPEN[2] };
     const sets: string[] = [];
@@ -148,18 +220,39 @@ export class JobStore {
       values[":expect"] = queue.expect;
       condition += " AND (attribute_not_exists(#queuedAs) OR #queuedAs = :expect)";
     }
-    let expression = `SET ${sets.join(", ")}`;
-    // A finished job leaves the open-jobs index; nothing is left to send again. A job that ended
-    // well keeps no error of an earlier attempt, nor a next try.
-    if (!open) {
-      const ok = patch.status === "succeeded" || patch.status === "skipped";
-      expression += ` REMOVE openShard, dueAt, pendingMessage, queuedAs${ok ? ", #error, #notBefore" : ""}`;
-      if (ok) {
-        names["#error"] = "error";
-        names["#notBefore"] = "notBefore";
+    const removes: string[] = [];
+    if (open && resume) {
+      // What the job keeps between legs: replaced whole, so a stale checkpoint never survives.
+      for (const [field, value] of [
+        ["checkpoint", resume.checkpoint],
+        ["complete", resume.complete],
+        ["watermark", resume.watermark],
+      ] as const) {
+        names[`#${field}`] = field;
+        if (value === undefined) removes.push(`#${field}`);
+        else {
+          values[`:${field}`] = value;
+          sets.push(`#${field} = :${field}`);
+        }
       }
     }
-    let updated: JobRecord;
+    // A finished job leaves the open-jobs index and keeps nothing to resume; nothing is left to send
+    // again. A job that ended well keeps no error of an earlier attempt, nor a next try.
+    if (!open) {
+      removes.push("openShard", "dueAt", "pendingMessage", "queuedAs");
+      for (const field of ["checkpoint", "complete", "watermark"]) {
+        names[`#${field}`] = field;
+        removes.push(`#${field}`);
+      }
+      if (patch.status === "succeeded" || patch.status === "skipped") {
+        names["#error"] = "error";
+        names["#notBefore"] = "notBefore";
+        removes.push("#error", "#notBefore");
+      }
+    }
+    let expression = `SET ${sets.join(", ")}`;
+    if (removes.length > 0) expression += ` REMOVE ${removes.join(", ")}`;
+    let updated: Record<string, unknown>;
     try {
       const result = await this.options.client.send(
         new UpdateCommand({
@@ -172,12 +265,12 @@ export class JobStore {
           ReturnValues: "ALL_NEW",
         }),
       );
-      updated = jobRecordFromItem(result.Attributes ?? {});
+      updated = result.Attributes ?? {};
     } catch (error) {
       if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
-    if (!OPEN.includes(patch.status)) await this.recordFinish(updated);
+    if (!OPEN.includes(patch.status)) await this.recordFinish(jobRecordFromItem(updated));
     return updated;
   }
 

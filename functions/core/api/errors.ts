@@ -51,12 +51,19 @@ export const API_ERRORS = {
   NOT_FOUND: {
     status: 404,
     from: "both",
-    meaning: "no such route (deployed: nor a method the route lacks), or no such job for the caller's tenant",
+    meaning:
+      "no such route (deployed: nor a method the route lacks), or no such job or connection for the caller's tenant",
   },
   METHOD_NOT_ALLOWED: {
     status: 405,
     from: "both",
     meaning: "the route has no such method (locally; API Gateway answers NOT_FOUND)",
+  },
+  CONFLICT: {
+    status: 409,
+    from: "handler",
+    meaning:
+      "the connection changed since it was read (read it again), or a sync was asked for a disabled connection",
   },
   REQUEST_TIMEOUT: {
     status: 408,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONNECTION_REFINEMENTS } from "../connections/schemas.ts";
 import { MAX_PARAM_VALUE_LENGTH, MAX_PARAMS, PARAM_NAME_PATTERN, SyncParamsShape } from "../sync-params.ts";
 
 /**
@@ -27,6 +28,7 @@ export const REFINEMENTS: ReadonlyMap<z.core.$ZodType, JsonSchema> = new Map([
       additionalProperties: false,
     },
   ],
+  ...CONNECTION_REFINEMENTS,
 ]);
 
 function documentRefinements(ctx: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }): void {

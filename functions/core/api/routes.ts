@@ -2,6 +2,12 @@ import type { z } from "zod";
 import type { Catalog } from "#catalog/types.ts";
 import { type ApiErrorCode, statusOf } from "./errors.ts";
 import {
+  ConnectionDeletedSchema,
+  ConnectionIdSchema,
+  ConnectionListSchema,
+  ConnectionViewSchema,
+  CreateConnectionSchema,
+  connectionRequestBodies,
   HealthSchema,
   JobIdSchema,
   JobRecordSchema,
@@ -10,6 +16,7 @@ import {
   SyncRequestSchema,
   SyncStatusSchema,
   syncRequestBodies,
+  UpdateConnectionSchema,
 } from "./schemas.ts";
 
 /**
@@ -70,7 +77,7 @@ export const REST_ROUTES = [
     path: "/sync",
     summary: "Trigger a sync now",
     description:
-      "Records a job as queued and sends it to the provider's high-priority queue. `tenantId`, if given, must be the caller's.",
+      "Records a job as queued and sends it to the provider's high-priority queue, for one of the caller's connections to the provider (`connectionId`, needed only when the tenant has several). `tenantId`, if given, must be the caller's.",
     auth: { kind: "bearer" },
     body: {
       schema: SyncRequestSchema,
@@ -84,7 +91,73 @@ export const REST_ROUTES = [
       schema: SyncAcceptedSchema,
       headers: { Location: "the job's URL, `/jobs/{jobId}`" },
     },
-    errors: ["UNKNOWN_SYNC"],
+    errors: ["UNKNOWN_SYNC", "NOT_FOUND", "CONFLICT"],
+  },
+  {
+    operationId: "createConnection",
+    method: "POST",
+    path: "/connections",
+    summary: "Connect a provider",
+    description:
+      "Checks the tier, settings and credentials against the provider's own schema, keeps the credentials in a secret of their own (never returned again: a fingerprint at most), and creates the schedules of the provider's sync types for this connection.",
+    auth: { kind: "bearer" },
+    body: {
+      schema: CreateConnectionSchema,
+      model: "CreateConnection",
+      maxBytes: MAX_BODY_BYTES,
+      documented: connectionRequestBodies,
+    },
+    success: {
+      status: 201,
+      description: "The connection, enabled, with its schedules running.",
+      schema: ConnectionViewSchema,
+      headers: { Location: "the connection's URL, `/connections/{connectionId}`" },
+    },
+    errors: [],
+  },
+  {
+    operationId: "listConnections",
+    method: "GET",
+    path: "/connections",
+    summary: "The caller's tenant's connections",
+    auth: { kind: "bearer" },
+    success: { status: 200, description: "Every connection of the tenant.", schema: ConnectionListSchema },
+    errors: [],
+  },
+  {
+    operationId: "getConnection",
+    method: "GET",
+    path: "/connections/{connectionId}",
+    summary: "A connection of the caller's tenant",
+    description: "Another tenant's connection is answered as a missing one (404).",
+    auth: { kind: "bearer" },
+    pathParams: { connectionId: ConnectionIdSchema },
+    success: { status: 200, description: "The connection.", schema: ConnectionViewSchema },
+    errors: ["NOT_FOUND"],
+  },
+  {
+    operationId: "updateConnection",
+    method: "PATCH",
+    path: "/connections/{connectionId}",
+    summary: "Enable, disable, rotate credentials, change tier or settings",
+    description:
+      "Disabling removes the connection's schedules and enabling puts them back; settings are merged over the current ones (`null` removes one) and checked whole; new credentials replace the secret's value.",
+    auth: { kind: "bearer" },
+    pathParams: { connectionId: ConnectionIdSchema },
+    body: { schema: UpdateConnectionSchema, model: "UpdateConnection", maxBytes: MAX_BODY_BYTES },
+    success: { status: 200, description: "The connection as it now is.", schema: ConnectionViewSchema },
+    errors: ["NOT_FOUND", "CONFLICT"],
+  },
+  {
+    operationId: "deleteConnection",
+    method: "DELETE",
+    path: "/connections/{connectionId}",
+    summary: "Disconnect a provider",
+    description: "Removes the connection's schedules, its record and its secret.",
+    auth: { kind: "bearer" },
+    pathParams: { connectionId: ConnectionIdSchema },
+    success: { status: 200, description: "The connection is gone.", schema: ConnectionDeletedSchema },
+    errors: ["NOT_FOUND"],
   },
   {
     operationId: "getJob",

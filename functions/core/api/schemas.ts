@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Catalog } from "#catalog/types.ts";
-import { JobMessageSchema, type JobRecord, type JobStatus } from "../job.ts";
+import { CONNECTION_ID_PATTERN, JobMessageSchema, type JobRecord, type JobStatus } from "../job.ts";
 import type { LimitUsage } from "../limiter/types.ts";
 import type { ProviderStatus } from "../sync-requests.ts";
 import { SyncRequestSchema } from "../sync-requests.ts";
@@ -12,7 +12,17 @@ import type { ApiErrorCode } from "./errors.ts";
  * are generated from these; the handler's answers are typed by them.
  */
 
+export {
+  ConnectionListSchema,
+  ConnectionViewSchema,
+  CreateConnectionSchema,
+  connectionRequestBodies,
+  UpdateConnectionSchema,
+} from "../connections/schemas.ts";
 export { SyncRequestSchema };
+
+/** A connection id in a path: Pacer mints `c-` and 20 lowercase hex digits. */
+export const ConnectionIdSchema = z.string().regex(CONNECTION_ID_PATTERN);
 
 /** A job id in a path: the same rule as a queued message's (core/job.ts). */
 export const JobIdSchema = JobMessageSchema.shape.jobId.unwrap();
@@ -41,6 +51,7 @@ export const JobRecordSchema = z
   .object({
     jobId: z.string(),
     tenantId: z.string(),
+    connectionId: z.string(),
     provider: z.string(),
     syncType: z.string(),
     priority: JobMessageSchema.shape.priority,
@@ -49,7 +60,21 @@ export const JobRecordSchema = z
     status: JobStatusSchema,
     attempts: count.describe("provider attempts made: runs that took their permits and called the provider"),
     deferrals: count.describe("times the job was put back to wait for a permit; not failures"),
-    counts: z.object({ fetched: count, written: count, unchanged: count }).optional(),
+    counts: z
+      .object({
+        pages: count.describe("pages stored"),
+        fetched: count.describe("entities the provider returned"),
+        written: count,
+        unchanged: count,
+        removed: count.describe("stored entities removed because the provider said they are gone"),
+      })
+      .optional()
+      .describe("progress, updated after every stored page; the totals once the job has ended"),
+    parentJobId: z.string().optional().describe("the job that enqueued this one (fan-out)"),
+    children: z
+      .object({ total: count, succeeded: count, failed: count, skipped: count })
+      .optional()
+      .describe("the child jobs this one enqueued, and how they ended so far"),
     createdAt: timestamp,
     updatedAt: timestamp,
     startedAt: timestamp.optional(),
@@ -91,12 +116,17 @@ export const SyncStatusSchema = z.object({
           pendingJobs: count,
         }),
       ),
-      limits: z.array(LimitUsageSchema),
+      limits: z.array(
+        LimitUsageSchema.extend({ connectionId: z.string().describe("the connection whose budget this is") }),
+      ),
     }),
   ),
 });
 
 export const HealthSchema = z.object({ status: z.literal("ok"), time: timestamp });
+
+/** What `DELETE /connections/{connectionId}` answers. */
+export const ConnectionDeletedSchema = z.object({ connectionId: z.string(), deleted: z.literal(true) });
 
 /** The document `GET /openapi.json` answers: its outline (the validators check the rest). */
 export const OpenApiDocumentSchema = z.looseObject({

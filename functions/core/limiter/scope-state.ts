@@ -10,7 +10,7 @@ import {
 import type { LimitUsage, PermitRequest } from "./types.ts";
 
 /** What a request names to find its budgets: the provider, its limits, the tenant. */
-export type ScopeRef = Pick<PermitRequest, "provider" | "limits" | "tenantId">;
+export type ScopeRef = Pick<PermitRequest, "provider" | "limits" | "scopeKey">;
 
 /**
  * The limiter's state of one budget scope — a provider's global limits, or one tenant's — with
@@ -39,7 +39,7 @@ export const emptyScopeState: ScopeState = { logs: {}, highLogs: {}, pauses: {},
 
 /** Which budget a limit draws on: `<provider>#*` for a global limit, `<provider>#<tenant>` otherwise. */
 export const scopeIdOf = (scope: ScopeRef, limit: LimitDef): string =>
-  `${scope.provider}#${limit.scope === "global" ? "*" : scope.tenantId}`;
+  `${scope.provider}#${limit.scope === "global" ? "*" : scope.scopeKey}`;
 
 /** The distinct scopes of a request's limits, in the order its limits first name them. */
 export const scopeIdsOf = (scope: ScopeRef): string[] => [

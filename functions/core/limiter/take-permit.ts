@@ -10,11 +10,14 @@ export interface TakePermitOptions {
   readonly random?: () => number;
   /** Called for each permit given up because its caller woke too late to use it (a metric). */
   readonly onVoided?: () => void;
+  /** Permits granted earlier that will not be called on: handed back in the first request's write. */
+  readonly release?: PermitRelease;
 }
 
-/** Permits the caller holds: use them by `usableUntil` (epoch ms), or they are void. */
+/** Permits the caller holds, granted for the moment `at`: use them by `usableUntil` (epoch ms), or they are void. */
 export interface HeldPermits {
   readonly count: number;
+  readonly at: number;
   readonly usableUntil: number;
 }
 
@@ -52,7 +55,7 @@ export async function takePermit(
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   // A permit given up is handed back with the next request, so its moment is not wasted.
-  let release: PermitRelease | undefined;
+  let release: PermitRelease | undefined = options.release;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const decision = await limiter.acquire({
       ...request,
@@ -71,7 +74,8 @@ export async function takePermit(
     }
     const wait = decision.at - clock();
     if (wait > 0) await sleep(wait);
-    if (clock() <= usableUntil) return { granted: true, count: request.permits, usableUntil };
+    if (clock() <= usableUntil)
+      return { granted: true, count: request.permits, at: decision.at, usableUntil };
     options.onVoided?.();
     if (attempt < ATTEMPTS - 1) await sleep(between(VOIDED_RETRY_JITTER_MS, random));
   }

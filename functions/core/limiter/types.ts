@@ -5,8 +5,11 @@ import type { Hold } from "./sliding-log.ts";
 export interface PermitRequest {
   readonly provider: string;
   readonly limits: readonly LimitDef[];
-  /** Scopes tenant-scoped limits; global limits ignore it. */
-  readonly tenantId: string;
+  /**
+   * Scopes `tenant`-scoped limits: the connection's credential budget (two connections with the
+   * same key give the same one). Global limits ignore it.
+   */
+  readonly scopeKey: string;
   readonly permits: number;
   readonly priority: Priority;
   /**

@@ -3,7 +3,7 @@ import { type JobCounts, type JobMessage, type JobRecord, queueCounters } from "
 import { METRIC } from "../metric-names.ts";
 import { LOW_PRIORITY_AGING_MS, MAX_RECEIVE_COUNT } from "../resources.ts";
 import { DEFAULT_RETRY_POLICY, decideRetry, maxPermitWaitMs } from "../retry-budget.ts";
-import { effectivePriority, firstQueuedAt, queueState, send } from "./timing.ts";
+import { effectivePriority, progressAtFor, progressStart, queueState, send } from "./timing.ts";
 import {
   type Delivery,
   type JobOutcome,
@@ -46,7 +46,7 @@ export async function afterFailure(run: Run, error: unknown): Promise<JobOutcome
     return defer(run, error instanceof PermitUnavailableError ? error.retryAfterMs : 0, clock());
   }
   if (error instanceof PacerError && error.disposition === "fail")
-    return fail(run, publicError(deps, run, error));
+    return fail(run, publicError(deps, run, error), run.called ? message.attempts + 1 : undefined);
   if (error instanceof ProviderRateLimitedError) deps.metrics.count(METRIC.providerThrottled);
   const attempts = message.attempts + 1;
   const now = clock();
@@ -54,7 +54,7 @@ export async function afterFailure(run: Run, error: unknown): Promise<JobOutcome
     policy,
     {
       attempts,
-      ageMs: now - firstQueuedAt(message, run.startedAt),
+      ageMs: now - progressStart(message, run.progressedAt, run.startedAt),
       ...(error instanceof ProviderRateLimitedError ? { retryAfterMs: error.retryAfterMs } : {}),
     },
     deps.random,
@@ -63,13 +63,22 @@ export async function afterFailure(run: Run, error: unknown): Promise<JobOutcome
   if (!decision.retry) {
     const throttled = error instanceof ProviderRateLimitedError;
     deps.metrics.count(throttled ? METRIC.throttledOut : METRIC.retriesExhausted);
-    return fail(run, {
-      code: throttled ? "PROVIDER_THROTTLED_OUT" : "RETRIES_EXHAUSTED",
-      message: bounded(`gave up: ${decision.why}; last error ${last.code}: ${last.message}`),
-    });
+    return fail(
+      run,
+      {
+        code: throttled ? "PROVIDER_THROTTLED_OUT" : "RETRIES_EXHAUSTED",
+        message: bounded(`gave up: ${decision.why}; last error ${last.code}: ${last.message}`),
+      },
+      attempts,
+    );
   }
   try {
-    const next: JobMessage = { ...message, attempts, notBefore: undefined };
+    const next: JobMessage = {
+      ...message,
+      attempts,
+      notBefore: undefined,
+      progressAt: progressAtFor(message, run.progressedAt),
+    };
     const open = await deps.jobs.transition(
       run.job,
       {
@@ -144,7 +153,7 @@ export async function defer(run: Run, waitMs: number, now: number): Promise<JobO
   const { deps, message, syncType, job } = run;
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
   const limit = maxPermitWaitMs(syncType, policy);
-  const waited = now - firstQueuedAt(message, run.startedAt);
+  const waited = now - progressStart(message, run.progressedAt, run.startedAt);
   if (waited + waitMs > limit) {
     deps.metrics.count(METRIC.waitExhausted);
     return fail(run, {
@@ -161,6 +170,7 @@ export async function defer(run: Run, waitMs: number, now: number): Promise<JobO
     priority: effectivePriority(message, now, deps.agingMs ?? LOW_PRIORITY_AGING_MS),
     enqueuedAt: message.enqueuedAt ?? message.scheduledAt ?? new Date(run.startedAt).toISOString(),
     notBefore: undefined,
+    progressAt: progressAtFor(message, run.progressedAt),
   };
   try {
     const open = await deps.jobs.transition(
@@ -182,13 +192,21 @@ export async function defer(run: Run, waitMs: number, now: number): Promise<JobO
   return { kind: "deferred", jobId: job.jobId, retryAfterMs: waitMs };
 }
 
-/** Fails the job for good: the record says why, and the message goes to its DLQ with the reason. */
-export async function fail(run: Run, reason: { code: string; message: string }): Promise<JobOutcome> {
+/**
+ * Fails the job for good: the record says why (and how many provider attempts it made), and the
+ * message goes to its DLQ with the reason.
+ */
+export async function fail(
+  run: Run,
+  reason: { code: string; message: string },
+  attempts?: number,
+): Promise<JobOutcome> {
   const { deps, delivery, job } = run;
   try {
     await finish(deps, job, "failed", (deps.clock ?? Date.now)(), {
       error: reason,
       startedMs: run.startedAt,
+      attempts,
     });
   } catch (error) {
     return infrastructureFailure(run, error);
@@ -202,10 +220,16 @@ export async function finish(
   job: JobRef,
   status: "succeeded" | "skipped" | "failed",
   now: number,
-  details: { counts?: JobCounts; reason?: string; error?: JobRecord["error"]; startedMs?: number },
+  details: {
+    counts?: JobCounts;
+    reason?: string;
+    error?: JobRecord["error"];
+    startedMs?: number;
+    attempts?: number;
+  },
 ): Promise<void> {
   const iso = new Date(now).toISOString();
-  await deps.jobs.transition(job, {
+  const ended = await deps.jobs.transition(job, {
     status,
     updatedAt: iso,
     finishedAt: iso,
@@ -213,7 +237,12 @@ export async function finish(
     reason: details.reason,
     error: details.error,
     durationMs: details.startedMs === undefined ? undefined : now - details.startedMs,
+    attempts: details.attempts,
   });
+  // Only the transition that ended the job tells its parent, so a child is counted once.
+  if (ended && job.parentJobId !== undefined) {
+    await deps.jobs.childEnded({ tenantId: job.tenantId, jobId: job.parentJobId }, status);
+  }
 }
 
 export async function deadLetter(

@@ -56,3 +56,23 @@ export function effectivePriority(message: JobMessage, now: number, agingMs: num
   if (message.priority !== "low") return message.priority;
   return now - firstQueuedAt(message, now) >= agingMs ? "normal" : "low";
 }
+
+/**
+ * Where a job's bounds on waiting for permits and on retrying start: when it last stored a page
+ * (this leg, or an earlier one per its message), else when it was first queued. A long sync that
+ * keeps storing pages is never given up for having run long.
+ */
+export function progressStart(
+  message: JobMessage,
+  progressedAt: number | undefined,
+  fallback: number,
+): number {
+  if (progressedAt !== undefined) return progressedAt;
+  const at = Date.parse(message.progressAt ?? "");
+  return Number.isFinite(at) ? at : firstQueuedAt(message, fallback);
+}
+
+/** The message's `progressAt` for its next leg. */
+export function progressAtFor(message: JobMessage, progressedAt: number | undefined): string | undefined {
+  return progressedAt === undefined ? message.progressAt : new Date(progressedAt).toISOString();
+}

@@ -1,28 +1,71 @@
 import type { ProviderDef, SyncTypeDef } from "#catalog/index.ts";
-import type { Entity, EntityReader, ProviderFetch, ProviderModule } from "#providers/types.ts";
+import type {
+  Checkpoint,
+  Entity,
+  EntityReader,
+  EntityRef,
+  ProviderFetch,
+  ProviderModule,
+  PushLedger,
+} from "#providers/types.ts";
+import type { ConnectionRecord, Credentials } from "../connections/types.ts";
 import { PacerError } from "../errors.ts";
 import type { JobMessage, JobRecord } from "../job.ts";
 import type { JobQueue, QueueRef } from "../job-queue.ts";
-import type { HeldPermits } from "../limiter/take-permit.ts";
 import type { Limiter } from "../limiter/types.ts";
 import type { RetryPolicy } from "../retry-budget.ts";
+import type { CallPermits } from "./call-permits.ts";
 
 /** What a sync job run is given and what it ends in (see ../sync-job.ts). */
+
+/** Where an open job's message stands (the sweep re-sends `pendingMessage` once `dueAt` is long past). */
+export interface QueueState {
+  readonly dueAt: string;
+  readonly pendingMessage?: string;
+  readonly queuedAs?: string;
+  /** Move the job only if the delivery doing so is the one the record expects. */
+  readonly expect?: string;
+}
+
+/** What a job keeps between its legs, besides its counts: where to resume, and the staged watermark. */
+export interface ResumeState {
+  readonly checkpoint?: Checkpoint;
+  /** The last page is stored: nothing is left to fetch. */
+  readonly complete?: boolean;
+  readonly watermark?: string;
+}
 
 export interface JobRecords {
   create(record: JobRecord): Promise<boolean>;
   /**
    * Moves an open job on; undefined when it had already finished. `queue` says where its message
-   * stands while it stays open (the sweep re-sends `pendingMessage` once `dueAt` is long past).
+   * stands while it stays open. `resume`, when given, replaces what the job keeps between legs
+   * (a checkpoint of undefined removes it).
    */
   transition(
     job: JobRef,
     patch: Partial<JobRecord> & Pick<JobRecord, "status" | "updatedAt">,
-    queue?: { dueAt: string; pendingMessage?: string; queuedAs?: string; expect?: string },
+    queue?: QueueState,
+    resume?: ResumeState,
   ): Promise<JobRecord | undefined>;
+  /** Like `transition` to running, returning also what the job kept from its earlier legs. */
+  start(
+    job: JobRef,
+    patch: Partial<JobRecord> & Pick<JobRecord, "status" | "updatedAt">,
+    queue: QueueState,
+  ): Promise<{ record: JobRecord; resume: ResumeState } | undefined>;
+  /** Counts children a parent enqueued (new ones only). */
+  addChildren(parent: Pick<JobRef, "tenantId" | "jobId">, count: number): Promise<void>;
+  /** Counts one child's end on its parent's record, whether or not the parent is still open. */
+  childEnded(
+    parent: Pick<JobRef, "tenantId" | "jobId">,
+    status: "succeeded" | "failed" | "skipped",
+  ): Promise<void>;
 }
 
-export type JobRef = Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType">;
+export type JobRef = Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType"> & {
+  readonly parentJobId?: string;
+};
 
 export interface EntityWriter {
   upsert(
@@ -30,7 +73,25 @@ export interface EntityWriter {
     entities: readonly Entity[],
     now: Date,
   ): Promise<{ written: number; unchanged: number }>;
+  /** Deletes stored entities the provider says are gone; returns how many were there. */
+  remove(
+    scope: { tenantId: string; provider: string; jobId: string },
+    refs: readonly EntityRef[],
+  ): Promise<number>;
   reader(tenantId: string, provider: string): EntityReader;
+}
+
+/** Watermarks per connection and sync type, and the push ledger. */
+export interface SyncState {
+  watermark(tenantId: string, connectionId: string, syncType: string): Promise<string | undefined>;
+  commitWatermark(tenantId: string, connectionId: string, syncType: string, watermark: string): Promise<void>;
+  pushLedger(tenantId: string, connectionId: string): PushLedger;
+}
+
+/** The connection a job runs for, and its credentials (from its secret). */
+export interface RunConnections {
+  get(tenantId: string, connectionId: string): Promise<ConnectionRecord | undefined>;
+  credentials(connection: ConnectionRecord): Promise<Credentials | undefined>;
 }
 
 export interface WorkerMetrics {
@@ -47,15 +108,15 @@ export interface SyncJobDeps {
   readonly module: ProviderModule;
   readonly jobs: JobRecords;
   readonly entities: EntityWriter;
+  readonly connections: RunConnections;
+  readonly state: SyncState;
   readonly limiter: Limiter;
   readonly queue: JobQueue;
-  /** The provider's HTTP client for one run, with the permits already taken for it. */
-  readonly fetchFor: (
-    job: JobMessage,
-    syncType: SyncTypeDef,
-    prepaid: HeldPermits,
-    deadline: number | undefined,
-  ) => ProviderFetch;
+  /**
+   * The provider's HTTP client for one leg of a run: each call takes its permit through `permits`
+   * as it is sent, and no call outlives `deadline`.
+   */
+  readonly fetchFor: (job: JobMessage, permits: CallPermits, deadline: number | undefined) => ProviderFetch;
   readonly metrics: WorkerMetrics;
   readonly log?: WorkerLog;
   /** Attempts, backoff and age limits (core/retry-budget.ts). @default DEFAULT_RETRY_POLICY */
@@ -71,6 +132,12 @@ export interface SyncJobDeps {
   readonly agingMs?: number;
   /** How long after its message was due an open job counts as lost (the sweep's grace). */
   readonly runningGraceMs?: number;
+  /**
+   * A leg goes on to its next page only with this much of its invocation left (a call's timeout
+   * and a page's writes); otherwise the job continues in a new leg from its checkpoint.
+   * @default 20000
+   */
+  readonly legReserveMs?: number;
 }
 
 /** A delivery's context: which queue it came from and how often SQS has handed it out. */
@@ -120,4 +187,8 @@ export interface Run {
   readonly syncType: SyncTypeDef;
   readonly job: JobRef;
   readonly startedAt: number;
+  /** Set once this leg has stored a page: the job's bounds on waiting and retrying start again. */
+  progressedAt?: number;
+  /** Set once this leg has been granted a call's permit: it is an attempt. */
+  called?: boolean;
 }

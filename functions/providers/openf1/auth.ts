@@ -1,11 +1,10 @@
-import { providerSecret } from "#adapters/provider-credentials.ts";
-import { optionalEnv } from "#core/env.ts";
 import { ProviderRejectedError } from "#core/errors.ts";
 import { type Call, readJsonAs, sendRequest } from "#providers/http.ts";
 import type { ProviderFetch } from "#providers/types.ts";
 import { tokenSchema } from "./schemas.ts";
 
-interface Credentials {
+/** An OpenF1 account, as the connection's credentials hold it (the definition's schema). */
+export interface Credentials {
   readonly username: string;
   readonly password: string;
 }
@@ -18,34 +17,17 @@ interface CachedToken {
 /** Tokens are renewed this long before OpenF1 says they expire, so none expires mid-call. */
 const REFRESH_MARGIN_MS = 60_000;
 
-const fromEnv = readCredentials();
-let cached: CachedToken | undefined;
-let pending: Promise<CachedToken> | undefined;
+/** Per account (its username): connections with the same account share one token. */
+const cached = new Map<string, CachedToken>();
+const pending = new Map<string, Promise<CachedToken>>();
 
-/** Locally the env vars; deployed, the secret named by PACER_OPENF1_CREDENTIALS_SECRET. */
-async function credentials(): Promise<Credentials | undefined> {
-  if (fromEnv) return fromEnv;
-  const secret = await providerSecret("openf1");
-  if (secret === undefined) return undefined;
-  const { username, password } = secret;
-  if (!username || !password) {
-    throw new ProviderRejectedError('the OpenF1 credentials secret must hold "username" and "password"', 401);
-  }
-  return { username, password };
-}
-
-function readCredentials(): Credentials | undefined {
-  const username = optionalEnv("PACER_OPENF1_USERNAME");
-  const password = optionalEnv("PACER_OPENF1_PASSWORD");
-  if (username === undefined && password === undefined) return undefined;
-  if (username === undefined || password === undefined) {
-    throw new Error("set both PACER_OPENF1_USERNAME and PACER_OPENF1_PASSWORD, or neither");
-  }
-  return { username, password };
-}
-
-export async function hasCredentials(): Promise<boolean> {
-  return (await credentials()) !== undefined;
+/** The account in a connection's credentials, if it has one. */
+export function accountOf(
+  credentials: Readonly<Record<string, string>> | undefined,
+): Credentials | undefined {
+  const username = credentials?.username;
+  const password = credentials?.password;
+  return username && password ? { username, password } : undefined;
 }
 
 /**
@@ -56,19 +38,24 @@ export async function hasCredentials(): Promise<boolean> {
 export async function authHeaders(
   fetch: ProviderFetch,
   now: Date,
+  account: Credentials | undefined,
   renew = false,
 ): Promise<Record<string, string>> {
-  const account = await credentials();
   if (account === undefined) return {};
-  if (renew) cached = undefined;
-  if (cached === undefined || now.getTime() >= cached.refreshAtMs) {
+  const key = account.username;
+  if (renew) cached.delete(key);
+  let token = cached.get(key);
+  if (token === undefined || now.getTime() >= token.refreshAtMs) {
     // Concurrent calls share one token request instead of each spending a /token call.
-    pending ??= requestToken(fetch, account, now).finally(() => {
-      pending = undefined;
-    });
-    cached = await pending;
+    let request = pending.get(key);
+    if (request === undefined) {
+      request = requestToken(fetch, account, now).finally(() => pending.delete(key));
+      pending.set(key, request);
+    }
+    token = await request;
+    cached.set(key, token);
   }
-  return { authorization: `Bearer ${cached.accessToken}` };
+  return { authorization: `Bearer ${token.accessToken}` };
 }
 
 async function requestToken(fetch: ProviderFetch, { username, password }: Credentials, now: Date) {
@@ -83,7 +70,7 @@ async function requestToken(fetch: ProviderFetch, { username, password }: Creden
   const response = await sendRequest(fetch, request, call);
   if (response.status === 401 || response.status === 403) {
     throw new ProviderRejectedError(
-      "OpenF1 refused the credentials in PACER_OPENF1_USERNAME / PACER_OPENF1_PASSWORD",
+      "OpenF1 refused the connection's credentials (username and password); update them with PATCH /connections/{id}",
       response.status,
     );
   }

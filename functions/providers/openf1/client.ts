@@ -2,11 +2,12 @@ import type { z } from "zod";
 import { ProviderRejectedError } from "#core/errors.ts";
 import { type Call, errorDetail, readRows, sendRequest } from "#providers/http.ts";
 import type { ProviderFetch, ProviderRequest } from "#providers/types.ts";
-import { authHeaders, hasCredentials } from "./auth.ts";
+import { accountOf, authHeaders } from "./auth.ts";
 
 export interface OpenF1Context {
   readonly fetch: ProviderFetch;
   readonly now: Date;
+  readonly connection: { readonly credentials: Readonly<Record<string, string>> | undefined };
 }
 
 /** OpenF1's answer when a query matches nothing; it means "empty", not "missing". */
@@ -14,8 +15,7 @@ const NO_RESULTS_DETAIL = "No results found.";
 
 const LIVE_RESTRICTION_HINT =
   "OpenF1 restricts all data to authenticated users while a session is live (and for 30 minutes after it). " +
-  "Give Pacer an OpenF1 account with live access: PACER_OPENF1_USERNAME and PACER_OPENF1_PASSWORD, or deployed, " +
-  'the providerSecrets.openf1 config (a Secrets Manager secret {"username","password"}).';
+  'Give the connection an OpenF1 account with live access: PATCH /connections/{id} with credentials {"username","password"}.';
 
 /**
  * GETs an OpenF1 endpoint and returns its rows, each validated against `schema`. OpenF1's quirks
@@ -32,7 +32,7 @@ export async function getRows<T>(
   const request: ProviderRequest = { path, query, method: "GET" };
   let response = await send(context, request, call, false);
   if (response.status === 401) {
-    if (!(await hasCredentials())) {
+    if (accountOf(context.connection.credentials) === undefined) {
       const detail = await errorDetail(response);
       throw new ProviderRejectedError(
         `${call.source} answered 401 (${detail}). ${LIVE_RESTRICTION_HINT}`,
@@ -44,7 +44,7 @@ export async function getRows<T>(
     if (response.status === 401) {
       const detail = await errorDetail(response);
       throw new ProviderRejectedError(
-        `${call.source} refused a fresh bearer token (${detail}); check that the account in PACER_OPENF1_USERNAME has live access`,
+        `${call.source} refused a fresh bearer token (${detail}); check that the connection's OpenF1 account has live access`,
         401,
       );
     }
@@ -63,7 +63,12 @@ async function send(
   call: Call,
   renewToken: boolean,
 ): Promise<Response> {
-  const headers = await authHeaders(context.fetch, context.now, renewToken);
+  const headers = await authHeaders(
+    context.fetch,
+    context.now,
+    accountOf(context.connection.credentials),
+    renewToken,
+  );
   return sendRequest(
     context.fetch,
     { ...request, headers: { accept: "application/json", ...headers } },

@@ -22,21 +22,24 @@ export const openf1Module = defineProvider(openf1, {
   },
 
   syncs: {
-    async meetings(run) {
+    // OpenF1 has no pagination: every matching row comes in one answer, so each sync is one page.
+    async *meetings(run) {
       const year = run.params.year ?? run.now.getUTCFullYear();
-      return meetingEntities(await getRows(run, "/v1/meetings", `year=${year}`, meetingSchema));
+      yield { entities: meetingEntities(await getRows(run, "/v1/meetings", `year=${year}`, meetingSchema)) };
     },
-    async sessions(run) {
+    async *sessions(run) {
       const year = run.params.year ?? run.now.getUTCFullYear();
-      return sessionEntities(await getRows(run, "/v1/sessions", `year=${year}`, sessionSchema));
+      yield { entities: sessionEntities(await getRows(run, "/v1/sessions", `year=${year}`, sessionSchema)) };
     },
-    async weather(run) {
+    async *weather(run) {
       const query = `session_key=${liveSession(run.params.session_key)}`;
-      return weatherEntities(await getRows(run, "/v1/weather", query, weatherSchema));
+      yield { entities: weatherEntities(await getRows(run, "/v1/weather", query, weatherSchema)) };
     },
-    async race_control(run) {
+    async *race_control(run) {
       const query = `session_key=${liveSession(run.params.session_key)}`;
-      return raceControlEntities(await getRows(run, "/v1/race_control", query, raceControlSchema));
+      yield {
+        entities: raceControlEntities(await getRows(run, "/v1/race_control", query, raceControlSchema)),
+      };
     },
   },
 });

@@ -18,5 +18,9 @@ export const openf1Fake: FakeProvider = {
       ...(timeScale === undefined ? {} : { timeScale }),
       ...(feedFrozenAt === undefined ? {} : { feedNow: () => new Date(feedFrozenAt) }),
     }),
-  env: ({ secret }) => ({ PACER_OPENF1_USERNAME: USERNAME, PACER_OPENF1_PASSWORD: secret }),
+  connection: ({ secret }) => ({
+    tier: "free",
+    credentials: { username: USERNAME, password: secret },
+    settings: {},
+  }),
 };

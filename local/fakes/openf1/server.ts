@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { NO_TIME_SCALE, scaledWindowMs } from "#core/limit-time-scale.ts";
+import { serveFake } from "../serve.ts";
 import { StrictWindow, type WindowLimit } from "../strict-window.ts";
 import { type ApiResponse, FakeOpenF1Api, NOT_FOUND } from "./api.ts";
 
@@ -164,26 +164,8 @@ export async function startFakeOpenF1(options: FakeOpenF1Options = {}): Promise<
     response.end(answer.body);
   }
 
-  const server = createServer((request, response) => {
-    respond(request, response).catch(() => response.destroy());
-  });
-  const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    stats: () => ({ ...counts, byPath: { ...byPath } }),
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Keep-alive sockets would otherwise hold close() open until they time out.
-        server.closeAllConnections();
-      }),
-  };
+  const served = await serveFake(respond, options);
+  return { url: served.url, stats: () => ({ ...counts, byPath: { ...byPath } }), stop: served.stop };
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

@@ -121,7 +121,7 @@ describe("pacer sync --wait", () => {
       `/jobs/${jobId}`,
     );
     expect(job.body.status).toBe("succeeded");
-    expect(job.body.counts).toEqual({
+    expect(job.body.counts).toMatchObject({
       fetched: Number(final?.[1]),
       written: Number(final?.[2]),
       unchanged: Number(final?.[3]),

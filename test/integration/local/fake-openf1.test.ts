@@ -4,6 +4,7 @@ import type { ProviderFetch, SyncRun } from "#providers/types.ts";
 import { startFakes } from "../../../local/fakes/index.ts";
 import { type FakeOpenF1, startFakeOpenF1 } from "../../../local/fakes/openf1/index.ts";
 import type { LocalLog } from "../../../local/log.ts";
+import { entitiesOf, freshRunParts } from "../../support/pages.ts";
 
 type Row = Record<string, unknown>;
 
@@ -259,19 +260,19 @@ describe("the OpenF1 provider module against the fake", () => {
 
   it("syncs the season, finds the live race and follows its weather and race control", async () => {
     vi.resetModules();
-    vi.stubEnv("PACER_OPENF1_USERNAME", "");
-    vi.stubEnv("PACER_OPENF1_PASSWORD", "");
     const { openf1Module } = await import("#providers/openf1/index.ts");
-    const base = { tenantId: "acme", params: {}, now: clock.now(), fetch: fetchFromFake };
+    const base = { tenantId: "acme", params: {}, now: clock.now(), fetch: fetchFromFake, ...freshRunParts() };
     const empty = { get: async () => undefined, list: async () => [] };
 
-    const season = await openf1Module.sync({ ...base, syncType: "meetings", store: empty });
-    const sessions = await openf1Module.sync({ ...base, syncType: "sessions", store: empty });
+    const season = await entitiesOf(openf1Module.sync({ ...base, syncType: "meetings", store: empty }));
+    const sessions = await entitiesOf(openf1Module.sync({ ...base, syncType: "sessions", store: empty }));
     const store: SyncRun["store"] = { get: async () => undefined, list: async () => sessions };
     const plan = await openf1Module.plan?.({ ...base, syncType: "weather", store });
     const params = plan?.run ? plan.params : {};
-    const weather = await openf1Module.sync({ ...base, syncType: "weather", params, store });
-    const raceControl = await openf1Module.sync({ ...base, syncType: "race_control", params, store });
+    const weather = await entitiesOf(openf1Module.sync({ ...base, syncType: "weather", params, store }));
+    const raceControl = await entitiesOf(
+      openf1Module.sync({ ...base, syncType: "race_control", params, store }),
+    );
 
     expect(season.filter((e) => e.type === "meetings")).toHaveLength(24);
     expect(season.filter((e) => e.type === "circuits")).toHaveLength(24);
@@ -305,34 +306,32 @@ describe("fake OpenF1 with a frozen feed (the demo's setting)", () => {
 describe("fake OpenF1 as the stand-in starts it (startFakes)", () => {
   const quiet: LocalLog = { info: () => {}, debug: () => {}, warn: () => {}, notice: () => {} };
 
-  it("runs in its own process and hands the worker an env whose account it accepts", async () => {
+  it("runs in its own process, gives the worker its base URL and a connection whose account it accepts", async () => {
     // Prepare: no override, so the stand-in starts its own fake.
     vi.stubEnv("PACER_OPENF1_BASE_URL", "");
     const fakes = await startFakes(catalog, quiet);
     const fake = fakes.openf1;
     try {
       const env = fake?.env ?? {};
+      const account = fake?.connection.credentials ?? {};
       const token = (password: string | undefined) =>
         fetch(`${env.PACER_OPENF1_BASE_URL}/token`, {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ username: env.PACER_OPENF1_USERNAME ?? "", password: password ?? "" }),
+          body: new URLSearchParams({ username: account.username ?? "", password: password ?? "" }),
         });
 
       // Act
       const refused = await token("not-the-password");
-      const issued = await token(env.PACER_OPENF1_PASSWORD);
+      const issued = await token(account.password);
       const { access_token } = (await issued.json()) as { access_token: string };
       const meetings = await fetch(`${env.PACER_OPENF1_BASE_URL}/v1/meetings?year=2025`, {
         headers: { authorization: `Bearer ${access_token}` },
       });
 
       // Assess
-      expect(Object.keys(env).sort()).toEqual([
-        "PACER_OPENF1_BASE_URL",
-        "PACER_OPENF1_PASSWORD",
-        "PACER_OPENF1_USERNAME",
-      ]);
+      expect(Object.keys(env)).toEqual(["PACER_OPENF1_BASE_URL"]);
+      expect(Object.keys(account).sort()).toEqual(["password", "username"]);
       expect(env.PACER_OPENF1_BASE_URL).toBe(fake?.url);
       expect(fake?.pid).toEqual(expect.any(Number));
       expect(fake?.pid).not.toBe(process.pid);

@@ -113,6 +113,8 @@ beforeAll(async () => {
   stack = await startLocalStack({
     quiet: true,
     scheduler: false,
+    // Its handlers are stand-ins of their own: there is no connections API to connect through.
+    connectFakes: false,
     workerConcurrency: 1,
     handlers: {
       api,

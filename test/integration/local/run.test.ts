@@ -72,7 +72,7 @@ function kill(child: ChildProcess): void {
 }
 
 describe.skipIf(externalTarget)("npm run local", () => {
-  it("--once runs the demo, prints PACER_SUMMARY and exits 0", async () => {
+  it("--once connects both providers, runs the demo on each, prints PACER_SUMMARY and exits 0", async () => {
     const cli = startCli(["--once", "--port", "0"]);
     try {
       // The demo's own deadline follows its jobs' progress; this only bounds a hung process.
@@ -89,10 +89,36 @@ describe.skipIf(externalTarget)("npm run local", () => {
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatch(/^PACER_READY \{/);
       const summary = JSON.parse((lines[1] ?? "").replace(/^PACER_SUMMARY /, ""));
-      expect(summary).toMatchObject({ ok: true, fake429s: 0, problems: [] });
-      expect(Object.keys(summary.syncs)).toEqual(["meetings", "sessions", "weather", "race_control"]);
-      // A person watching saw each demo job finish; a demo is no stack for npx pacer to find.
+      expect(summary).toMatchObject({ ok: true, timeScale: 60, problems: [] });
+      const { openf1, zwiftracing } = summary.providers;
+      for (const demo of [openf1, zwiftracing]) {
+        expect(demo.calls).toBeGreaterThan(0);
+        expect(demo.entitiesWritten).toBeGreaterThan(0);
+        expect(demo.rateLimited).toBe(0);
+      }
+      expect(zwiftracing.repeated).toBe(0);
+      expect(Object.keys(openf1.syncs)).toEqual(["meetings", "sessions", "weather", "race_control"]);
+      expect(Object.keys(zwiftracing.syncs)).toEqual([
+        "clubMembers",
+        "riderStats",
+        "rider",
+        "results",
+        "eventResults",
+      ]);
+      // Every finished event's results came in, each from a child of the results run.
+      const { results, eventResults } = zwiftracing.syncs;
+      expect(results.run.children.total).toBeGreaterThan(0);
+      expect(results.run.children).toMatchObject({ succeeded: results.run.children.total, failed: 0 });
+      expect(eventResults.run.jobs).toBe(results.run.children.total);
+      // A person watching saw each demo job finish and each provider's tally; a demo is no stack for npx pacer to find.
       expect(done.stderr).toMatch(/openf1\/meetings +m-[0-9a-f]{6}… +succeeded +fetched \d+ · written \d+/);
+      expect(done.stderr).toMatch(/zwiftracing\/eventResults +m-[0-9a-f]{6}… +succeeded +fetched \d+/);
+      expect(done.stderr).toContain(
+        `demo openf1: ${openf1.calls} calls, ${openf1.entitiesWritten} entities written, 0 429s`,
+      );
+      expect(done.stderr).toContain(
+        `demo zwiftracing: ${zwiftracing.calls} calls, ${zwiftracing.entitiesWritten} entities written, 0 429s`,
+      );
       expect(existsSync(cli.statePath)).toBe(false);
     } finally {
       kill(cli.child);

@@ -1,5 +1,6 @@
 import type { JobRecord } from "#core/job.ts";
 import { TERMINAL_STATUSES } from "#core/job.ts";
+import type { LocalStack } from "../../../local/stack.ts";
 import type { Target } from "./target.ts";
 
 export interface ApiResponse<T = unknown> {
@@ -32,15 +33,35 @@ export async function call<T = unknown>(
   return { status: response.status, body: body as T };
 }
 
-/** Starts a sync and returns its 202 answer. */
+/** What `POST /connections` takes to connect to each fake of the local stack under test. */
+const fakeConnections = new Map<string, Record<string, unknown>>();
+
+/** Tenants that `startSync` connects connect to this stack's fakes, with credentials they accept. */
+export function useFakeConnections(stack: Pick<LocalStack, "fakes">): void {
+  fakeConnections.clear();
+  for (const [provider, fake] of Object.entries(stack.fakes))
+    fakeConnections.set(provider, { ...fake.connection });
+}
+
+/**
+ * Starts a sync and returns its 202 answer. A tenant with no connection to the provider is
+ * connected first, as a user would before their first sync: to the local stack's fake with the
+ * credentials it accepts, or (against a deployed stack) without credentials.
+ */
 export async function startSync(
   target: Pick<Target, "api" | "token">,
   provider: string,
   syncType: string,
 ): Promise<{ jobId: string; status: string; priority: string }> {
-  const response = await call<{ jobId: string; status: string; priority: string }>(target, "POST", "/sync", {
-    body: { provider, syncType },
-  });
+  const post = () =>
+    call<{ jobId: string; status: string; priority: string }>(target, "POST", "/sync", {
+      body: { provider, syncType },
+    });
+  let response = await post();
+  if (response.status === 404) {
+    await connectProvider(target, provider, fakeConnections.get(provider));
+    response = await post();
+  }
   if (response.status !== 202)
     throw new Error(`POST /sync answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body;
@@ -61,4 +82,18 @@ export async function waitForJob(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`job ${jobId} not terminal after ${timeoutMs} ms; last seen ${JSON.stringify(last)}`);
+}
+
+/** `POST /connections {provider}` for the target's tenant; returns the connection id. */
+export async function connectProvider(
+  target: Pick<Target, "api" | "token">,
+  provider: string,
+  body: Record<string, unknown> = {},
+): Promise<string> {
+  const response = await call<{ connectionId: string }>(target, "POST", "/connections", {
+    body: { provider, ...body },
+  });
+  if (response.status !== 201)
+    throw new Error(`POST /connections answered ${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body.connectionId;
 }

@@ -116,19 +116,26 @@ function rawValid(schema: Schema): fc.Arbitrary<unknown> {
   switch (type) {
     case "string": {
       const min = num(schema, "minLength") ?? 0;
-      const max = Math.min(num(schema, "maxLength") ?? 20, min + 20);
       const pattern = str(schema, "pattern");
-      return pattern
-        ? fc
-            .stringMatching(new RegExp(pattern), { maxLength: max })
-            .filter((s) => s.length >= min && s.length <= max)
-        : fc.string({ minLength: min, maxLength: max });
+      // A pattern may ask for more than 20 characters (`c-` and 20 hex digits): leave it room.
+      const max = Math.min(num(schema, "maxLength") ?? (pattern ? 64 : 20), min + (pattern ? 64 : 20));
+      if (!pattern) return fc.string({ minLength: min, maxLength: max });
+      const regex = new RegExp(pattern);
+      // fast-check draws short matches; one too short is repeated up to the minimum (kept only if
+      // it still matches), so a pattern with a minimum length does not starve the filter.
+      return fc
+        .stringMatching(regex, { maxLength: max })
+        .map((s) =>
+          s.length >= min || s.length === 0 ? s : s.repeat(Math.ceil(min / s.length)).slice(0, min),
+        )
+        .filter((s) => s.length >= min && s.length <= max && regex.test(s));
     }
-    case "integer":
-      return fc.integer({
-        min: num(schema, "minimum") ?? -1000,
-        max: Math.min(num(schema, "maximum") ?? 1000, 1e6),
-      });
+    case "integer": {
+      const exclusive = num(schema, "exclusiveMinimum");
+      const min = num(schema, "minimum") ?? (exclusive === undefined ? -1000 : exclusive + 1);
+      // A bounded range near the minimum: the documented maximum may be Number.MAX_SAFE_INTEGER.
+      return fc.integer({ min, max: Math.min(num(schema, "maximum") ?? min + 2_000, min + 1e6) });
+    }
     case "number":
       return fc.double({ noNaN: true, noDefaultInfinity: true });
     case "boolean":

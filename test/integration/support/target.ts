@@ -1,4 +1,5 @@
 import { type LocalStack, startLocalStack } from "../../../local/stack.ts";
+import { useFakeConnections } from "./api-client.ts";
 
 /**
  * What an integration test talks to. By default a local stack started in this process on free
@@ -37,6 +38,7 @@ export async function startTarget(): Promise<Target> {
     };
   }
   const local = await startLocalStack({ quiet: true, scheduler: false });
+  useFakeConnections(local);
   return {
     api: local.api,
     ws: local.ws,

@@ -2,31 +2,41 @@ import { describe, expect, it } from "vitest";
 import { createProviderFetch } from "#adapters/provider-fetch.ts";
 import {
   InvocationEndingError,
+  PermitUnavailableError,
   ProviderRateLimitedError,
   ProviderRedirectError,
   ProviderUnavailableError,
 } from "#core/errors.ts";
+import type { CallPermits } from "#core/sync-job/call-permits.ts";
 
 const NOW = 1_000_000;
 
+/** Permits as the worker's CallPermits hands them out: counted, always granted. */
+function countingPermits(throttles: number[] = []) {
+  const taken: string[] = [];
+  const permits: CallPermits = {
+    take: async (request) => {
+      taken.push(request.path);
+    },
+    pause: async (_request, until) => {
+      throttles.push(until);
+    },
+    pauseOn429Ms: (request) => (request.path.startsWith("/windowed") ? 3_600_000 : undefined),
+  };
+  return { permits, taken };
+}
+
 function setup(
   respond: (url: string) => Response | Promise<Response>,
-  prepaid = 1,
   cap: { maxPauseMs?: number; onPauseCapped?: (askedMs: number) => void; deadline?: number } = {},
 ) {
   const urls: string[] = [];
   const throttles: number[] = [];
-  let extra = 0;
+  const { permits, taken } = countingPermits(throttles);
   const fetch = createProviderFetch({
     baseUrl: "http://provider.test/",
     timeoutMs: 1_000,
-    prepaid: { count: prepaid, usableUntil: NOW + 10 },
-    acquireExtra: async () => {
-      extra++;
-    },
-    onThrottled: async (until) => {
-      throttles.push(until);
-    },
+    permits,
     onResponse: () => {},
     clock: () => NOW,
     ...cap,
@@ -35,16 +45,16 @@ function setup(
       return respond(String(input));
     }) as typeof globalThis.fetch,
   });
-  return { fetch, urls, throttles, extra: () => extra };
+  return { fetch, urls, throttles, taken };
 }
 
 describe("createProviderFetch", () => {
   it("starts no call in its invocation's last second: the job continues in a fresh one", async () => {
-    const late = setup(() => new Response("[]"), 1, { deadline: NOW + 900 });
+    const late = setup(() => new Response("[]"), { deadline: NOW + 900 });
     await expect(late.fetch({ path: "/v1/laps" })).rejects.toBeInstanceOf(InvocationEndingError);
     expect(late.urls).toEqual([]);
 
-    const inTime = setup(() => new Response("[]"), 1, { deadline: NOW + 5_000 });
+    const inTime = setup(() => new Response("[]"), { deadline: NOW + 5_000 });
     expect((await inTime.fetch({ path: "/v1/laps" })).status).toBe(200);
   });
 
@@ -64,6 +74,18 @@ describe("createProviderFetch", () => {
     expect(throttles).toEqual([NOW + 3_000]);
   });
 
+  it("pauses for the provider's own rule when a 429 gives no Retry-After, else for a second", async () => {
+    const { fetch, throttles } = setup(() => new Response("{}", { status: 429 }));
+    const windowed = (await fetch({ path: "/windowed/clubs" }).catch(
+      (e: unknown) => e,
+    )) as ProviderRateLimitedError;
+    const plain = (await fetch({ path: "/v1/meetings" }).catch(
+      (e: unknown) => e,
+    )) as ProviderRateLimitedError;
+    expect([windowed.retryAfterMs, plain.retryAfterMs]).toEqual([3_600_000, 1_000]);
+    expect(throttles).toEqual([NOW + 3_600_000, NOW + 1_000]);
+  });
+
   it("pauses everyone when a successful answer says the budget is spent", async () => {
     const { fetch, throttles } = setup(
       () => new Response("[]", { headers: { "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "20" } }),
@@ -72,35 +94,10 @@ describe("createProviderFetch", () => {
     expect(throttles).toEqual([NOW + 20_000]);
   });
 
-  it("does not send on a prepaid permit that lapsed, but takes a fresh one", async () => {
-    let extra = 0;
-    let now = NOW;
-    const fetch = createProviderFetch({
-      baseUrl: "http://provider.test",
-      timeoutMs: 1_000,
-      prepaid: { count: 2, usableUntil: NOW + 10 },
-      acquireExtra: async () => {
-        extra++;
-      },
-      onThrottled: async () => {},
-      onResponse: () => {},
-      clock: () => now,
-      fetchImpl: (async () => {
-        now += 50; // each call takes 50 ms: the second prepaid permit has lapsed by then
-        return new Response("[]");
-      }) as typeof globalThis.fetch,
-    });
-    await fetch({ path: "/a" });
-    expect(extra).toBe(0);
-    await fetch({ path: "/b" });
-    expect(extra).toBe(1);
-  });
-
   it("caps a provider's pause and reports the cap", async () => {
     const capped: number[] = [];
     const { fetch, throttles } = setup(
       () => new Response("", { status: 429, headers: { "Retry-After": "86400" } }),
-      1,
       { maxPauseMs: 900_000, onPauseCapped: (ms) => capped.push(ms) },
     );
     const error = (await fetch({ path: "/x" }).catch((e: unknown) => e)) as ProviderRateLimitedError;
@@ -109,13 +106,35 @@ describe("createProviderFetch", () => {
     expect(capped).toEqual([86_400_000]);
   });
 
-  it("takes a permit for every limited call beyond the prepaid ones, none for unlimited calls", async () => {
-    const { fetch, extra } = setup(() => new Response("[]"), 1);
+  it("takes a permit for every limited call as it is sent, none for unlimited calls", async () => {
+    const { fetch, taken } = setup(() => new Response("[]"));
     await fetch({ path: "/a" });
     await fetch({ path: "/token", limited: false });
-    expect(extra()).toBe(0);
     await fetch({ path: "/b" });
-    expect(extra()).toBe(1);
+    expect(taken).toEqual(["/a", "/b"]);
+  });
+
+  it("sends nothing when no permit is free: the refusal reaches the run", async () => {
+    const urls: string[] = [];
+    const fetch = createProviderFetch({
+      baseUrl: "http://provider.test",
+      timeoutMs: 1_000,
+      permits: {
+        take: async () => {
+          throw new PermitUnavailableError(60_000);
+        },
+        pause: async () => {},
+        pauseOn429Ms: () => undefined,
+      },
+      onResponse: () => {},
+      clock: () => NOW,
+      fetchImpl: (async (input: string | URL | Request) => {
+        urls.push(String(input));
+        return new Response("[]");
+      }) as typeof globalThis.fetch,
+    });
+    await expect(fetch({ path: "/a" })).rejects.toBeInstanceOf(PermitUnavailableError);
+    expect(urls).toEqual([]);
   });
 
   it("reports a network failure as the provider being unavailable", async () => {
@@ -134,24 +153,19 @@ interface Sent {
   readonly redirect: RequestInit["redirect"];
 }
 
-/** A provider answering from `respond`, recording what each call carried; prepaid permits as given. */
+/** A provider answering from `respond`, recording what each call carried and the permits taken. */
 function redirecting(
   respond: (url: URL, sent: Sent) => Response,
   extraOptions: Partial<Parameters<typeof createProviderFetch>[0]> = {},
-  prepaid = 1,
 ) {
   const sent: Sent[] = [];
   const refused: string[] = [];
   const statuses: number[] = [];
-  let extra = 0;
+  const { permits, taken } = countingPermits();
   const fetch = createProviderFetch({
     baseUrl: "https://api.provider.test",
     timeoutMs: 1_000,
-    prepaid: { count: prepaid, usableUntil: NOW + 10 },
-    acquireExtra: async () => {
-      extra++;
-    },
-    onThrottled: async () => {},
+    permits,
     onResponse: (_latency, status) => statuses.push(status),
     onRedirectRefused: (reason) => refused.push(reason),
     clock: () => NOW,
@@ -168,14 +182,14 @@ function redirecting(
       return respond(new URL(call.url), call);
     }) as typeof globalThis.fetch,
   });
-  return { fetch, sent, refused, statuses, extra: () => extra };
+  return { fetch, sent, refused, statuses, permitsTaken: () => taken.length };
 }
 
 const redirect = (status: number, location: string) => new Response(null, { status, headers: { location } });
 
 describe("createProviderFetch redirects", () => {
   it("follows a same-host redirect as a second call that takes its own permit", async () => {
-    const { fetch, sent, extra, statuses } = redirecting((url) =>
+    const { fetch, sent, permitsTaken, statuses } = redirecting((url) =>
       url.pathname === "/v1/old" ? redirect(301, "/v1/new?year=2026") : new Response("[]"),
     );
 
@@ -187,20 +201,18 @@ describe("createProviderFetch redirects", () => {
       "https://api.provider.test/v1/new?year=2026",
     ]);
     expect(sent.every((s) => s.redirect === "manual")).toBe(true);
-    expect(extra()).toBe(1); // the prepaid permit paid for the first call only
+    expect(permitsTaken()).toBe(2); // the first call and the hop, each its own
     expect(statuses).toEqual([301, 200]);
   });
 
   it("spends a permit on a hop even when the first call was not a limited one", async () => {
-    const { fetch, extra } = redirecting(
-      (url) => (url.pathname === "/token" ? redirect(307, "/auth/token") : new Response("{}")),
-      {},
-      0,
+    const { fetch, permitsTaken } = redirecting((url) =>
+      url.pathname === "/token" ? redirect(307, "/auth/token") : new Response("{}"),
     );
 
     await fetch({ path: "/token", method: "POST", body: "a=b", limited: false });
 
-    expect(extra()).toBe(1);
+    expect(permitsTaken()).toBe(1);
   });
 
   it("refuses a redirect to another host, naming the host but not the URL's query", async () => {
@@ -217,7 +229,7 @@ describe("createProviderFetch redirects", () => {
   });
 
   it("follows an allow-listed host, without the caller's credentials", async () => {
-    const { fetch, sent, extra } = redirecting(
+    const { fetch, sent, permitsTaken } = redirecting(
       (url) =>
         url.host === "cdn.provider.test" ? new Response("[]") : redirect(302, "https://cdn.provider.test/x"),
       { redirectHosts: ["CDN.provider.test"] },
@@ -231,7 +243,7 @@ describe("createProviderFetch redirects", () => {
     ]);
     expect(sent[0]?.headers).toMatchObject({ Authorization: "Bearer tok", Cookie: "a=1" });
     expect(sent[1]?.headers).toEqual({ accept: "*/*" });
-    expect(extra()).toBe(1);
+    expect(permitsTaken()).toBe(2);
   });
 
   it("refuses a downgrade from https to an allow-listed host over plain http", async () => {
@@ -254,13 +266,13 @@ describe("createProviderFetch redirects", () => {
 
   it("follows at most maxRedirects hops", async () => {
     let n = 0;
-    const { fetch, sent, refused, extra } = redirecting(() => redirect(307, `/hop/${++n}`), {
+    const { fetch, sent, refused, permitsTaken } = redirecting(() => redirect(307, `/hop/${++n}`), {
       maxRedirects: 2,
     });
 
     await expect(fetch({ path: "/start" })).rejects.toThrow(/more than 2 times/);
     expect(sent).toHaveLength(3);
-    expect(extra()).toBe(2);
+    expect(permitsTaken()).toBe(3);
     expect(refused).toEqual(["too-many-redirects"]);
   });
 
@@ -312,9 +324,7 @@ describe("createProviderFetch timeout", () => {
     const fetch = createProviderFetch({
       baseUrl: "http://provider.test",
       timeoutMs: 20,
-      prepaid: { count: 1, usableUntil: Number.POSITIVE_INFINITY },
-      acquireExtra: async () => {},
-      onThrottled: async () => {},
+      permits: countingPermits().permits,
       onResponse: () => {},
       fetchImpl: (async () => new Response(stalled, { status: 200 })) as typeof globalThis.fetch,
     });

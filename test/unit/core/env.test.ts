@@ -5,11 +5,17 @@ import { FUNCTIONS, WORKER_ENV } from "#core/functions.ts";
 describe("parseEnv", () => {
   it("parses each variable once, with defaults for the unset and JSON where asked", () => {
     // Prepare
-    const source = { PACER_DATA_TABLE: "data", PACER_SCHEDULED_TENANTS: '["acme","globex"]' };
+    const queue = (name: string) => ({
+      url: `https://sqs/${name}`,
+      dlqUrl: `https://sqs/${name}-dlq`,
+      arn: `arn:${name}`,
+    });
+    const queues = { openf1: { high: queue("high"), normal: queue("normal"), low: queue("low") } };
+    const source = { PACER_DATA_TABLE: "data", PACER_QUEUES: JSON.stringify(queues) };
     // Act
-    const env = parseEnv(FUNCTIONS.freshness.env, source);
+    const env = parseEnv(FUNCTIONS.sweeper.env, source);
     // Assess
-    expect(env).toEqual({ dataTable: "data", scheduledTenants: ["acme", "globex"] });
+    expect(env).toEqual({ dataTable: "data", queues, jobRetentionDays: 30, sweepGraceMs: 300_000 });
   });
 
   it("names every missing or malformed variable in one error", () => {
@@ -25,11 +31,11 @@ describe("parseEnv", () => {
 
   it("refuses JSON of the wrong shape, naming the variable", () => {
     // Prepare
-    const source = { PACER_DATA_TABLE: "data", PACER_SCHEDULED_TENANTS: '{"acme":true}' };
+    const source = { PACER_DATA_TABLE: "data", PACER_QUEUES: '{"openf1":["high"]}' };
     // Act
-    const parse = () => parseEnv(FUNCTIONS.freshness.env, source);
+    const parse = () => parseEnv(FUNCTIONS.sweeper.env, source);
     // Assess
-    expect(parse).toThrow(/^environment: PACER_SCHEDULED_TENANTS /);
+    expect(parse).toThrow(/^environment: PACER_QUEUES /);
   });
 
   it("treats an empty variable as unset", () => {
@@ -48,7 +54,13 @@ describe("requiredEnv", () => {
     const required = requiredEnv(WORKER_ENV);
     // Assess
     expect(required.sort()).toEqual(
-      ["PACER_DATA_TABLE", "PACER_IDEMPOTENCY_TABLE", "PACER_LIMITER_TABLE", "PACER_QUEUES"].sort(),
+      [
+        "PACER_DATA_TABLE",
+        "PACER_IDEMPOTENCY_TABLE",
+        "PACER_LIMITER_TABLE",
+        "PACER_QUEUES",
+        "PACER_SECRET_PREFIX",
+      ].sort(),
     );
   });
 });

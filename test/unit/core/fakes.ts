@@ -1,8 +1,10 @@
+import type { ConnectionRecord, Credentials } from "#core/connections/types.ts";
+import { contentHash } from "#core/content-hash.ts";
 import type { JobMessageInput, JobRecord } from "#core/job.ts";
 import type { JobQueue, QueueRef } from "#core/job-queue.ts";
 import type { Limiter, LimitUsage, PermitDecision, PermitRequest } from "#core/limiter/types.ts";
-import type { EntityWriter, JobRecords } from "#core/sync-job.ts";
-import type { Entity } from "#providers/types.ts";
+import type { EntityWriter, JobRecords, ResumeState, RunConnections, SyncState } from "#core/sync-job.ts";
+import type { Entity, EntityRef, PushLedger } from "#providers/types.ts";
 
 /** In-memory stand-ins at the adapter boundary, shared by the use-case tests. */
 
@@ -21,12 +23,19 @@ export class MemoryJobs implements JobRecords {
   readonly queueStates = new Map<string, { dueAt: string; pendingMessage?: string; queuedAs?: string }>();
   /** When set, the next transitions throw it (Pacer's own table failing). */
   failWith: Error | undefined;
+  /** What each open job keeps between its legs. */
+  readonly resumes = new Map<string, ResumeState>();
+  /** When set, the transition recording a page with this checkpoint throws (a crash mid-leg). */
+  crashOnCheckpoint: ((resume: ResumeState) => boolean) | undefined;
   async transition(
     job: Pick<JobRecord, "jobId">,
     patch: Partial<JobRecord> & Pick<JobRecord, "status" | "updatedAt">,
     queue?: { dueAt: string; pendingMessage?: string; queuedAs?: string; expect?: string },
+    resume?: ResumeState,
   ) {
     if (this.failWith) throw this.failWith;
+    if (resume && this.crashOnCheckpoint?.(resume))
+      throw new Error("crashed before the checkpoint was stored");
     const current = this.records.get(job.jobId);
     if (!current || !["queued", "deferred", "running"].includes(current.status)) return undefined;
     const queuedAs = this.queueStates.get(job.jobId)?.queuedAs;
@@ -34,12 +43,37 @@ export class MemoryJobs implements JobRecords {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const next = { ...current, ...defined } as JobRecord;
     this.records.set(job.jobId, next);
-    if (!["queued", "deferred", "running"].includes(next.status)) this.queueStates.delete(job.jobId);
-    else if (queue) {
-      const { expect: _expect, ...state } = queue;
-      this.queueStates.set(job.jobId, { ...this.queueStates.get(job.jobId), ...state });
+    if (!["queued", "deferred", "running"].includes(next.status)) {
+      this.queueStates.delete(job.jobId);
+      this.resumes.delete(job.jobId);
+    } else {
+      if (queue) {
+        const { expect: _expect, ...state } = queue;
+        this.queueStates.set(job.jobId, { ...this.queueStates.get(job.jobId), ...state });
+      }
+      if (resume) this.resumes.set(job.jobId, resume);
     }
     return next;
+  }
+  async start(
+    job: Pick<JobRecord, "jobId">,
+    patch: Partial<JobRecord> & Pick<JobRecord, "status" | "updatedAt">,
+    queue: { dueAt: string; pendingMessage?: string; queuedAs?: string; expect?: string },
+  ) {
+    const record = await this.transition(job, patch, queue);
+    return record && { record, resume: this.resumes.get(job.jobId) ?? {} };
+  }
+  async addChildren(parent: Pick<JobRecord, "jobId">, count: number) {
+    const r = this.records.get(parent.jobId);
+    if (!r) return;
+    const c = r.children ?? { total: 0, succeeded: 0, failed: 0, skipped: 0 };
+    this.records.set(parent.jobId, { ...r, children: { ...c, total: c.total + count } });
+  }
+  async childEnded(parent: Pick<JobRecord, "jobId">, status: "succeeded" | "failed" | "skipped") {
+    const r = this.records.get(parent.jobId);
+    if (!r) return;
+    const c = r.children ?? { total: 0, succeeded: 0, failed: 0, skipped: 0 };
+    this.records.set(parent.jobId, { ...r, children: { ...c, [status]: c[status] + 1 } });
   }
   async statuses() {
     return [];
@@ -48,15 +82,25 @@ export class MemoryJobs implements JobRecords {
 
 export class MemoryEntities implements EntityWriter {
   readonly stored = new Map<string, string>();
+  /** Every write that changed something, in order (`type/id`). */
+  readonly writes: string[] = [];
   async upsert(_scope: unknown, entities: readonly Entity[]) {
     let written = 0;
     for (const e of entities) {
       const key = `${e.type}/${e.id}`;
       const value = JSON.stringify(e.data);
-      if (this.stored.get(key) !== value) written++;
+      if (this.stored.get(key) !== value) {
+        written++;
+        this.writes.push(key);
+      }
       this.stored.set(key, value);
     }
     return { written, unchanged: entities.length - written };
+  }
+  async remove(_scope: unknown, refs: readonly EntityRef[]) {
+    let removed = 0;
+    for (const ref of refs) if (this.stored.delete(`${ref.type}/${ref.id}`)) removed++;
+    return removed;
   }
   reader() {
     const list = async (type: string) =>
@@ -103,5 +147,60 @@ export class ScriptedLimiter implements Limiter {
   }
   async usage(): Promise<LimitUsage[]> {
     return [];
+  }
+}
+
+/** A tenant's connection as the worker reads it. */
+export function connection(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
+  return {
+    connectionId: "c-00000000000000000001",
+    tenantId: "acme",
+    provider: "openf1",
+    tier: "free",
+    settings: {},
+    enabled: true,
+    budgetKey: "k-acme",
+    schedules: [],
+    createdAt: "2026-11-01T00:00:00.000Z",
+    updatedAt: "2026-11-01T00:00:00.000Z",
+    version: 1,
+    ...overrides,
+  };
+}
+
+export class MemoryConnections implements RunConnections {
+  readonly records = new Map<string, ConnectionRecord>();
+  constructor(
+    records: readonly ConnectionRecord[] = [connection()],
+    private readonly secrets: Readonly<Record<string, Credentials>> = {},
+  ) {
+    for (const r of records) this.records.set(r.connectionId, r);
+  }
+  async get(tenantId: string, connectionId: string) {
+    const r = this.records.get(connectionId);
+    return r && r.tenantId === tenantId ? r : undefined;
+  }
+  async credentials(record: ConnectionRecord) {
+    return record.secretName === undefined ? undefined : this.secrets[record.secretName];
+  }
+}
+
+export class MemoryState implements SyncState {
+  readonly watermarks = new Map<string, string>();
+  readonly pushed = new Map<string, string>();
+  async watermark(tenantId: string, connectionId: string, syncType: string) {
+    return this.watermarks.get(`${tenantId}/${connectionId}/${syncType}`);
+  }
+  async commitWatermark(tenantId: string, connectionId: string, syncType: string, watermark: string) {
+    this.watermarks.set(`${tenantId}/${connectionId}/${syncType}`, watermark);
+  }
+  pushLedger(tenantId: string, connectionId: string): PushLedger {
+    const key = (type: string, id: string) => `${tenantId}/${connectionId}/${type}/${id}`;
+    return {
+      changed: async (type, id, data) => this.pushed.get(key(type, id)) !== contentHash(data),
+      remember: async (type, id, data) => {
+        this.pushed.set(key(type, id), contentHash(data));
+      },
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalog, findProvider, hours, type LimitDef, limitsFor, minutes } from "#catalog/index.ts";
+import { catalog, findProvider, hours, type LimitDef, limitsForGroup, minutes } from "#catalog/index.ts";
 import { parseEnv } from "#core/env.ts";
 import { FUNCTIONS, WORKER_ENV } from "#core/functions.ts";
 import { scaledCatalog, scaledLimits, scaledProvider, scaledWindowMs } from "#core/limit-time-scale.ts";
@@ -47,15 +47,13 @@ describe("scaledCatalog", () => {
     ]);
   });
 
-  it("reaches limitsFor, as the worker and GET /status take the limits", () => {
+  it("reaches limitsForGroup, as the worker and GET /status take the limits", () => {
     // Prepare
     const openf1 = findProvider("openf1");
     if (!openf1) throw new Error("openf1 is not in the catalog");
     const provider = scaledProvider(openf1, 60);
-    const syncType = provider.syncTypes[0];
-    if (!syncType) throw new Error("openf1 has no sync type");
     // Act
-    const limits = limitsFor(provider, syncType);
+    const limits = limitsForGroup(provider, "api");
     // Assess
     expect(limits.map((l) => l.perMs)).toEqual([17, 1_000]);
   });
@@ -82,6 +80,10 @@ describe("PACER_LIMIT_TIME_SCALE", () => {
       PACER_LIMITER_TABLE: "l",
       PACER_IDEMPOTENCY_TABLE: "i",
       PACER_QUEUES: "{}",
+      PACER_SECRET_PREFIX: "pacer/connections/",
+      PACER_FINGERPRINT_KEY_SECRET: "pacer/fingerprint-key",
+      PACER_SCHEDULE_GROUP: "pacer-connections",
+      PACER_SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/pacer-scheduler",
     };
     // Act
     const api = parseEnv(FUNCTIONS.api.env, source);

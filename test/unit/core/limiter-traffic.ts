@@ -141,7 +141,7 @@ const itemsOf = (ask: Ask) =>
 const requestOf = (ask: Ask): PermitRequest => ({
   provider: "p",
   limits: ask.limits,
-  tenantId: ask.tenant,
+  scopeKey: ask.tenant,
   permits: ask.permits,
   priority: ask.priority,
   maxWaitMs: ask.maxWaitMs,

@@ -27,7 +27,7 @@ import {
 const request = (limits: readonly LimitDef[], overrides: Partial<PermitRequest> = {}): PermitRequest => ({
   provider: "p",
   limits,
-  tenantId: "t1",
+  scopeKey: "t1",
   permits: 1,
   priority: "high",
   maxWaitMs: 0,
@@ -100,7 +100,7 @@ describe("permit placement", () => {
 
           // Act: a burst of manual triggers.
           const burst = Array.from({ length: reserve }, () => ({
-            request: request(named, { tenantId: probe.tenant }),
+            request: request(named, { scopeKey: probe.tenant }),
           }));
           const { placements } = placeBatch(state, burst, now, { policy });
 
@@ -165,7 +165,7 @@ describe("permit placement", () => {
           const { state } = replay(asksOf(shapes, limits), policy);
           const named = limitsOf(probe.uses, limits);
           const ask = request(named, {
-            tenantId: probe.tenant,
+            scopeKey: probe.tenant,
             priority: probe.priority,
             permits: Math.min(probe.permits, ...named.map((l) => l.calls)),
           });
@@ -264,8 +264,8 @@ describe("permit placement", () => {
     const a: LimitDef = { id: "a", calls: 2, perMs: 1_000, scope: "global", reserve: 0 };
     const b: LimitDef = { id: "b", calls: 2, perMs: 1_000, scope: "tenant", reserve: 0 };
     const policy = policyOf(0);
-    const low = (tenantId: string) => ({
-      request: request([a, b], { tenantId, priority: "low", maxWaitMs: 10_000 }),
+    const low = (scopeKey: string) => ({
+      request: request([a, b], { scopeKey, priority: "low", maxWaitMs: 10_000 }),
     });
     let state: LimiterState = new Map();
     for (const entry of [low("t1"), low("t2"), low("t1")])

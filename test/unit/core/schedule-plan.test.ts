@@ -1,29 +1,61 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { catalog } from "#catalog/index.ts";
 import { type Catalog, minutes, type ProviderDef, seconds } from "#catalog/types.ts";
-import { checkCatalog, rateExpression, scheduleMessage, schedulePlan } from "#core/schedule-plan.ts";
+import {
+  checkCatalog,
+  connectionSchedulePlan,
+  rateExpression,
+  scheduleMessage,
+} from "#core/schedule-plan.ts";
 
-describe("schedulePlan", () => {
-  it("schedules each scheduled sync type per tenant, fanning sub-minute cadences into slots", () => {
-    const plan = schedulePlan(catalog, ["acme", "globex"]);
-    const weather = plan.filter((d) => d.syncType === "weather");
-    expect(weather.map((d) => d.tenantId)).toEqual(["acme", "globex"]);
-    expect(weather[0]).toMatchObject({ expression: "rate(1 minute)", slots: 2, slotIntervalMs: 30_000 });
+const openf1 = catalog.providers.find((p) => p.id === "openf1") as ProviderDef;
+const connection = { connectionId: "c-00000000000000000001", tenantId: "acme", settings: {} };
+
+describe("connectionSchedulePlan", () => {
+  it("schedules each scheduled sync type of one connection, fanning sub-minute cadences into slots", () => {
+    const plan = connectionSchedulePlan(openf1, connection);
+    expect(plan.map((d) => d.name)).toEqual([
+      "c-00000000000000000001.meetings",
+      "c-00000000000000000001.sessions",
+      "c-00000000000000000001.weather",
+      "c-00000000000000000001.race_control",
+    ]);
+    expect(plan.find((d) => d.syncType === "weather")).toMatchObject({
+      expression: "rate(1 minute)",
+      slots: 2,
+      slotIntervalMs: 30_000,
+      tenantId: "acme",
+      connectionId: "c-00000000000000000001",
+    });
     expect(plan.find((d) => d.syncType === "sessions")).toMatchObject({
       expression: "rate(1 hour)",
       slots: 1,
     });
     expect(plan.find((d) => d.syncType === "meetings")?.expression).toBe("cron(15 0 * * ? *)");
-    expect(new Set(plan.map((d) => d.name)).size).toBe(plan.length);
   });
 
-  it("builds the message a schedule sends", () => {
-    const def = schedulePlan(catalog, ["acme"])[0];
+  it("leaves out manual sync types and those the connection's settings leave off", () => {
+    const zwift = catalog.providers.find((p) => p.id === "zwiftracing") as ProviderDef;
+    const standard = connectionSchedulePlan(zwift, { ...connection, settings: { clubId: 1 } }).map(
+      (d) => d.syncType,
+    );
+    const experimental = connectionSchedulePlan(zwift, {
+      ...connection,
+      settings: { clubId: 1, experimental: true },
+    }).map((d) => d.syncType);
+    expect(standard).toEqual(["clubMembers", "riderStats"]);
+    expect(experimental).toEqual(["clubMembers", "riderStats", "results", "events"]);
+  });
+
+  it("builds the message a schedule sends, naming its connection", () => {
+    const def = connectionSchedulePlan(openf1, connection)[0];
     if (!def) throw new Error("no schedule");
     expect(scheduleMessage(def, "2026-01-01T00:00:00Z")).toMatchObject({
       source: "schedule",
       slot: 0,
       tenantId: "acme",
+      connectionId: "c-00000000000000000001",
     });
   });
 
@@ -36,45 +68,46 @@ describe("schedulePlan", () => {
 
 describe("checkCatalog", () => {
   it("accepts the shipped catalog", () => {
-    expect(checkCatalog(catalog, ["default"])).toEqual([]);
+    expect(checkCatalog(catalog)).toEqual([]);
   });
 
-  it("reports every problem at once: dangling limits, runs too costly, schedules over budget", () => {
+  it("reports every problem at once: dangling limits and groups, unknown tiers, schedules over budget", () => {
     const broken: ProviderDef = {
       id: "tight",
       displayName: "Tight",
       baseUrl: "http://x",
-      limits: [{ id: "hourly", calls: 1, perMs: minutes(60), scope: "tenant" }],
-      endpointGroups: [{ id: "api", limits: ["hourly", "ghost"], paths: [] }],
+      tiers: [{ id: "basic", description: "" }],
+      connection: { settings: z.object({}).strict() },
+      limits: [{ id: "hourly", calls: 1, perMs: minutes(60), scope: "tenant", tiers: { gold: 5 } }],
+      endpointGroups: [{ id: "api", limits: ["hourly", "ghost"], endpoints: ["GET /members", "/bare"] }],
       syncTypes: [
         {
           id: "members",
           description: "",
           direction: "pull",
-          endpointGroup: "api",
-          cost: 2,
+          calls: { api: 2, nowhere: 1 },
           cadence: { kind: "rate", everyMs: minutes(15) },
           priority: "normal",
           entityTypes: ["members"],
         },
       ],
     };
-    const problems = checkCatalog({ providers: [broken] } satisfies Catalog, ["a"]);
+    const problems = checkCatalog({ providers: [broken] } satisfies Catalog);
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/unknown limit "ghost"/),
-        expect.stringMatching(/costs 2 calls but limit "hourly" grants 1/),
+        expect.stringMatching(/unknown tier "gold"/),
+        expect.stringMatching(/endpoint "\/bare" .* must read "METHOD \/path"/),
+        expect.stringMatching(/unknown endpoint group "nowhere"/),
         expect.stringMatching(/schedules need 8\.00 calls .* allows 1/),
       ]),
     );
   });
 
-  it("counts every tenant against a global limit", () => {
-    expect(
-      checkCatalog(
-        catalog,
-        Array.from({ length: 8 }, (_, i) => `t${i}`),
-      ),
-    ).toEqual([expect.stringMatching(/limit "per-minute" allows 30/)]);
+  it("accepts a run that needs more calls than one window grants: it continues when the next permit frees", () => {
+    const zwift = catalog.providers.find((p) => p.id === "zwiftracing") as ProviderDef;
+    // 3 club pages against 1 per 60 min.
+    expect(zwift.syncTypes.find((s) => s.id === "clubMembers")?.calls).toMatchObject({ clubs: 3 });
+    expect(checkCatalog({ providers: [zwift] })).toEqual([]);
   });
 });

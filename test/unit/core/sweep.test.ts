@@ -37,6 +37,7 @@ describe("sweepLostJobs", () => {
     const pendingMessage = JSON.stringify({
       jobId: "m-1",
       tenantId: "acme",
+      connectionId: record.connectionId,
       provider: "openf1",
       syncType: "sessions",
       priority: "high",
@@ -49,6 +50,22 @@ describe("sweepLostJobs", () => {
     expect(await result).toEqual({ requeued: 1, skipped: 0 });
     expect(sent[0]).toMatchObject({ jobId: "m-1", attempts: 1, deferrals: 2 });
     expect(sent[0]?.notBefore).toBeUndefined();
+  });
+
+  it("sends a job recorded without a message (its send failed) as a fresh one, for its connection and parent", async () => {
+    const child = aJobRecord({
+      jobId: "m-1.eventResults.0123456789abcdef",
+      parentJobId: "m-1",
+      source: "fanout",
+    });
+    const { result, sent } = setup([{ record: child, dueAt: "2026-12-01T11:00:00.000Z" }]);
+    expect(await result).toEqual({ requeued: 1, skipped: 0 });
+    expect(sent[0]).toMatchObject({
+      jobId: child.jobId,
+      connectionId: child.connectionId,
+      parentJobId: "m-1",
+      attempts: 0,
+    });
   });
 
   it("leaves a job another sweep claimed first, and one whose message cannot be read", async () => {

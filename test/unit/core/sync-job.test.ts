@@ -8,15 +8,39 @@ import {
 } from "#core/errors.ts";
 import { scheduledJobId } from "#core/job.ts";
 import { RetryableJobError, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
-import type { Entity, ProviderModule } from "#providers/types.ts";
-import { MemoryEntities, MemoryJobs, MemoryQueue, ScriptedLimiter } from "./fakes.ts";
+import type { ProviderModule } from "#providers/types.ts";
+import {
+  connection,
+  MemoryConnections,
+  MemoryEntities,
+  MemoryJobs,
+  MemoryQueue,
+  MemoryState,
+  ScriptedLimiter,
+} from "./fakes.ts";
 
 const provider = findProvider("openf1");
 if (!provider) throw new Error("openf1 missing from catalog");
 const NOW = Date.parse("2026-11-29T12:00:00Z");
 
+/** A module's sync that fails before its first page. */
+const fails =
+  (error: Error): ProviderModule["sync"] =>
+  () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) });
+
+/** The default sync: one call to OpenF1's meetings, one page. */
+const oneMeeting: ProviderModule["sync"] = async function* (run) {
+  await run.fetch({ path: "/v1/meetings" });
+  yield { entities: [{ type: "meetings", id: "1", data: { name: "Monaco" } }] };
+};
+
 function setup(
-  options: { sync?: ProviderModule["sync"]; plan?: ProviderModule["plan"]; limiter?: ScriptedLimiter } = {},
+  options: {
+    sync?: ProviderModule["sync"];
+    plan?: ProviderModule["plan"];
+    limiter?: ScriptedLimiter;
+    connections?: MemoryConnections;
+  } = {},
 ) {
   const jobs = new MemoryJobs();
   const entities = new MemoryEntities();
@@ -26,26 +50,35 @@ function setup(
   const module: ProviderModule = {
     id: "openf1",
     plan: options.plan,
-    sync: options.sync ?? (async () => [{ type: "meetings", id: "1", data: { name: "Monaco" } }]),
+    sync: options.sync ?? oneMeeting,
   };
   const deps: SyncJobDeps = {
     provider: provider as NonNullable<typeof provider>,
     module,
     jobs,
     entities,
+    connections: options.connections ?? new MemoryConnections(),
+    state: new MemoryState(),
     queue,
     limiter,
-    fetchFor: () => async () => new Response("[]"),
+    // As createProviderFetch does: every call takes its permit as it is sent.
+    fetchFor: (_job, permits) => async (request) => {
+      await permits.take(request);
+      return new Response("[]");
+    },
     metrics: { count: (name) => counted.push(name) },
     clock: () => NOW,
   };
   return { deps, jobs, entities, queue, limiter, counted };
 }
 
+const CONNECTION_ID = connection().connectionId;
+
 const manual = (overrides: Record<string, unknown> = {}) =>
   JSON.stringify({
     jobId: "m-1",
     tenantId: "acme",
+    connectionId: CONNECTION_ID,
     provider: "openf1",
     syncType: "meetings",
     priority: "high",
@@ -65,17 +98,67 @@ describe("runSyncJob", () => {
     expect(jobs.records.get("m-1")).toMatchObject({
       status: "succeeded",
       attempts: 1,
-      counts: { fetched: 1, written: 1, unchanged: 0 },
+      counts: { pages: 1, fetched: 1, written: 1, unchanged: 0, removed: 0 },
     });
     await runSyncJob(deps, delivery(manual({ jobId: "m-2" })));
-    expect(jobs.records.get("m-2")?.counts).toEqual({ fetched: 1, written: 0, unchanged: 1 });
+    expect(jobs.records.get("m-2")?.counts).toEqual({
+      pages: 1,
+      fetched: 1,
+      written: 0,
+      unchanged: 1,
+      removed: 0,
+    });
   });
 
-  it("takes the sync type's cost in permits at the message's priority, under every limit", async () => {
+  it("takes each call's permit at the message's priority, under every limit of its endpoint group, in the connection's budget", async () => {
     const { deps, limiter } = setup();
     await runSyncJob(deps, delivery(manual()));
-    expect(limiter.requests[0]).toMatchObject({ permits: 1, priority: "high", tenantId: "acme" });
-    expect(limiter.requests[0]?.limits.map((l) => l.id)).toEqual(["per-second", "per-minute"]);
+    expect(limiter.requests).toHaveLength(1);
+    expect(limiter.requests[0]).toMatchObject({ permits: 1, priority: "high", scopeKey: "k-acme" });
+    expect(limiter.requests[0]?.limits.map((l) => [l.id, l.calls])).toEqual([
+      ["per-second", 3],
+      ["per-minute", 30],
+    ]);
+  });
+
+  it("holds a paid connection's calls to the paid tier's numbers", async () => {
+    const { deps, limiter } = setup({ connections: new MemoryConnections([connection({ tier: "paid" })]) });
+    await runSyncJob(deps, delivery(manual()));
+    expect(limiter.requests[0]?.limits.map((l) => l.calls)).toEqual([6, 60]);
+  });
+
+  it("skips a job whose connection is gone or disabled, without a call", async () => {
+    const gone = setup({ connections: new MemoryConnections([]) });
+    expect(await runSyncJob(gone.deps, delivery(manual()))).toMatchObject({ status: "skipped" });
+    expect(gone.jobs.records.get("m-1")?.reason).toMatch(/no longer exists/);
+    const off = setup({ connections: new MemoryConnections([connection({ enabled: false })]) });
+    expect(await runSyncJob(off.deps, delivery(manual()))).toMatchObject({ status: "skipped" });
+    expect(off.jobs.records.get("m-1")?.reason).toMatch(/disabled/);
+    expect([...gone.limiter.requests, ...off.limiter.requests]).toEqual([]);
+  });
+
+  it("never runs another tenant's connection: a message naming it finds no connection", async () => {
+    const { deps, limiter } = setup({
+      connections: new MemoryConnections([connection({ tenantId: "globex" })]),
+    });
+    expect(await runSyncJob(deps, delivery(manual()))).toMatchObject({ status: "skipped" });
+    expect(limiter.requests).toEqual([]);
+  });
+
+  it("refuses a call outside the definition's endpoints before it is sent", async () => {
+    const sent: string[] = [];
+    const { deps, queue } = setup({
+      sync: async function* (run) {
+        sent.push("before");
+        await run.fetch({ path: "/v1/laps" });
+        yield { entities: [] };
+      },
+    });
+    expect(await runSyncJob(deps, delivery(manual()))).toMatchObject({
+      kind: "dead-lettered",
+      code: "UNCATALOGUED_ENDPOINT",
+    });
+    expect(queue.dead[0]?.reason.message).toMatch(/GET \/v1\/laps/);
   });
 
   it("puts a job without a permit back on its queue for exactly the wait, without failing it", async () => {
@@ -133,9 +216,7 @@ describe("runSyncJob", () => {
 
   it("retries a 429 after the provider's Retry-After, counting it as an attempt", async () => {
     const { deps, queue, jobs, counted } = setup({
-      sync: async () => {
-        throw new ProviderRateLimitedError(2_000);
-      },
+      sync: fails(new ProviderRateLimitedError(2_000)),
     });
     const outcome = await runSyncJob(deps, delivery(manual()));
     expect(outcome).toMatchObject({ kind: "retrying", attempts: 1 });
@@ -147,9 +228,7 @@ describe("runSyncJob", () => {
 
   it("fails a job whose provider keeps answering 429 once its attempts are spent, and alarms", async () => {
     const { deps, queue, jobs, counted } = setup({
-      sync: async () => {
-        throw new ProviderRateLimitedError(1_000);
-      },
+      sync: fails(new ProviderRateLimitedError(1_000)),
     });
     const outcome = await runSyncJob(deps, delivery(manual({ attempts: 4 })));
     expect(outcome).toMatchObject({ kind: "dead-lettered", code: "PROVIDER_THROTTLED_OUT" });
@@ -175,9 +254,7 @@ describe("runSyncJob", () => {
 
   it("fails a job the provider rejects, and parks it with the provider's reason", async () => {
     const { deps, queue, jobs } = setup({
-      sync: async () => {
-        throw new ProviderRejectedError("401: restricted during live sessions", 401);
-      },
+      sync: fails(new ProviderRejectedError("401: restricted during live sessions", 401)),
     });
     expect(await runSyncJob(deps, delivery(manual()))).toMatchObject({ kind: "dead-lettered" });
     expect(jobs.records.get("m-1")).toMatchObject({ status: "failed", error: { code: "PROVIDER_REJECTED" } });
@@ -185,9 +262,7 @@ describe("runSyncJob", () => {
   });
 
   it("retries a transient failure as a new message with backoff, and fails it once the budget is spent", async () => {
-    const failing = async (): Promise<Entity[]> => {
-      throw new ProviderUnavailableError("502 from provider");
-    };
+    const failing = fails(new ProviderUnavailableError("502 from provider"));
     const first = setup({ sync: failing });
     expect(await runSyncJob(first.deps, delivery(manual()))).toMatchObject({ kind: "retrying", attempts: 1 });
     expect(first.jobs.records.get("m-1")).toMatchObject({
@@ -219,9 +294,7 @@ describe("runSyncJob", () => {
 
   it("puts a job back without spending an attempt when its invocation runs out of time", async () => {
     const { deps, jobs, queue } = setup({
-      sync: async () => {
-        throw new InvocationEndingError("500 ms left in this invocation");
-      },
+      sync: fails(new InvocationEndingError("500 ms left in this invocation")),
     });
     expect(await runSyncJob(deps, delivery(manual()))).toMatchObject({ kind: "deferred" });
     expect(queue.sent[0]).toMatchObject({ message: { attempts: 0, deferrals: 1 }, delaySeconds: 0 });
@@ -231,9 +304,9 @@ describe("runSyncJob", () => {
   it("does not run an older message of a job that has moved on (a redelivery after its retry was queued)", async () => {
     let calls = 0;
     const { deps, queue } = setup({
-      sync: async () => {
+      sync: (run) => {
         calls++;
-        throw new ProviderUnavailableError("502 from provider");
+        return fails(new ProviderUnavailableError("502 from provider"))(run);
       },
     });
     expect(await runSyncJob(deps, delivery(manual()))).toMatchObject({ kind: "retrying", attempts: 1 });
@@ -245,9 +318,7 @@ describe("runSyncJob", () => {
 
   it("does not retry a job past its maximum age", async () => {
     const { deps, queue } = setup({
-      sync: async () => {
-        throw new ProviderUnavailableError("timed out");
-      },
+      sync: fails(new ProviderUnavailableError("timed out")),
     });
     const old = new Date(NOW - 59 * 60_000 - 59_000).toISOString();
     expect(await runSyncJob(deps, delivery(manual({ enqueuedAt: old })))).toMatchObject({
@@ -276,9 +347,9 @@ describe("runSyncJob", () => {
   it("shows tenants Pacer's code for an unexpected error, never the raw SDK text", async () => {
     const logged: unknown[] = [];
     const { deps, jobs } = setup({
-      sync: async () => {
-        throw new Error("ResourceNotFoundException: arn:aws:dynamodb:eu-west-1:123456789012:table/secret");
-      },
+      sync: fails(
+        new Error("ResourceNotFoundException: arn:aws:dynamodb:eu-west-1:123456789012:table/secret"),
+      ),
     });
     await runSyncJob({ ...deps, log: { error: (_m, details) => logged.push(details) } }, delivery(manual()));
     const record = jobs.records.get("m-1");
@@ -324,6 +395,7 @@ describe("runSyncJob", () => {
     const { deps, queue, jobs } = setup();
     const scheduled = {
       tenantId: "acme",
+      connectionId: CONNECTION_ID,
       provider: "openf1",
       syncType: "weather",
       priority: "normal",

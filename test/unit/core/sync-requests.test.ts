@@ -1,14 +1,45 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "#catalog/index.ts";
-import { ForbiddenError, NotFoundError, UnknownSyncError, ValidationError } from "#core/errors.ts";
+import type { ConnectionRecord } from "#core/connections/types.ts";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnknownSyncError,
+  ValidationError,
+} from "#core/errors.ts";
+import type { Limiter, LimitUsage, PermitRequest } from "#core/limiter/types.ts";
 import { getJob, type SyncRequestDeps, syncStatus, triggerSync } from "#core/sync-requests.ts";
-import { MemoryJobs, MemoryQueue, ScriptedLimiter } from "./fakes.ts";
+import { MemoryConnectionStore } from "./connections/fakes.ts";
+import { connection, MemoryJobs, MemoryQueue } from "./fakes.ts";
 
-function setup() {
+/** acme's one OpenF1 connection, unless a test gives others. */
+const acmeOpenF1 = connection();
+
+/** Answers every limit as unused, and keeps what it was asked. */
+class RecordingUsage implements Pick<Limiter, "usage"> {
+  readonly asked: Omit<PermitRequest, "permits" | "priority">[] = [];
+  async usage(request: Omit<PermitRequest, "permits" | "priority">): Promise<LimitUsage[]> {
+    this.asked.push(request);
+    return request.limits.map((l) => ({
+      limitId: l.id,
+      scope: l.scope,
+      calls: l.calls,
+      perMs: l.perMs,
+      used: 0,
+      reserved: 0,
+    }));
+  }
+}
+
+function setup(records: readonly ConnectionRecord[] = [acmeOpenF1]) {
   const jobs = new MemoryJobs();
   const queue = new MemoryQueue();
-  const deps: SyncRequestDeps = { catalog, jobs, queue, limiter: new ScriptedLimiter(), clock: () => 0 };
-  return { deps, jobs, queue };
+  const connections = new MemoryConnectionStore();
+  for (const record of records) connections.records.set(`${record.tenantId}#${record.connectionId}`, record);
+  const limiter = new RecordingUsage();
+  const deps: SyncRequestDeps = { catalog, connections, jobs, queue, limiter, clock: () => 0 };
+  return { deps, jobs, queue, limiter };
 }
 
 describe("triggerSync", () => {
@@ -22,6 +53,7 @@ describe("triggerSync", () => {
     expect(accepted).toMatchObject({ status: "queued", priority: "high" });
     expect(jobs.records.get(accepted.jobId)).toMatchObject({
       tenantId: "acme",
+      connectionId: acmeOpenF1.connectionId,
       source: "manual",
       params: { year: "2026" },
     });
@@ -29,6 +61,7 @@ describe("triggerSync", () => {
       jobId: accepted.jobId,
       priority: "high",
       tenantId: "acme",
+      connectionId: acmeOpenF1.connectionId,
     });
   });
 
@@ -59,6 +92,61 @@ describe("triggerSync", () => {
     await expect(
       triggerSync(deps, "acme", { provider: "openf1", syncType: "sessions", tenantId: "globex" }),
     ).rejects.toBeInstanceOf(ForbiddenError);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it("refuses a tenant with no connection to the provider as not found, recording nothing", async () => {
+    const { deps, jobs, queue } = setup([]);
+
+    const refused = triggerSync(deps, "acme", { provider: "openf1", syncType: "sessions" });
+
+    await expect(refused).rejects.toBeInstanceOf(NotFoundError);
+    await expect(refused).rejects.toThrow(/POST \/connections/);
+    expect(jobs.records.size).toBe(0);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it("needs the connectionId when the tenant has two connections to the provider, and runs for the one named", async () => {
+    const second = connection({ connectionId: "c-00000000000000000002", budgetKey: "k-acme-2" });
+    const { deps, queue } = setup([acmeOpenF1, second]);
+
+    const unnamed = triggerSync(deps, "acme", { provider: "openf1", syncType: "sessions" });
+    await expect(unnamed).rejects.toBeInstanceOf(ValidationError);
+    await expect(unnamed).rejects.toThrow(/^connectionId: .*c-00000000000000000001, c-00000000000000000002/);
+    expect(queue.sent).toEqual([]);
+
+    await triggerSync(deps, "acme", {
+      provider: "openf1",
+      syncType: "sessions",
+      connectionId: second.connectionId,
+    });
+    expect(queue.sent.map((s) => s.message.connectionId)).toEqual([second.connectionId]);
+  });
+
+  it("answers another tenant's connectionId as not found", async () => {
+    const globex = connection({ connectionId: "c-00000000000000000009", tenantId: "globex" });
+    const { deps, queue } = setup([acmeOpenF1, globex]);
+
+    const refused = triggerSync(deps, "acme", {
+      provider: "openf1",
+      syncType: "sessions",
+      connectionId: globex.connectionId,
+    });
+
+    await expect(refused).rejects.toBeInstanceOf(NotFoundError);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it("refuses a disabled connection as a conflict", async () => {
+    const { deps, queue } = setup([connection({ enabled: false })]);
+
+    const refused = triggerSync(deps, "acme", {
+      provider: "openf1",
+      syncType: "sessions",
+      connectionId: acmeOpenF1.connectionId,
+    });
+
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
     expect(queue.sent).toEqual([]);
   });
 
@@ -123,5 +211,30 @@ describe("syncStatus", () => {
       freshnessSeconds: null,
       pendingJobs: 0,
     });
+  });
+
+  it("reports each connection's limits on its own tier and budget, and none for a provider not connected", async () => {
+    const paid = connection({ connectionId: "c-00000000000000000002", tier: "paid", budgetKey: "k-paid" });
+    const { deps, limiter } = setup([acmeOpenF1, paid]);
+
+    const status = await syncStatus(deps, "acme");
+
+    const limits = status.providers.find((p) => p.provider === "openf1")?.limits ?? [];
+    const perSecond = limits.filter((l) => l.limitId === "per-second");
+    expect(perSecond.map((l) => [l.connectionId, l.calls])).toEqual([
+      [acmeOpenF1.connectionId, 3],
+      [paid.connectionId, 6],
+    ]);
+    expect(limiter.asked.map((r) => r.scopeKey)).toEqual([acmeOpenF1.budgetKey, paid.budgetKey]);
+    expect(status.providers.find((p) => p.provider === "zwiftracing")?.limits).toEqual([]);
+  });
+
+  it("shows no other tenant's connections", async () => {
+    const { deps, limiter } = setup([connection({ tenantId: "globex" })]);
+
+    const status = await syncStatus(deps, "acme");
+
+    expect(status.providers.flatMap((p) => p.limits)).toEqual([]);
+    expect(limiter.asked).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { CONFIRM_LEAD_MS } from "#core/limiter/sliding-log.ts";
 import { takePermit } from "#core/limiter/take-permit.ts";
 import { ScriptedLimiter } from "./fakes.ts";
 
-const request = { provider: "p", limits: [], tenantId: "t", permits: 1, priority: "high" as const };
+const request = { provider: "p", limits: [], scopeKey: "t", permits: 1, priority: "high" as const };
 
 function virtualTime(oversleepMs: number[] = []) {
   let now = 0;
@@ -25,6 +25,7 @@ describe("takePermit", () => {
     expect(await takePermit(limiter, request, { maxWaitMs: 1_000, ...time })).toEqual({
       granted: true,
       count: 1,
+      at: 300,
       usableUntil: 310,
     });
     expect(time.slept).toEqual([300]);

@@ -4,6 +4,7 @@ import { idempotencyKeyOf } from "#handlers/worker.ts";
 
 const scheduled = {
   tenantId: "acme",
+  connectionId: "c-00000000000000000001",
   provider: "openf1",
   syncType: "weather",
   priority: "normal",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseJavaMajor } from "../../../local/aws/java.ts";
-import { DEFAULT_PORT, parseCliArgs, UsageError } from "../../../local/cli-args.ts";
+import { DEFAULT_PORT, DEMO_TIME_SCALE, parseCliArgs, USAGE, UsageError } from "../../../local/cli-args.ts";
 
 describe("parseCliArgs", () => {
   it("defaults to the default port, real time, and running until stopped", () => {
@@ -39,6 +39,12 @@ describe("parseCliArgs", () => {
     });
   });
 
+  it("runs the demo at the demo's time scale unless --time-scale is given", () => {
+    expect(parseCliArgs(["--once"]).timeScale).toBe(DEMO_TIME_SCALE);
+    expect(parseCliArgs(["--once", "--time-scale", "1"]).timeScale).toBe(1);
+    expect(parseCliArgs(["--time-scale", "1", "--once"]).timeScale).toBe(1);
+  });
+
   it.each([
     [["--port", "x"]],
     [["--port", "70000"]],
@@ -58,6 +64,11 @@ it("names --time-scale and its floor when refusing a time scale below 1", () => 
   expect(() => parseCliArgs(["--time-scale", "0.5"])).toThrow(
     '--time-scale must be a number of at least 1, got "0.5"',
   );
+});
+
+it("tells in --help the demo's time scale, and no longer PACER_SCHEDULED_TENANTS", () => {
+  expect(USAGE).toContain(`With --once it defaults to ${DEMO_TIME_SCALE}.`);
+  expect(USAGE).not.toContain("PACER_SCHEDULED_TENANTS");
 });
 
 describe("parseJavaMajor", () => {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { JobRecord } from "#core/job.ts";
-import { type DemoRun, JobProgress, judgeDemo } from "../../../local/demo.ts";
+import { demoConnection } from "../../../local/demo/zwiftracing.ts";
+import {
+  ChildJobIndex,
+  childrenEnded,
+  type DemoProviders,
+  type DemoRun,
+  type DemoSummary,
+  demoLines,
+  JobProgress,
+  judgeDemo,
+} from "../../../local/demo.ts";
 import { aJobRecord } from "../../support/job-record.ts";
 
 const run = (status: string, fetched: number, written: number): DemoRun => ({
@@ -10,51 +20,144 @@ const run = (status: string, fetched: number, written: number): DemoRun => ({
   unchanged: fetched - written,
 });
 
-describe("judgeDemo", () => {
-  it("passes a first run that wrote and a second that found everything unchanged", () => {
-    expect(
-      judgeDemo({ meetings: { run1: run("succeeded", 48, 48), run2: run("succeeded", 48, 0) } }, 0),
-    ).toEqual([]);
-  });
-
-  it("fails a second run that rewrote stored records", () => {
-    const problems = judgeDemo(
-      { meetings: { run1: run("succeeded", 48, 48), run2: run("succeeded", 48, 3) } },
-      0,
-    );
-
-    expect(problems).toEqual(["meetings run 2 wrote 3 records; the same data should write none"]);
-  });
-
-  it("fails a job that did not succeed, a first run that wrote nothing, and any 429", () => {
-    const problems = judgeDemo(
-      {
-        sessions: { run1: run("failed", 0, 0), run2: run("succeeded", 10, 0) },
-        weather: { run1: run("succeeded", 5, 0), run2: run("timeout", 0, 0) },
+/** A demo where everything went as it should; tests spoil what they are about. */
+function aGoodDemo(): DemoProviders {
+  return {
+    openf1: {
+      calls: 9,
+      entitiesWritten: 48,
+      rateLimited: 0,
+      syncs: { meetings: { run1: run("succeeded", 48, 48), run2: run("succeeded", 48, 0) } },
+    },
+    zwiftracing: {
+      calls: 29,
+      entitiesWritten: 81,
+      rateLimited: 0,
+      repeated: 0,
+      syncs: {
+        clubMembers: { run: run("succeeded", 41, 41) },
+        rider: { run: run("succeeded", 1, 1) },
+        eventResults: { run: { ...run("succeeded", 39, 39), jobs: 25 } },
       },
-      2,
-    );
+    },
+  };
+}
 
-    expect(problems).toEqual([
-      "sessions run 1: failed",
-      "sessions run 1 wrote nothing",
-      "weather run 2: timeout",
-      "weather run 1 wrote nothing",
-      "the fake provider answered 2 requests with 429",
+describe("judgeDemo", () => {
+  it("passes first runs that wrote, an OpenF1 second run that found everything unchanged, and no 429", () => {
+    expect(judgeDemo(aGoodDemo())).toEqual([]);
+  });
+
+  it("fails an OpenF1 second run that rewrote stored records", () => {
+    const demo = aGoodDemo();
+    const spoilt = {
+      ...demo,
+      openf1: {
+        ...demo.openf1,
+        syncs: { meetings: { run1: run("succeeded", 48, 48), run2: run("succeeded", 48, 3) } },
+      },
+    };
+
+    expect(judgeDemo(spoilt)).toEqual([
+      "openf1/meetings run 2 wrote 3 records; the same data should write none",
+    ]);
+  });
+
+  it("fails a job that did not succeed and a first run that wrote nothing, on either provider", () => {
+    const demo = aGoodDemo();
+    const spoilt: DemoProviders = {
+      openf1: {
+        ...demo.openf1,
+        syncs: {
+          sessions: { run1: run("failed", 0, 0), run2: run("succeeded", 10, 0) },
+          weather: {
+            run1: run("succeeded", 5, 0),
+            run2: { ...run("timeout", 0, 0), detail: "last seen queued" },
+          },
+        },
+      },
+      zwiftracing: {
+        ...demo.zwiftracing,
+        syncs: {
+          rider: { run: run("succeeded", 1, 0) },
+          eventResults: {
+            run: { ...run("failed", 30, 30), detail: "23 of 25 succeeded, 2 failed, 0 skipped" },
+          },
+        },
+      },
+    };
+
+    expect(judgeDemo(spoilt)).toEqual([
+      "openf1/sessions run 1: failed",
+      "openf1/weather run 1 wrote nothing",
+      "openf1/weather run 2: timeout (last seen queued)",
+      "zwiftracing/rider wrote nothing",
+      "zwiftracing/eventResults: failed (23 of 25 succeeded, 2 failed, 0 skipped)",
+    ]);
+  });
+
+  it("fails any 429, any repeated ZwiftRacing call and a provider it could not connect", () => {
+    const demo = aGoodDemo();
+    const spoilt: DemoProviders = {
+      openf1: { ...demo.openf1, rateLimited: 2 },
+      zwiftracing: {
+        ...demo.zwiftracing,
+        repeated: 1,
+        problem: "connecting zwiftracing failed: HTTP 400 settings.clubId: expected a number",
+      },
+    };
+
+    expect(judgeDemo(spoilt)).toEqual([
+      "the openf1 fake answered 2 requests with 429",
+      "zwiftracing: connecting zwiftracing failed: HTTP 400 settings.clubId: expected a number",
+      "the zwiftracing fake saw 1 calls repeat one it had answered",
     ]);
   });
 });
 
-describe("JobProgress", () => {
-  const job = (changes: Partial<JobRecord>): JobRecord =>
-    aJobRecord({
-      jobId: "j",
-      tenantId: "default",
-      syncType: "meetings",
-      createdAt: "2026-01-01T00:00:00.000Z",
-      ...changes,
-    });
+describe("demoLines", () => {
+  it("tells each provider's calls, entities written and 429s in one line", () => {
+    const summary: DemoSummary = {
+      ok: true,
+      durationMs: 1,
+      timeScale: 60,
+      providers: aGoodDemo(),
+      problems: [],
+    };
 
+    expect(demoLines(summary)).toEqual([
+      "demo openf1: 9 calls, 48 entities written, 0 429s",
+      "demo zwiftracing: 29 calls, 81 entities written, 0 429s",
+    ]);
+  });
+});
+
+describe("demoConnection", () => {
+  it("follows the 40-member club with experimental on, keeping the fake's key and tier", () => {
+    const fake = {
+      tier: "standard",
+      credentials: { apiKey: "0123456789abcdef0123" },
+      settings: { clubId: 1001, experimental: false },
+    };
+
+    expect(demoConnection(fake)).toEqual({
+      tier: "standard",
+      credentials: { apiKey: "0123456789abcdef0123" },
+      settings: { clubId: 1002, experimental: true },
+    });
+  });
+});
+
+const job = (changes: Partial<JobRecord>): JobRecord =>
+  aJobRecord({
+    jobId: "j",
+    tenantId: "default",
+    syncType: "meetings",
+    createdAt: "2026-01-01T00:00:00.000Z",
+    ...changes,
+  });
+
+describe("JobProgress", () => {
   it("extends the deadline each time the job changes, and not while it stays the same", () => {
     const progress = new JobProgress(0);
     progress.saw(job({}), 1_000);
@@ -74,5 +177,46 @@ describe("JobProgress", () => {
     progress.saw(job({ status: "deferred", deferrals: 3, notBefore: "2026-01-01T00:02:00.000Z" }), 1_000);
 
     expect(progress.deadline(30_000)).toBe(notBefore + 30_000);
+  });
+
+  it("counts a finished parent's children ending as progress", () => {
+    const progress = new JobProgress(0);
+    const children = { total: 25, succeeded: 3, failed: 0, skipped: 0 };
+    progress.saw(job({ status: "succeeded", children }), 1_000);
+
+    progress.saw(job({ status: "succeeded", children: { ...children, succeeded: 4 } }), 20_000);
+
+    expect(progress.deadline(30_000)).toBe(50_000);
+  });
+});
+
+describe("childrenEnded", () => {
+  const children = { total: 25, succeeded: 20, failed: 1, skipped: 0 };
+
+  it("waits for a succeeded parent's children until each has ended", () => {
+    expect(childrenEnded(job({ status: "succeeded", children }))).toBe(false);
+    expect(childrenEnded(job({ status: "succeeded", children: { ...children, skipped: 4 } }))).toBe(true);
+  });
+
+  it("does not wait for the children of a parent that failed, nor of one without any", () => {
+    expect(childrenEnded(job({ status: "failed", children }))).toBe(true);
+    expect(childrenEnded(job({ status: "succeeded" }))).toBe(true);
+  });
+});
+
+describe("ChildJobIndex", () => {
+  it("lists a parent's children once each, from their records' updates", () => {
+    const index = new ChildJobIndex();
+    const child = (jobId: string, status: JobRecord["status"]) => ({
+      current: job({ jobId, parentJobId: "m-parent", source: "fanout", status }),
+    });
+
+    index.update({ current: job({ jobId: "m-parent" }) });
+    index.update(child("m-parent.eventResults.a", "queued"));
+    index.update(child("m-parent.eventResults.b", "queued"));
+    index.update(child("m-parent.eventResults.a", "succeeded"));
+
+    expect(index.childrenOf("m-parent")).toEqual(["m-parent.eventResults.a", "m-parent.eventResults.b"]);
+    expect(index.childrenOf("m-other")).toEqual([]);
   });
 });

@@ -4,21 +4,23 @@ import { minutes, type ProviderDef } from "#catalog/types.ts";
 import { UnknownSyncError, ValidationError } from "#core/errors.ts";
 import { defineProvider, type PlanRunOf, type SyncOf, type SyncRunOf } from "#providers/define.ts";
 import type { Entity, ProviderFetch, ProviderModule, SyncRun } from "#providers/types.ts";
+import { entitiesOf, freshRunParts } from "../../support/pages.ts";
 
 /** A provider of tide tables: one sync type without params, one with. */
 const tides = {
   id: "tides",
   displayName: "Tides",
   baseUrl: "https://tides.example",
+  tiers: [{ id: "free", description: "The only one." }],
+  connection: { settings: z.object({}).strict() },
   limits: [{ id: "per-minute", calls: 10, perMs: minutes(1), scope: "tenant" }],
-  endpointGroups: [{ id: "api", limits: ["per-minute"], paths: ["/v1/stations", "/v1/heights"] }],
+  endpointGroups: [{ id: "api", limits: ["per-minute"], endpoints: ["GET /v1/stations", "GET /v1/heights"] }],
   syncTypes: [
     {
       id: "stations",
       description: "The stations, daily.",
       direction: "pull",
-      endpointGroup: "api",
-      cost: 1,
+      calls: { api: 1 },
       cadence: { kind: "manual" },
       priority: "low",
       entityTypes: ["stations"],
@@ -27,8 +29,7 @@ const tides = {
       id: "heights",
       description: "A station's heights.",
       direction: "pull",
-      endpointGroup: "api",
-      cost: 1,
+      calls: { api: 1 },
       cadence: { kind: "manual" },
       priority: "normal",
       entityTypes: ["heights"],
@@ -41,10 +42,14 @@ const tides = {
 
 type Tides = typeof tides;
 const station: Entity = { type: "stations", id: "BRE", data: { name: "Brest" } };
-const stations: SyncOf<Tides, "stations"> = async () => [station];
-const heights: SyncOf<Tides, "heights"> = async (run) => [
-  { type: "heights", id: `${run.params.station}-${run.params.day ?? "today"}`, data: {} },
-];
+const stations: SyncOf<Tides, "stations"> = async function* () {
+  yield { entities: [station] };
+};
+const heights: SyncOf<Tides, "heights"> = async function* (run) {
+  yield {
+    entities: [{ type: "heights", id: `${run.params.station}-${run.params.day ?? "today"}`, data: {} }],
+  };
+};
 
 const fetch: ProviderFetch = async () => new Response("[]");
 const runOf = (syncType: string, params: Record<string, string> = {}): SyncRun => ({
@@ -54,6 +59,7 @@ const runOf = (syncType: string, params: Record<string, string> = {}): SyncRun =
   now: new Date("2026-05-10T14:00:00Z"),
   fetch,
   store: { get: async () => undefined, list: async () => [] },
+  ...freshRunParts(),
 });
 
 describe("defineProvider types", () => {
@@ -86,8 +92,10 @@ describe("defineProvider types", () => {
     defineProvider(tides, {
       syncs: {
         heights,
-        // @ts-expect-error "stations" takes no params.
-        stations: async (run) => [{ ...station, id: run.params.station }],
+        stations: async function* (run) {
+          // @ts-expect-error "stations" takes no params.
+          yield { entities: [{ ...station, id: run.params.station }] };
+        },
       },
     });
   });
@@ -121,7 +129,7 @@ describe("defineProvider module.sync", () => {
     const module = defineProvider(tides, { syncs: { stations: stationsSpy, heights: heightsSpy } });
 
     // Act
-    const entities = await module.sync(runOf("heights", { station: "BRE", day: "2026-05-10" }));
+    const entities = await entitiesOf(module.sync(runOf("heights", { station: "BRE", day: "2026-05-10" })));
 
     // Assess
     expect(entities).toEqual([{ type: "heights", id: "BRE-2026-05-10", data: {} }]);
@@ -139,7 +147,7 @@ describe("defineProvider module.sync", () => {
   it("refuses a sync type the definition does not declare", async () => {
     const module = defineProvider(tides, { syncs: { stations, heights } });
 
-    await expect(module.sync(runOf("tideClock"))).rejects.toThrow(
+    await expect(entitiesOf(module.sync(runOf("tideClock")))).rejects.toThrow(
       new UnknownSyncError('tides has no sync type "tideClock"'),
     );
   });
@@ -148,9 +156,11 @@ describe("defineProvider module.sync", () => {
     const heightsSpy = vi.fn(heights);
     const module = defineProvider(tides, { syncs: { stations, heights: heightsSpy } });
 
-    await expect(module.sync(runOf("heights", { station: "brest" }))).rejects.toThrow(ValidationError);
-    await expect(module.sync(runOf("heights"))).rejects.toThrow(/params\.station/);
-    await expect(module.sync(runOf("stations", { station: "BRE" }))).rejects.toThrow(
+    await expect(entitiesOf(module.sync(runOf("heights", { station: "brest" })))).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(entitiesOf(module.sync(runOf("heights")))).rejects.toThrow(/params\.station/);
+    await expect(entitiesOf(module.sync(runOf("stations", { station: "BRE" })))).rejects.toThrow(
       /sync type "stations" takes no params/,
     );
     expect(heightsSpy).not.toHaveBeenCalled();
@@ -171,7 +181,7 @@ describe("defineProvider module.plan", () => {
         : { run: false as const, reason: "daily" },
     );
     const module = defineProvider(tides, { syncs: { stations, heights }, plan });
-    const { fetch: _, ...planRun } = runOf("heights", { station: "BRE" });
+    const { fetch: _, pushed: __, ...planRun } = runOf("heights", { station: "BRE" });
 
     const heightsPlan = await module.plan?.(planRun);
     const stationsPlan = await module.plan?.({ ...planRun, syncType: "stations", params: {} });
@@ -190,12 +200,12 @@ describe("defineProvider module.plan", () => {
       syncs: { stations, heights: heightsSpy },
       plan: async (run) => ({ run: true, params: { ...run.params, station: "somewhere" } }),
     });
-    const { fetch: _, ...planRun } = runOf("heights", { station: "BRE" });
+    const { fetch: _, pushed: __, ...planRun } = runOf("heights", { station: "BRE" });
 
     const plan = await module.plan?.(planRun);
     const params = plan?.run ? plan.params : {};
 
-    await expect(module.sync({ ...runOf("heights"), params })).rejects.toThrow(ValidationError);
+    await expect(entitiesOf(module.sync({ ...runOf("heights"), params }))).rejects.toThrow(ValidationError);
     expect(heightsSpy).not.toHaveBeenCalled();
   });
 });

@@ -10,6 +10,8 @@ describe("routeErrors", () => {
       "UNKNOWN_SYNC",
       "UNAUTHORIZED",
       "FORBIDDEN",
+      "NOT_FOUND",
+      "CONFLICT",
       "PAYLOAD_TOO_LARGE",
       "THROTTLED",
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "#catalog/index.ts";
-import { schedulePlan } from "#core/schedule-plan.ts";
+import { connectionSchedulePlan } from "#core/schedule-plan.ts";
 import {
   convertAwsCron,
   parseScheduleExpression,
@@ -89,8 +89,17 @@ describe("parseScheduleExpression", () => {
     expect(() => parseScheduleExpression("cron(99 * * * ? *)", 0)).toThrow();
   });
 
-  it("parses every schedule the catalog's plan creates", () => {
-    for (const def of schedulePlan(catalog, ["default"])) {
+  it("parses every schedule a connection to any catalog provider creates", () => {
+    const plans = catalog.providers.flatMap((provider) =>
+      // Every setting a sync type may require is on, so every cadence is planned.
+      connectionSchedulePlan(provider, {
+        connectionId: "c-00000000000000000001",
+        tenantId: "default",
+        settings: Object.fromEntries(provider.syncTypes.map((s) => [s.requiresSetting ?? "", true])),
+      }),
+    );
+    expect(plans.length).toBeGreaterThan(0);
+    for (const def of plans) {
       expect(() => parseScheduleExpression(def.expression, Date.now()), def.expression).not.toThrow();
     }
   });

@@ -33,12 +33,32 @@ describe("FAKES", () => {
   });
 });
 
-describe("openf1Fake.env", () => {
-  it("gives the worker the account the fake accepts: a fixed username, the start's secret as password", () => {
-    const env = openf1Fake.env({ url: "http://127.0.0.1:4100", secret: "f00d" });
+describe("openf1Fake.connection", () => {
+  it("connects the demo tenant with the account the fake accepts: a fixed username, the start's secret as password", () => {
+    const connection = openf1Fake.connection({ url: "http://127.0.0.1:4100", secret: "f00d" });
 
-    expect(env).toEqual({ PACER_OPENF1_USERNAME: "pacer-local", PACER_OPENF1_PASSWORD: "f00d" });
+    expect(connection).toEqual({
+      tier: "free",
+      credentials: { username: "pacer-local", password: "f00d" },
+      settings: {},
+    });
   });
+});
+
+describe("each fake's connection", () => {
+  it.each(FAKES.map((fake) => [fake.id, fake] as const))(
+    "is one %s's connection schema accepts",
+    (id, fake) => {
+      const provider = catalog.providers.find((p) => p.id === id);
+      const connection = fake.connection({ url: "http://127.0.0.1:4100", secret: "f00d" });
+
+      expect(provider?.tiers.map((t) => t.id)).toContain(connection.tier ?? provider?.tiers[0].id);
+      expect(provider?.connection.settings.safeParse(connection.settings).success).toBe(true);
+      if (connection.credentials !== undefined) {
+        expect(provider?.connection.credentials?.safeParse(connection.credentials).success).toBe(true);
+      }
+    },
+  );
 });
 
 describe("startFakes", () => {
@@ -46,7 +66,8 @@ describe("startFakes", () => {
     process.env.PACER_OPENF1_BASE_URL = "http://127.0.0.1:9/sandbox";
     const { log, lines } = recordingLog();
 
-    const fakes = await startFakes(catalog, log);
+    // OpenF1 alone: the catalog's other providers have fakes this test would start.
+    const fakes = await startFakes({ providers: [openf1] }, log);
 
     expect(fakes).toEqual({});
     expect(lines).toEqual([

@@ -1,19 +1,24 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Entity, ProviderFetch, ProviderModule, ProviderRequest, SyncRun } from "#providers/types.ts";
+import { entitiesOf, freshRunParts } from "../../../support/pages.ts";
 
 /**
- * The module reads its credentials once, at load, so each test loads it fresh with the env it
- * needs, together with the error classes of that same module graph (for `instanceof`).
+ * Each test loads the module fresh (its token cache starts empty), together with the error
+ * classes of that same module graph (for `instanceof`). Its runs are for a connection with the
+ * given account, and give back every entity their pages held.
  */
 async function loadOpenF1(credentials?: { username: string; password: string }) {
   vi.resetModules();
-  vi.stubEnv("PACER_OPENF1_USERNAME", credentials?.username ?? "");
-  vi.stubEnv("PACER_OPENF1_PASSWORD", credentials?.password ?? "");
   const [{ openf1Module }, errors] = await Promise.all([
     import("#providers/openf1/index.ts"),
     import("#core/errors.ts"),
   ]);
-  const module: ProviderModule = openf1Module;
+  const loaded: ProviderModule = openf1Module;
+  const module = {
+    plan: loaded.plan?.bind(loaded),
+    sync: (run: SyncRun): Promise<Entity[]> =>
+      entitiesOf(loaded.sync({ ...run, connection: { ...run.connection, credentials } })),
+  };
   return { module, errors };
 }
 
@@ -44,6 +49,7 @@ function runOf(overrides: Partial<SyncRun> & Pick<SyncRun, "syncType" | "fetch">
     params: {},
     now: new Date("2026-05-10T14:00:00Z"),
     store: { get: async () => undefined, list: async () => [] },
+    ...freshRunParts(),
     ...overrides,
   };
 }
@@ -404,7 +410,7 @@ describe("openf1Module auth", () => {
         "Session in progress, access is restricted to authenticated users. Sign up here: https://tally.so/r/w2yWDb",
     });
 
-  it("without credentials, explains a live-session 401 and which env vars to set", async () => {
+  it("without credentials, explains a live-session 401 and how to give the connection an account", async () => {
     const { module, errors } = await loadOpenF1();
     const { fetch, requests } = stubFetch(lockedOut);
 
@@ -412,7 +418,7 @@ describe("openf1Module auth", () => {
 
     await expect(failure).rejects.toThrow(errors.ProviderRejectedError);
     await expect(failure).rejects.toThrow(
-      /authenticated users.*PACER_OPENF1_USERNAME and PACER_OPENF1_PASSWORD/s,
+      /authenticated users.*PATCH \/connections\/\{id\} with credentials/s,
     );
     expect(requests.map((r) => r.path)).toEqual(["/v1/sessions"]);
     expect(requests[0]?.headers?.authorization).toBeUndefined();
@@ -504,22 +510,14 @@ describe("openf1Module auth", () => {
     const { fetch } = stubFetch(() => json(401, { detail: "Invalid username or password" }));
 
     await expect(module.sync(runOf({ syncType: "sessions", fetch }))).rejects.toThrow(
-      /refused the credentials/,
-    );
-  });
-
-  it("refuses to load with only one of the two credential variables set", async () => {
-    vi.resetModules();
-    vi.stubEnv("PACER_OPENF1_USERNAME", "ada");
-    vi.stubEnv("PACER_OPENF1_PASSWORD", "");
-
-    await expect(import("#providers/openf1/index.ts")).rejects.toThrow(
-      /both PACER_OPENF1_USERNAME and PACER_OPENF1_PASSWORD/,
+      /refused the connection.s credentials/,
     );
   });
 });
 
 describe("openf1Module.plan", () => {
+  // A plan runs before any fetch, so it gets no push ledger.
+  const { pushed: _pushed, ...planParts } = freshRunParts();
   const storeWith = (rows: Record<string, unknown>[]) => {
     const list = vi.fn(async (type: string) =>
       type === "sessions" ? rows.map((data) => ({ type, id: String(data.session_key), data })) : [],
@@ -533,6 +531,7 @@ describe("openf1Module.plan", () => {
   ) => {
     const { module } = await loadOpenF1();
     return module.plan?.({
+      ...planParts,
       tenantId: "acme",
       syncType: "weather",
       params,
@@ -583,6 +582,7 @@ describe("openf1Module.plan", () => {
     const { store, list } = storeWith([]);
 
     const plan = await module.plan?.({
+      ...planParts,
       tenantId: "acme",
       syncType: "race_control",
       params: { session_key: "9140" },
@@ -598,6 +598,7 @@ describe("openf1Module.plan", () => {
     const { module } = await loadOpenF1();
 
     const plan = await module.plan?.({
+      ...planParts,
       tenantId: "acme",
       syncType: "meetings",
       params: {},

@@ -1,0 +1,344 @@
+import { describe, expect, it } from "vitest";
+import { findProvider } from "#catalog/index.ts";
+import type { JobMessageInput } from "#core/job.ts";
+import { childJobId, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
+import type { Page, ProviderModule, SyncRun } from "#providers/types.ts";
+import {
+  connection,
+  MemoryConnections,
+  MemoryEntities,
+  MemoryJobs,
+  MemoryQueue,
+  MemoryState,
+  ScriptedLimiter,
+} from "./fakes.ts";
+
+/**
+ * The resumable contract: a sync yields pages with checkpoints; the worker stores each page before
+ * its checkpoint, and when the next call's permit is not free soon (or time runs short) queues the
+ * job again to resume exactly there — no provider call made twice, nothing written twice.
+ */
+
+const provider = findProvider("openf1");
+if (!provider) throw new Error("openf1 missing from catalog");
+const NOW = Date.parse("2026-11-29T12:00:00Z");
+const CONNECTION_ID = connection().connectionId;
+const MEMBERS = 2_500;
+const PAGE = 1_000;
+
+/** A keyset-paged "club" of 2,500 members behind OpenF1's catalogued path, recording every call. */
+function pagedModule(calls: string[], extra: (run: SyncRun, page: Page) => Partial<Page> = () => ({})) {
+  const module: ProviderModule = {
+    id: "openf1",
+    async *sync(run) {
+      let after = Number(run.checkpoint?.after ?? 0);
+      for (;;) {
+        await run.fetch({ path: "/v1/meetings", query: `after=${after}` });
+        calls.push(`after=${after}`);
+        const ids = Array.from({ length: Math.min(PAGE, MEMBERS - after) }, (_, i) => after + i + 1);
+        const full = ids.length === PAGE;
+        const page: Page = {
+          entities: ids.map((id) => ({ type: "members", id: String(id), data: { id } })),
+          ...(full ? { checkpoint: { after: after + PAGE } } : {}),
+        };
+        yield { ...page, ...extra(run, page) };
+        if (!full) return;
+        after += PAGE;
+      }
+    },
+  };
+  return module;
+}
+
+function setup(module: ProviderModule, limiter = new ScriptedLimiter([], () => NOW)) {
+  const jobs = new MemoryJobs();
+  const entities = new MemoryEntities();
+  const queue = new MemoryQueue();
+  const state = new MemoryState();
+  const deps: SyncJobDeps = {
+    provider: provider as NonNullable<typeof provider>,
+    module,
+    jobs,
+    entities,
+    connections: new MemoryConnections(),
+    state,
+    queue,
+    limiter,
+    fetchFor: (_job, permits) => async (request) => {
+      await permits.take(request);
+      return new Response("[]");
+    },
+    metrics: { count: () => undefined },
+    clock: () => NOW,
+  };
+  return { deps, jobs, entities, queue, state, limiter };
+}
+
+const message = (overrides: Partial<JobMessageInput> = {}): JobMessageInput => ({
+  jobId: "m-club",
+  tenantId: "acme",
+  connectionId: CONNECTION_ID,
+  provider: "openf1",
+  syncType: "sessions",
+  priority: "normal",
+  source: "manual",
+  enqueuedAt: new Date(NOW - 1_000).toISOString(),
+  ...overrides,
+});
+const delivery = (body: JobMessageInput, extra: { receiveCount?: number; deadline?: number } = {}) => ({
+  body: JSON.stringify(body),
+  from: { provider: "openf1", priority: "normal" as const },
+  receiveCount: extra.receiveCount ?? 1,
+  ...(extra.deadline === undefined ? {} : { deadline: extra.deadline }),
+});
+
+/** The message the run queued last (its continuation). */
+const lastSent = (queue: MemoryQueue) => queue.sent.at(-1)?.message as JobMessageInput;
+
+describe("a resumable sync", () => {
+  it("stops when the next call's permit is not free, and resumes at the checkpoint with no call or write repeated", async () => {
+    const calls: string[] = [];
+    const limiter = new ScriptedLimiter(
+      [
+        { granted: true, waitMs: 0, validForMs: 10, at: NOW },
+        { granted: false, retryAfterMs: 3_600_000 },
+      ],
+      () => NOW,
+    );
+    const { deps, jobs, entities, queue } = setup(pagedModule(calls), limiter);
+
+    const first = await runSyncJob(deps, delivery(message()));
+
+    expect(first).toMatchObject({ kind: "deferred", retryAfterMs: 3_600_000 });
+    expect(calls).toEqual(["after=0"]);
+    expect(jobs.records.get("m-club")).toMatchObject({
+      status: "deferred",
+      counts: { pages: 1, fetched: 1_000, written: 1_000 },
+      notBefore: new Date(NOW + 3_600_000).toISOString(),
+    });
+    expect(jobs.resumes.get("m-club")?.checkpoint).toEqual({ after: 1_000 });
+    // Longer than SQS's delay: chained, carrying when it may run.
+    expect(queue.sent[0]).toMatchObject({ delaySeconds: 900, message: { deferrals: 1 } });
+
+    // The permit has freed: the continuation runs (its hop arrives at notBefore).
+    const continuation = { ...lastSent(queue), notBefore: undefined };
+    const second = await runSyncJob(deps, delivery(continuation));
+
+    expect(second).toMatchObject({ kind: "done", status: "succeeded" });
+    expect(calls).toEqual(["after=0", "after=1000", "after=2000"]);
+    expect(entities.writes).toHaveLength(MEMBERS);
+    expect(new Set(entities.writes).size).toBe(MEMBERS);
+    expect(jobs.records.get("m-club")?.counts).toEqual({
+      pages: 3,
+      fetched: MEMBERS,
+      written: MEMBERS,
+      unchanged: 0,
+      removed: 0,
+    });
+    // A finished job keeps nothing to resume.
+    expect(jobs.resumes.has("m-club")).toBe(false);
+  });
+
+  it("repeats no call beyond the page whose checkpoint a crash kept from being stored", async () => {
+    const calls: string[] = [];
+    const { deps, jobs, entities, queue } = setup(pagedModule(calls));
+    let crashed = false;
+    jobs.crashOnCheckpoint = (resume) => {
+      if (crashed || resume.checkpoint?.after !== 2_000) return false;
+      crashed = true;
+      return true;
+    };
+
+    // The failed write is an attempt: the job is queued again, to resume from what was stored.
+    expect(await runSyncJob(deps, delivery(message()))).toMatchObject({ kind: "retrying" });
+    const again = await runSyncJob(deps, delivery(lastSent(queue)));
+
+    expect(again).toMatchObject({ kind: "done", status: "succeeded" });
+    // Page 2 was stored but its checkpoint was not: its call is the only one made again.
+    expect(calls).toEqual(["after=0", "after=1000", "after=1000", "after=2000"]);
+    // Its writes find everything already stored: nothing is written twice.
+    expect(entities.writes).toHaveLength(MEMBERS);
+  });
+
+  it("goes on in a fresh invocation when too little of this one is left for another page", async () => {
+    const calls: string[] = [];
+    const { deps, jobs, queue } = setup(pagedModule(calls));
+
+    const outcome = await runSyncJob(deps, delivery(message(), { deadline: NOW + 10_000 }));
+
+    expect(outcome).toMatchObject({ kind: "deferred", retryAfterMs: 0 });
+    expect(calls).toEqual(["after=0"]);
+    expect(queue.sent[0]).toMatchObject({ delaySeconds: 0, message: { deferrals: 1, attempts: 0 } });
+    expect(jobs.resumes.get("m-club")?.checkpoint).toEqual({ after: 1_000 });
+  });
+
+  it("does not give a progressing sync up for waiting, however long ago it was first queued", async () => {
+    const calls: string[] = [];
+    const limiter = new ScriptedLimiter(
+      [
+        { granted: true, waitMs: 0, validForMs: 10, at: NOW },
+        { granted: false, retryAfterMs: 3_600_000 },
+      ],
+      () => NOW,
+    );
+    const { deps, queue } = setup(pagedModule(calls), limiter);
+    // Queued two days ago; a sessions job may wait 24 h at most for permits.
+    const old = new Date(NOW - 2 * 86_400_000).toISOString();
+
+    expect(await runSyncJob(deps, delivery(message({ enqueuedAt: old })))).toMatchObject({
+      kind: "deferred",
+    });
+    expect(lastSent(queue)).toMatchObject({ enqueuedAt: old, progressAt: new Date(NOW).toISOString() });
+  });
+
+  it("commits the watermark only once every page is stored", async () => {
+    const calls: string[] = [];
+    const limiter = new ScriptedLimiter(
+      [
+        { granted: true, waitMs: 0, validForMs: 10, at: NOW },
+        { granted: false, retryAfterMs: 60_000 },
+      ],
+      () => NOW,
+    );
+    const module = pagedModule(calls, (_run, page) => ({
+      watermark: `modified-after-${page.entities.at(-1)?.id}`,
+    }));
+    const { deps, state, queue } = setup(module, limiter);
+
+    await runSyncJob(deps, delivery(message()));
+    expect(state.watermarks.size).toBe(0);
+
+    await runSyncJob(deps, delivery({ ...lastSent(queue), notBefore: undefined }));
+    expect([...state.watermarks.values()]).toEqual(["modified-after-2500"]);
+  });
+
+  it("hands the module the committed watermark on its next run", async () => {
+    const seen: (string | undefined)[] = [];
+    const { deps, state } = setup({
+      id: "openf1",
+      async *sync(run) {
+        seen.push(run.watermark);
+        await run.fetch({ path: "/v1/sessions" });
+        yield { entities: [], watermark: "2026-11-29T12:00:00Z" };
+      },
+    });
+    await runSyncJob(deps, delivery(message({ jobId: "m-a" })));
+    await runSyncJob(deps, delivery(message({ jobId: "m-b" })));
+    expect(seen).toEqual([undefined, "2026-11-29T12:00:00Z"]);
+    expect(state.watermarks.size).toBe(1);
+  });
+
+  it("removes what the provider says is gone, and counts it", async () => {
+    const { deps, jobs, entities } = setup({
+      id: "openf1",
+      async *sync(run) {
+        await run.fetch({ path: "/v1/sessions" });
+        yield { entities: [{ type: "members", id: "1", data: {} }], removed: [{ type: "members", id: "2" }] };
+      },
+    });
+    await entities.upsert({}, [{ type: "members", id: "2", data: { left: true } }]);
+    await runSyncJob(deps, delivery(message()));
+    expect([...entities.stored.keys()]).toEqual(["members/1"]);
+    expect(jobs.records.get("m-club")?.counts).toMatchObject({ removed: 1 });
+  });
+
+  it("refuses a page after the last one (a page without a checkpoint ends the run)", async () => {
+    const { deps } = setup({
+      id: "openf1",
+      async *sync(run) {
+        await run.fetch({ path: "/v1/sessions" });
+        yield { entities: [] };
+        yield { entities: [] };
+      },
+    });
+    expect(await runSyncJob(deps, delivery(message()))).toMatchObject({
+      kind: "dead-lettered",
+      reason: expect.stringMatching(/after its last/),
+    });
+  });
+});
+
+describe("fan-out", () => {
+  const children = (ids: string[]) => ({
+    id: "openf1",
+    async *sync(run: SyncRun) {
+      await run.fetch({ path: "/v1/meetings" });
+      yield {
+        entities: [],
+        children: ids.map((year) => ({ syncType: "sessions", params: { year } })),
+      };
+    },
+  });
+
+  it("enqueues one child job per item with a deterministic id, its own priority and a link to its parent", async () => {
+    const { deps, jobs, queue } = setup(children(["2024", "2025"]));
+    await runSyncJob(deps, delivery(message({ syncType: "meetings", priority: "low" })));
+
+    const id = childJobId("m-club", { syncType: "sessions", params: { year: "2024" } });
+    expect(jobs.records.get(id)).toMatchObject({
+      status: "queued",
+      parentJobId: "m-club",
+      source: "fanout",
+      priority: "normal",
+      connectionId: CONNECTION_ID,
+    });
+    expect(queue.sent.map((s) => s.message.jobId)).toEqual([
+      id,
+      childJobId("m-club", { syncType: "sessions", params: { year: "2025" } }),
+    ]);
+    expect(jobs.records.get("m-club")?.children).toEqual({ total: 2, succeeded: 0, failed: 0, skipped: 0 });
+  });
+
+  it("treats a child yielded again as the same job, and counts each child's end on its parent", async () => {
+    const { deps, jobs, queue } = setup(children(["2024", "2024"]));
+    await runSyncJob(deps, delivery(message({ syncType: "meetings" })));
+    expect(queue.sent).toHaveLength(1);
+
+    const child = queue.sent[0]?.message as JobMessageInput;
+    await runSyncJob(deps, delivery(child));
+    expect(jobs.records.get("m-club")?.children).toEqual({ total: 1, succeeded: 1, failed: 0, skipped: 0 });
+    // A redelivery of the finished child counts nothing more.
+    await runSyncJob(deps, delivery(child));
+    expect(jobs.records.get("m-club")?.children?.succeeded).toBe(1);
+  });
+
+  it("checks a child's params against its sync type", async () => {
+    const { deps, queue } = setup(children(["20x4"]));
+    expect(await runSyncJob(deps, delivery(message({ syncType: "meetings" })))).toMatchObject({
+      kind: "dead-lettered",
+      reason: expect.stringMatching(/child sessions: params\.year/),
+    });
+    expect(queue.sent).toEqual([]);
+  });
+});
+
+describe("the push direction", () => {
+  it("pushes a record only when it changed since it was last pushed, through the same permits", async () => {
+    const pushed: string[] = [];
+    const records = [
+      { id: "1", name: "Ada" },
+      { id: "2", name: "Grace" },
+    ];
+    const module: ProviderModule = {
+      id: "openf1",
+      async *sync(run) {
+        for (const record of records) {
+          if (!(await run.pushed.changed("participants", record.id, record))) continue;
+          await run.fetch({ path: "/v1/sessions", method: "GET", endpoint: "api" });
+          pushed.push(record.id);
+          await run.pushed.remember("participants", record.id, record);
+        }
+        yield { entities: [] };
+      },
+    };
+    const { deps, limiter } = setup(module);
+
+    await runSyncJob(deps, delivery(message({ jobId: "m-1" })));
+    await runSyncJob(deps, delivery(message({ jobId: "m-2" })));
+    records[1] = { id: "2", name: "Grace Hopper" };
+    await runSyncJob(deps, delivery(message({ jobId: "m-3" })));
+
+    expect(pushed).toEqual(["1", "2", "2"]);
+    expect(limiter.requests).toHaveLength(3);
+  });
+});
