@@ -46,6 +46,11 @@ export const ENV = {
    * the CDK never sets it, so it is 1 there.
    */
   limitTimeScale: "PACER_LIMIT_TIME_SCALE",
+  /**
+   * Local only: the smallest safety margin of every limit window, in ms (default 50). The
+   * stand-in widens it because its fakes share the machine's CPU; the CDK never sets it.
+   */
+  limitMarginMs: "PACER_LIMIT_MARGIN_MS",
 } as const;
 
 export type EnvKey = keyof typeof ENV;

@@ -50,6 +50,11 @@ const limitTimeScale = envVar
   .number(NO_TIME_SCALE)
   .refine((factor) => factor >= 1, "must be at least 1 (a time scale only shortens limit windows)");
 
+/** The limiter's smallest safety margin (the stand-in widens it); the CDK never sets it, so 50 ms deployed. */
+const limitMarginMs = envVar
+  .number(50)
+  .refine((ms) => ms >= 50 && ms <= 1_000, "must be between 50 and 1000 (ms)");
+
 const authEnv = {
   jwtIssuer: envVar.required(),
   jwksUrl: envVar.required(),
@@ -82,6 +87,7 @@ export const FUNCTIONS = {
       queues: envVar.json(queueUrlsSchema),
       jobRetentionDays,
       limitTimeScale,
+      limitMarginMs,
       secretPrefix: envVar.required(),
       secretsFile: envVar.optional(),
       fingerprintKeySecret: envVar.required(),
@@ -158,6 +164,7 @@ export const WORKER_ENV = {
   historyRetentionDays: envVar.number(90),
   providerTimeoutMs: envVar.number(20_000),
   limitTimeScale,
+  limitMarginMs,
   secretPrefix: envVar.required(),
   secretsFile: envVar.optional(),
   ...retryEnv,

@@ -33,6 +33,7 @@ import {
 } from "#core/errors.ts";
 import { FUNCTIONS } from "#core/functions.ts";
 import { scaledCatalog } from "#core/limit-time-scale.ts";
+import { policyWithMarginFloor } from "#core/limiter/sliding-log.ts";
 import {
   getJob,
   MAX_JOB_ID_LENGTH,
@@ -273,7 +274,11 @@ export const handler = middy(
       jobRetentionDays: env.jobRetentionDays,
     }),
     queue: new SqsJobQueue(sqsClient, env.queues),
-    limiter: new DynamoLimiter({ tableName: env.limiterTable, client: documentClient }),
+    limiter: new DynamoLimiter({
+      tableName: env.limiterTable,
+      client: documentClient,
+      policy: policyWithMarginFloor(env.limitMarginMs),
+    }),
     onSendFailed: (jobId, error) =>
       logger.error("job recorded but not queued; the sweep will send it", { jobId, error }),
   }),

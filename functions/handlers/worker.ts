@@ -26,6 +26,7 @@ import { optionalEnv, parseEnv } from "#core/env.ts";
 import { WORKER_ENV } from "#core/functions.ts";
 import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
 import { scaledProvider } from "#core/limit-time-scale.ts";
+import { policyWithMarginFloor } from "#core/limiter/sliding-log.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
 import { MAX_SQS_DELAY_SECONDS } from "#core/resources.ts";
 import { retryPolicyFromEnv } from "#core/retry-budget.ts";
@@ -56,7 +57,11 @@ export function createWorkerHandler(module: ProviderModule) {
   const env = parseEnv(WORKER_ENV);
   // The limits this worker takes permits under, scaled once (1 deployed: as the catalog says).
   const provider = scaledProvider(defined, env.limitTimeScale);
-  const limiter = new DynamoLimiter({ tableName: env.limiterTable, client: documentClient });
+  const limiter = new DynamoLimiter({
+    tableName: env.limiterTable,
+    client: documentClient,
+    policy: policyWithMarginFloor(env.limitMarginMs),
+  });
   const baseUrl = optionalEnv(baseUrlEnvVar(provider.id)) ?? provider.baseUrl;
   // createProviderFetch trims, lowercases and drops empty entries.
   const redirectHosts = (optionalEnv(redirectHostsEnvVar(provider.id)) ?? "").split(",");

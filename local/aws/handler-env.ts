@@ -25,6 +25,13 @@ export interface HandlerEnvInput {
 }
 
 /** Names the stand-in gives what the CDK creates deployed. */
+/**
+ * The limiter's smallest safety margin here: the fakes share this machine's CPU with the stand-in,
+ * DynamoDB Local and the tests, and a starved fake stamps a call late (up to 130 ms after it was
+ * sent, measured on a loaded 2-core machine), which a 50 ms margin does not cover. Deployed, the
+ * provider runs elsewhere and the default stands.
+ */
+export const LOCAL_LIMIT_MARGIN_MS = 150;
 export const LOCAL_SECRET_PREFIX = "pacer/local/connections/";
 export const LOCAL_FINGERPRINT_KEY_SECRET = "pacer/local/fingerprint-key";
 export const LOCAL_SCHEDULE_GROUP = "pacer-connections";
@@ -60,6 +67,7 @@ export function handlerEnv(input: HandlerEnvInput): Record<string, string> {
     [ENV.tenantClaim]: DEV_TENANT_CLAIM,
     [ENV.wsCallbackUrl]: input.wsCallbackUrl,
     [ENV.limitTimeScale]: String(input.limitTimeScale),
+    [ENV.limitMarginMs]: String(LOCAL_LIMIT_MARGIN_MS),
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_TRACE_ENABLED: "false",

@@ -50,6 +50,14 @@ export class ApiClient {
     return this.parse(await this.send("POST", path, body), schema, `POST ${path}`);
   }
 
+  async patch<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+    return this.parse(await this.send("PATCH", path, body), schema, `PATCH ${path}`);
+  }
+
+  async delete<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+    return this.parse(await this.send("DELETE", path), schema, `DELETE ${path}`);
+  }
+
   /** The answer's JSON, whatever its shape, for commands that print it as it came. */
   async getJson(path: string): Promise<unknown> {
     return await this.send("GET", path);
@@ -151,13 +159,14 @@ export class ApiClient {
         message,
       );
     }
-    // Anything else the caller got wrong is a usage error (exit 2), but a missing thing is not.
+    // Anything else the caller got wrong is a usage error (exit 2), but a missing thing, or a
+    // state that forbids it now (409: e.g. a disabled connection), is not.
     return new ApiError(
       status,
       code,
       `the API refused ${what}: ${message}`,
       undefined,
-      status === 404 ? 1 : 2,
+      status === 404 || status === 409 ? 1 : 2,
       message,
     );
   }

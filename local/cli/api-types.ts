@@ -83,12 +83,54 @@ export const StatusSchema = z.looseObject({
           used: z.number(),
           reserved: z.number().default(0),
           pausedUntil: z.string().optional(),
+          /** The connection whose budget this is (one set of limits per connection). */
+          connectionId: z.string().optional(),
         }),
       ),
     }),
   ),
 });
 export type Status = z.infer<typeof StatusSchema>;
+
+/** A connection as `/connections` shows it; its credentials are a fingerprint at most, never a value. */
+export const ConnectionSchema = z.looseObject({
+  connectionId: z.string(),
+  provider: z.string(),
+  tier: z.string(),
+  settings: z.record(z.string(), z.unknown()).default({}),
+  enabled: z.boolean(),
+  credentials: z.looseObject({ fingerprint: z.string() }).nullable().default(null),
+  syncTypes: z
+    .array(
+      z.looseObject({
+        syncType: z.string(),
+        cadence: z.string().optional(),
+        scheduled: z.boolean(),
+        enabled: z.boolean().default(true),
+      }),
+    )
+    .default([]),
+  limits: z
+    .array(
+      z.looseObject({
+        limitId: z.string(),
+        scope: z.string().optional(),
+        calls: z.number(),
+        perMs: z.number(),
+        endpointGroups: z.array(z.string()).default([]),
+        shared: z.string().optional(),
+      }),
+    )
+    .default([]),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  version: z.number().optional(),
+});
+export type Connection = z.infer<typeof ConnectionSchema>;
+
+export const ConnectionListSchema = z.looseObject({ connections: z.array(ConnectionSchema) });
+
+export const ConnectionDeletedSchema = z.looseObject({ connectionId: z.string(), deleted: z.literal(true) });
 
 export const ApiErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 

@@ -1,32 +1,23 @@
 import { parseArgs } from "node:util";
+import { CONNECTION_COMMANDS } from "./connection-specs.ts";
 import { UsageError } from "./errors.ts";
+import {
+  type CommandName,
+  type CommandSpec,
+  HELP,
+  JSON_OUTPUT,
+  type OptionSpec,
+  TARGET,
+  TENANT,
+  TIMEOUT,
+} from "./option-groups.ts";
+
+export type { CommandName, CommandSpec, OptionSpec } from "./option-groups.ts";
 
 /**
  * The command line of `npx pacer`: which commands exist, their options and help texts, and the
  * parser. Pure and dependency-free, so `--help` answers before anything heavy is loaded.
  */
-
-export type CommandName = "sync" | "jobs" | "status" | "tail" | "token" | "openapi" | "login";
-
-export interface OptionSpec {
-  readonly type: "string" | "boolean";
-  readonly multiple?: boolean;
-  readonly short?: string;
-  /** The value's placeholder in the help text, e.g. `URL`. */
-  readonly value?: string;
-  readonly help: string;
-}
-
-export interface CommandSpec {
-  readonly name: CommandName;
-  readonly summary: string;
-  /** What follows `pacer <name>` in the usage line. */
-  readonly synopsis: string;
-  readonly positionals: { readonly min: number; readonly max: number; readonly missing?: string };
-  readonly options: Readonly<Record<string, OptionSpec>>;
-  readonly details?: string;
-  readonly examples?: readonly string[];
-}
 
 export type OptionValues = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
 
@@ -40,40 +31,11 @@ export type CommandLine =
       readonly positionals: readonly string[];
     };
 
-const HELP: Record<string, OptionSpec> = { help: { type: "boolean", short: "h", help: "this text" } };
-
-/** Where the stack is; each falls back to its environment variable, then to a running `npm run local`. */
-const TARGET: Record<string, OptionSpec> = {
-  api: { type: "string", value: "URL", help: "REST API base URL (env PACER_API_URL)" },
-  ws: { type: "string", value: "URL", help: "WebSocket URL (env PACER_WS_URL)" },
-  token: { type: "string", value: "JWT", help: "bearer token (env PACER_TOKEN)" },
-};
-
-const JSON_OUTPUT: Record<string, OptionSpec> = {
-  json: { type: "boolean", help: "print the API's JSON instead of text" },
-};
-
-const TENANT: Record<string, OptionSpec> = {
-  tenant: {
-    type: "string",
-    value: "T",
-    help: "act as tenant T (locally: with a dev token for T; deployed: must be your token's tenant)",
-  },
-};
-
-const TIMEOUT: Record<string, OptionSpec> = {
-  timeout: {
-    type: "string",
-    value: "SECONDS",
-    help: "with --wait, give up waiting after this long (default 600; the job goes on)",
-  },
-};
-
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   sync: {
     name: "sync",
     summary: "start a sync; --wait follows it to the end",
-    synopsis: "<provider> <syncType> [--param k=v]... [--wait]",
+    synopsis: "<provider> <syncType> [--param k=v]... [--connection ID] [--wait]",
     positionals: {
       min: 2,
       max: 2,
@@ -85,6 +47,11 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
         multiple: true,
         value: "k=v",
         help: "a parameter of the sync type (repeatable)",
+      },
+      connection: {
+        type: "string",
+        value: "ID",
+        help: "which of your connections to the provider (needed when you have several)",
       },
       wait: {
         type: "boolean",
@@ -99,8 +66,14 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     details:
       "Manual syncs go to the provider's high-priority queue. With --wait the job is followed over the\n" +
       "WebSocket (topic `jobs`), or by polling GET /jobs/{id} when no socket can be had or it drops.\n" +
-      "With --json: the 202 answer, or with --wait one job record per line, the final one last.",
-    examples: ["pacer sync openf1 meetings --wait", "pacer sync openf1 sessions --param year=2024 --wait"],
+      "With --json: the 202 answer, or with --wait one job record per line, the final one last.\n" +
+      "The job runs for your one enabled connection to the provider; with several, name it with\n" +
+      "--connection (`npx pacer connections` lists them).",
+    examples: [
+      "pacer sync openf1 meetings --wait",
+      "pacer sync openf1 sessions --param year=2024 --wait",
+      "pacer sync zwiftracing rider --param riderId=10007 --connection c-0f8c… --wait",
+    ],
   },
   jobs: {
     name: "jobs",
@@ -119,11 +92,13 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   },
   status: {
     name: "status",
-    summary: "per provider: last success, freshness, pending jobs, permits per limit",
+    summary: "per provider: last success, freshness, pending jobs; permits per connection",
     synopsis: "",
     positionals: { min: 0, max: 0 },
     options: { ...TENANT, ...JSON_OUTPUT, ...TARGET, ...HELP },
+    details: "Limits are shown per connection: each connection has its own budget of permits.",
   },
+  ...CONNECTION_COMMANDS,
   tail: {
     name: "tail",
     summary: "print live updates of topics until Ctrl-C",

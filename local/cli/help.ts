@@ -14,6 +14,9 @@ stack \`pacer login\` signed in to.
 Commands:
 ${lines.join("\n")}
 
+A tenant syncs a provider through a connection to it: \`npx pacer connect <provider>\` makes one
+(settings, tier, credentials), \`npx pacer connections\` lists them.
+
 Run \`npx pacer <command> --help\` for its options; \`npx pacer --version\` for versions.
 Colours only on a terminal, and never with NO_COLOR set.
 Exit codes: 0 done; 1 failed (a failed job, an unreachable stack, a refused token); 2 usage error;

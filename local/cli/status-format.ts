@@ -1,7 +1,10 @@
 import type { Status } from "./api-types.ts";
 import { type Formatter, formatDateTime, formatDuration, formatPeriod, renderTable } from "./format.ts";
 
-/** `GET /status` as two tables: the sync types (freshness first), then each limit's permits. */
+/**
+ * `GET /status` as two tables: the sync types (freshness first), then each limit's permits,
+ * grouped per connection (each has a budget of its own).
+ */
 export function formatStatus(status: Status, nowMs: number, fmt: Formatter): string {
   const { style } = fmt;
   const syncRows = status.providers.flatMap((p) =>
@@ -17,11 +20,13 @@ export function formatStatus(status: Status, nowMs: number, fmt: Formatter): str
       s.pendingJobs > 0 ? style.yellow(String(s.pendingJobs)) : "0",
     ]),
   );
-  const limitRows = status.providers.flatMap((p) =>
-    p.limits.map((l) => {
+  const limitRows = limitGroups(status).flatMap(({ provider, connectionId, limits }) =>
+    limits.map((l, i) => {
       const used = `${l.used}/${l.calls}`;
       return [
-        p.provider,
+        // The group's names on its first row only, so each connection's limits read as a block.
+        i === 0 ? provider : "",
+        i === 0 ? (connectionId ?? style.dim("-")) : "",
         l.limitId,
         l.scope ?? "",
         `${l.used >= l.calls ? style.red(used) : used} per ${formatPeriod(l.perMs)}`,
@@ -37,11 +42,28 @@ export function formatStatus(status: Status, nowMs: number, fmt: Formatter): str
     style,
   );
   const limits = renderTable(
-    ["PROVIDER", "LIMIT", "SCOPE", "PERMITS USED", "RESERVED", "PAUSED"],
+    ["PROVIDER", "CONNECTION", "LIMIT", "SCOPE", "PERMITS USED", "RESERVED", "PAUSED"],
     limitRows,
     style,
   );
   return `${header}${syncs}\n\n${limits}\n`;
+}
+
+type StatusLimit = Status["providers"][number]["limits"][number];
+
+/** Each provider's limits in one group per connection, in the order the connections first appear. */
+export function limitGroups(
+  status: Status,
+): { provider: string; connectionId: string | undefined; limits: StatusLimit[] }[] {
+  return status.providers.flatMap((p) => {
+    const groups = new Map<string | undefined, StatusLimit[]>();
+    for (const limit of p.limits) {
+      const group = groups.get(limit.connectionId);
+      if (group) group.push(limit);
+      else groups.set(limit.connectionId, [limit]);
+    }
+    return [...groups].map(([connectionId, limits]) => ({ provider: p.provider, connectionId, limits }));
+  });
 }
 
 /** A provider's pause (after a 429) as the time it has left. */

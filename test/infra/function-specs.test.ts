@@ -55,13 +55,16 @@ describe("the deployed functions", () => {
     }
   });
 
-  it("never carry a limit time scale: shortened limit windows are the local stand-in's alone", () => {
+  it("never carry a limit time scale or a widened margin: both are the local stand-in's alone", () => {
     // Act
     const environments = deployed().map(
       ([, fn]) =>
         template.toJSON().Resources[logicalId(stacks.stateless, fn)].Properties.Environment.Variables,
     );
     // Assess
-    for (const variables of environments) expect(Object.keys(variables)).not.toContain(ENV.limitTimeScale);
+    for (const variables of environments) {
+      expect(Object.keys(variables)).not.toContain(ENV.limitTimeScale);
+      expect(Object.keys(variables)).not.toContain(ENV.limitMarginMs);
+    }
   });
 });

@@ -56,6 +56,11 @@ export interface LimitPolicy {
   readonly safetyMarginMs: (limit: LimitDef) => number;
   /** Permits of each window only `high` work may take. */
   readonly reserve: (limit: LimitDef) => number;
+  /**
+   * The longest a caller may wake after its permit's moment and still call on it.
+   * @default half the smallest margin of its limits
+   */
+  readonly validForMs?: (limits: readonly LimitDef[]) => number;
 }
 
 /**
@@ -67,12 +72,29 @@ export const defaultPolicy: LimitPolicy = {
   reserve: (limit) => limit.reserve ?? Math.floor(limit.calls * 0.05),
 };
 
+/**
+ * The default policy with every margin at least `floorMs`, and the caller's lateness kept at the
+ * default's 25 ms, so all the rest of the margin is for the way from the caller to the provider's
+ * clock. For the local stand-in (`PACER_LIMIT_MARGIN_MS`), whose fakes share one machine's CPU
+ * with everything else: there, a call took up to 130 ms from being sent to being stamped by the
+ * fake on a loaded 2-core machine, where a provider on its own machine sees network jitter only.
+ */
+export function policyWithMarginFloor(floorMs: number): LimitPolicy {
+  if (floorMs <= 50) return defaultPolicy;
+  return {
+    ...defaultPolicy,
+    safetyMarginMs: (limit) => Math.max(floorMs, defaultPolicy.safetyMarginMs(limit)),
+    validForMs: () => 25,
+  };
+}
+
 export function effectiveWindowMs(limit: LimitDef, policy: LimitPolicy = defaultPolicy): number {
   return limit.perMs + policy.safetyMarginMs(limit);
 }
 
 /** How late after its moment a reserved permit may still be used: half the margin, the rest is for the network. */
 export function validForMs(limits: readonly LimitDef[], policy: LimitPolicy = defaultPolicy): number {
+  if (policy.validForMs) return policy.validForMs(limits);
   return Math.floor(Math.min(...limits.map((l) => policy.safetyMarginMs(l))) / 2);
 }
 

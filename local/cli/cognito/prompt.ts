@@ -118,6 +118,6 @@ function pipedPrompter(input: NodeJS.ReadableStream, output: NodeJS.WritableStre
 function noMoreInput(): CliError {
   return new CliError(
     "stdin ended before every question was answered",
-    "run `pacer login` in a terminal, or pipe one answer a line",
+    "run it in a terminal, or pipe one answer a line",
   );
 }

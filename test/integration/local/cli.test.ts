@@ -5,14 +5,14 @@
  * fake Cognito user pool that checks the SRP proof and the TOTP codes for real.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode } from "../../../local/cli/cognito/totp.ts";
 import { type FakeUserPool, startFakeUserPool } from "../../support/fake-user-pool.ts";
 import { call, startSync } from "../support/api-client.ts";
-import { startTarget, type Target } from "../support/target.ts";
+import { externalTarget, startTarget, type Target } from "../support/target.ts";
 
 const REPO = new URL("../../..", import.meta.url).pathname;
 const SCRATCH = mkdtempSync(join(tmpdir(), "pacer-cli-"));
@@ -142,6 +142,85 @@ describe("pacer sync --wait", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("refused the token");
     expect(run.stderr).toContain("npx pacer login");
+  });
+});
+
+describe("pacer connect, connections, sync --connection, disconnect", () => {
+  /** What the local stack's ZwiftRacing fake accepts: its tier, a key it issued, a club it has. */
+  const fake = () =>
+    target.local?.fakes.zwiftracing?.connection as {
+      tier: string;
+      credentials: { apiKey: string };
+      settings: { clubId: number };
+    };
+
+  it.skipIf(externalTarget)(
+    "connects twice, lists both, needs --connection to sync, and disconnects one",
+    async () => {
+      const { tier, credentials, settings } = fake();
+      const token = (await target.tokenFor(`cli-conn-${Date.now().toString(36)}`)) ?? "";
+      const as = ["--api", target.api, "--ws", target.ws, "--token", token];
+      const keyFile = join(SCRATCH, "zr-key.json");
+      writeFileSync(keyFile, JSON.stringify(credentials), { mode: 0o600 });
+      const connect = ["connect", "zwiftracing", "--tier", tier, "--setting", `clubId=${settings.clubId}`];
+
+      const first = await pacer([...connect, "--credentials-file", keyFile, ...as]).done;
+      const typed = pacer([...connect, "--credential", "apiKey=@-", ...as]);
+      typed.child.stdin?.end(`${credentials.apiKey}\n`);
+      const second = await typed.done;
+      const idOf = (run: Finished) =>
+        /^connected zwiftracing: connection (c-[0-9a-f]{20}) /.exec(run.stdout)?.[1];
+      const [firstId, secondId] = [idOf(first), idOf(second)];
+      const listed = await pacer(["connections", ...as]).done;
+      const ambiguous = await pacer(["sync", "zwiftracing", "rider", "--param", "riderId=10007", ...as]).done;
+      const named = await pacer([
+        "sync",
+        "zwiftracing",
+        "rider",
+        "--param",
+        "riderId=10007",
+        "--connection",
+        secondId ?? "",
+        "--json",
+        ...as,
+      ]).done;
+      const disconnected = await pacer(["disconnect", firstId ?? "", ...as]).done;
+      const after = await pacer(["connections", "--json", ...as]).done;
+
+      expect(first.code, first.stderr).toBe(0);
+      expect(second.code, second.stderr).toBe(0);
+      expect(firstId).toBeDefined();
+      expect(secondId).toBeDefined();
+      expect(first.stdout).toMatch(/credentials +fingerprint \S+/);
+      for (const run of [first, second, listed, ambiguous, named, after]) {
+        expect(run.stdout + run.stderr).not.toContain(credentials.apiKey);
+      }
+      expect(listed.code, listed.stderr).toBe(0);
+      for (const id of [firstId, secondId]) {
+        expect(listed.stdout).toMatch(new RegExp(`^${id} +zwiftracing +${tier} +yes `, "m"));
+      }
+      expect(ambiguous.code).toBe(2);
+      expect(ambiguous.stderr).toContain(`${firstId}`);
+      expect(ambiguous.stderr).toContain(`${secondId}`);
+      expect(ambiguous.stderr).toContain("--connection <id>");
+      expect(named.code, named.stderr).toBe(0);
+      const { jobId } = JSON.parse(named.stdout) as { jobId: string };
+      const job = await call<{ connectionId?: string }>({ api: target.api, token }, "GET", `/jobs/${jobId}`);
+      expect(job.body.connectionId).toBe(secondId);
+      expect(disconnected.code, disconnected.stderr).toBe(0);
+      expect(disconnected.stdout).toContain(`disconnected ${firstId}`);
+      const remaining = (JSON.parse(after.stdout) as { connections: { connectionId: string }[] }).connections;
+      expect(remaining.map((c) => c.connectionId)).toEqual([secondId]);
+    },
+    60_000,
+  );
+
+  it("refuses a connection id it does not have with exit 1, saying where the ids are", async () => {
+    const run = await pacer(["disconnect", "c-00000000000000000000", ...flags]).done;
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("no connection c-00000000000000000000 for your tenant");
+    expect(run.stderr).toContain("npx pacer connections");
   });
 });
 

@@ -12,6 +12,7 @@ import {
   type LimitPolicy,
   lowerGrants,
   place,
+  policyWithMarginFloor,
   prune,
   release,
   spacingMs,
@@ -19,6 +20,7 @@ import {
   TAKEOVER_GUARD_MS,
   takeOver,
   takeoverCandidate,
+  validForMs,
 } from "#core/limiter/sliding-log.ts";
 
 const limitArb = (id: string) =>
@@ -337,5 +339,18 @@ describe("sliding-log limit arithmetic", () => {
   it("reserves 5% of a limit for high work by default", () => {
     expect(defaultPolicy.reserve({ id: "l", calls: 20, perMs: 1, scope: "global" })).toBe(1);
     expect(defaultPolicy.reserve({ id: "l", calls: 3, perMs: 1, scope: "global" })).toBe(0);
+  });
+});
+
+describe("policyWithMarginFloor", () => {
+  it("widens every margin to the floor and keeps a caller's lateness at 25 ms, the rest for the way to the provider", () => {
+    const perSecond: LimitDef = { id: "s", calls: 3, perMs: 1_000, scope: "global" };
+    const hourly: LimitDef = { id: "h", calls: 1, perMs: 3_600_000, scope: "tenant" };
+    const local = policyWithMarginFloor(150);
+    expect([local.safetyMarginMs(perSecond), local.safetyMarginMs(hourly)]).toEqual([150, 250]);
+    expect(validForMs([perSecond], local)).toBe(25);
+    // The default (deployed) is unchanged.
+    expect(policyWithMarginFloor(50)).toBe(defaultPolicy);
+    expect(validForMs([perSecond])).toBe(25);
   });
 });

@@ -68,7 +68,9 @@ describe("parseCommandLine", () => {
     const error = catchUsage(() => parseCommandLine(["stauts"]));
 
     expect(error.message).toBe('unknown command "stauts": did you mean "status"?');
-    expect(error.hint).toContain("sync, jobs, status, tail, token, openapi, login");
+    expect(error.hint).toContain(
+      "sync, jobs, status, connections, connect, disconnect, tail, token, openapi, login",
+    );
     expect(error.exitCode).toBe(2);
   });
 

@@ -183,8 +183,17 @@ describe("formatStatus", () => {
             },
           ],
           limits: [
-            { limitId: "per-second", scope: "global", calls: 3, perMs: 1000, used: 3, reserved: 1 },
             {
+              limitId: "per-second",
+              scope: "global",
+              calls: 3,
+              perMs: 1000,
+              used: 3,
+              reserved: 1,
+              connectionId: "c-1",
+            },
+            {
+              connectionId: "c-1",
               limitId: "per-minute",
               scope: "global",
               calls: 30,
@@ -206,10 +215,44 @@ describe("formatStatus", () => {
         "openf1    meetings   cron(15 0 * * ? *)  succeeded  2026-12-02 09:58:00  2 min      0",
         "openf1    weather    every 30 s          -          never                -          2",
         "",
-        "PROVIDER  LIMIT       SCOPE   PERMITS USED     RESERVED  PAUSED",
-        "openf1    per-second  global  3/3 per 1 s      1         -",
-        "openf1    per-minute  global  12/30 per 1 min  0         30 s left",
+        "PROVIDER  CONNECTION  LIMIT       SCOPE   PERMITS USED     RESERVED  PAUSED",
+        "openf1    c-1         per-second  global  3/3 per 1 s      1         -",
+        "                      per-minute  global  12/30 per 1 min  0         30 s left",
         "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("formatStatus with several connections to a provider", () => {
+  it("shows each connection's limits as a block of its own, named on its first row", () => {
+    const limit = (connectionId: string, limitId: string, used: number) => ({
+      connectionId,
+      limitId,
+      scope: "tenant",
+      calls: 5,
+      perMs: 60_000,
+      used,
+      reserved: 0,
+    });
+    const status = StatusSchema.parse({
+      providers: [
+        {
+          provider: "zwiftracing",
+          syncTypes: [],
+          limits: [limit("c-a", "riders", 1), limit("c-b", "riders", 4), limit("c-a", "clubs", 0)],
+        },
+      ],
+    });
+
+    const limitsTable = formatStatus(status, NOW, fmt).trimEnd().split("\n\n").at(-1);
+
+    expect(limitsTable).toBe(
+      [
+        "PROVIDER     CONNECTION  LIMIT   SCOPE   PERMITS USED   RESERVED  PAUSED",
+        "zwiftracing  c-a         riders  tenant  1/5 per 1 min  0         -",
+        "                         clubs   tenant  0/5 per 1 min  0         -",
+        "zwiftracing  c-b         riders  tenant  4/5 per 1 min  0         -",
       ].join("\n"),
     );
   });
