@@ -1,6 +1,7 @@
 import { findSyncType, type ProviderDef, type SyncTypeDef } from "#catalog/index.ts";
 import type { PlanRun } from "#providers/types.ts";
-import { ValidationError } from "./errors.ts";
+import type { ConnectionRecord, Credentials } from "./connections/types.ts";
+import { PacerError, ValidationError } from "./errors.ts";
 import {
   type JobMessage,
   JobMessageSchema,
@@ -16,7 +17,15 @@ import { callPermits } from "./sync-job/call-permits.ts";
 import { afterFailure, deadLetter, defer, finish, hop, infrastructureFailure } from "./sync-job/outcomes.ts";
 import { storePage } from "./sync-job/pages.ts";
 import { effectivePriority, runningDueAt } from "./sync-job/timing.ts";
-import type { Delivery, JobOutcome, JobRef, ResumeState, Run, SyncJobDeps } from "./sync-job/types.ts";
+import {
+  type Delivery,
+  type JobOutcome,
+  type JobRef,
+  type ResumeState,
+  RetryableJobError,
+  type Run,
+  type SyncJobDeps,
+} from "./sync-job/types.ts";
 import { validateSyncParams } from "./sync-params.ts";
 
 export { type CallPermits, callPermits } from "./sync-job/call-permits.ts";
@@ -114,6 +123,8 @@ export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise
     if (!params.ok) throw new ValidationError(params.problem);
     return await execute(run, params.params, started);
   } catch (error) {
+    // Pacer's own storage failed before any call (see execute): SQS delivers the message again.
+    if (error instanceof RetryableJobError) throw error;
     return await afterFailure(run, error);
   }
 }
@@ -137,7 +148,21 @@ async function execute(
     return { kind: "done", jobId: job.jobId, status: "skipped" };
   };
 
-  const connection = await deps.connections.get(message.tenantId, message.connectionId);
+  // What the run needs before its first call: Pacer's own storage failing here costs no attempt,
+  // the delivery goes back to SQS as when the job record cannot be read.
+  let connection: ConnectionRecord | undefined;
+  let credentials: Credentials | undefined;
+  let watermark: string | undefined;
+  try {
+    connection = await deps.connections.get(message.tenantId, message.connectionId);
+    if (connection?.enabled && !started.resume.complete) {
+      credentials = await deps.connections.credentials(connection);
+      watermark = await deps.state.watermark(message.tenantId, connection.connectionId, syncType.id);
+    }
+  } catch (error) {
+    if (error instanceof PacerError) throw error;
+    return infrastructureFailure(run, error);
+  }
   if (!connection || connection.provider !== deps.provider.id) return skip("the connection no longer exists");
   if (!connection.enabled) return skip("the connection is disabled");
   if (!syncTypeEnabled(syncType, connection.settings)) {
@@ -148,14 +173,13 @@ async function execute(
   let resume = started.resume;
   // The last page was stored before the previous leg stopped: only the ending is left to do.
   if (!resume.complete) {
-    const watermark = await deps.state.watermark(message.tenantId, connection.connectionId, syncType.id);
     const base: PlanRun = {
       tenantId: message.tenantId,
       connection: {
         connectionId: connection.connectionId,
         tier: connection.tier,
         settings: connection.settings,
-        credentials: await deps.connections.credentials(connection),
+        credentials,
       },
       syncType: syncType.id,
       params,

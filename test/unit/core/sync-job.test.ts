@@ -137,6 +137,19 @@ describe("runSyncJob", () => {
     expect([...gone.limiter.requests, ...off.limiter.requests]).toEqual([]);
   });
 
+  it("hands the delivery back to SQS, spending no attempt, when reading its connection fails", async () => {
+    // Prepare: Pacer's own table throttled while the worker reads the connection.
+    const connections = new MemoryConnections();
+    connections.get = async () => {
+      throw Object.assign(new Error("ProvisionedThroughputExceededException"), { $metadata: {} });
+    };
+    const { deps, jobs, limiter } = setup({ connections });
+    // Act + Assess
+    await expect(runSyncJob(deps, delivery(manual()))).rejects.toBeInstanceOf(RetryableJobError);
+    expect(jobs.records.get("m-1")).toMatchObject({ status: "running", attempts: 0 });
+    expect(limiter.requests).toEqual([]);
+  });
+
   it("never runs another tenant's connection: a message naming it finds no connection", async () => {
     const { deps, limiter } = setup({
       connections: new MemoryConnections([connection({ tenantId: "globex" })]),
