@@ -1,5 +1,6 @@
 import { type JobRecord, TERMINAL_STATUSES } from "#core/job.ts";
 import type { FakeConnection } from "../fakes/types.ts";
+import { postConnection } from "../run/connections.ts";
 import { sleep } from "../sleep.ts";
 import { JobProgress } from "./progress.ts";
 import type { DemoRun } from "./types.ts";
@@ -22,7 +23,7 @@ export class DemoApi {
 
   constructor(
     private readonly api: string,
-    token: string,
+    private readonly token: string,
   ) {
     this.headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   }
@@ -32,20 +33,9 @@ export class DemoApi {
     provider: string,
     body: FakeConnection,
   ): Promise<{ connectionId: string } | { problem: string }> {
-    const response = await fetch(`${this.api}/connections`, {
-      method: "POST",
-      headers: this.headers,
-      body: JSON.stringify({ provider, ...body }),
-    });
-    const answer = (await response.json().catch(() => undefined)) as
-      | { connectionId?: string; error?: { message?: string } }
-      | undefined;
-    if (response.status === 201 && typeof answer?.connectionId === "string")
-      return { connectionId: answer.connectionId };
-    return {
-      problem:
-        `connecting ${provider} failed: HTTP ${response.status} ${answer?.error?.message ?? ""}`.trim(),
-    };
+    const answer = await postConnection(this.api, this.token, provider, body);
+    if (answer.ok) return { connectionId: answer.connectionId };
+    return { problem: `connecting ${provider} failed: HTTP ${answer.status} ${answer.message}`.trim() };
   }
 
   /** `GET /jobs/{jobId}`, or undefined while the API does not answer it. */

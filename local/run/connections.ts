@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { FileSecretStore } from "#adapters/secrets/file-secret-store.ts";
 import { LOCAL_FINGERPRINT_KEY_SECRET } from "../aws/handler-env.ts";
 import type { RunningFake } from "../fakes/index.ts";
+import type { FakeConnection } from "../fakes/types.ts";
 import type { LocalLog } from "../log.ts";
 import type { Teardown } from "./teardown.ts";
 
@@ -22,6 +23,33 @@ export async function prepareSecrets(teardown: Teardown): Promise<{ readonly fil
   return { file };
 }
 
+/** What `POST /connections` answered: the connection (id, schedules made) or the refusal's status and message. */
+export type ConnectAnswer =
+  | { readonly ok: true; readonly connectionId: string; readonly scheduled: number }
+  | { readonly ok: false; readonly status: number; readonly message: string };
+
+/** `POST /connections {provider, ...body}` as the token's tenant. The answer never carries credentials. */
+export async function postConnection(
+  api: string,
+  token: string,
+  provider: string,
+  body: FakeConnection,
+): Promise<ConnectAnswer> {
+  const response = await fetch(`${api}/connections`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ provider, ...body }),
+  });
+  const answer = (await response.json().catch(() => undefined)) as
+    | { connectionId?: string; syncTypes?: { scheduled: boolean }[]; error?: { message?: string } }
+    | undefined;
+  if (response.status === 201 && typeof answer?.connectionId === "string") {
+    const scheduled = answer.syncTypes?.filter((s) => s.scheduled).length ?? 0;
+    return { ok: true, connectionId: answer.connectionId, scheduled };
+  }
+  return { ok: false, status: response.status, message: answer?.error?.message ?? "" };
+}
+
 /**
  * Connects `tenant` to every fake through `POST /connections`, as a user would after deploying:
  * the connections' schedules are created then, in the Scheduler stand-in. Returns each
@@ -35,20 +63,10 @@ export async function connectFakes(
 ): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const [provider, fake] of Object.entries(fakes)) {
-    const response = await fetch(`${api}/connections`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ provider, ...fake.connection }),
-    });
-    const body = (await response.json().catch(() => undefined)) as
-      | { connectionId?: string; syncTypes?: { scheduled: boolean }[]; error?: { message?: string } }
-      | undefined;
-    if (response.status !== 201 || typeof body?.connectionId !== "string") {
-      throw new Error(`connecting ${provider} failed: ${response.status} ${body?.error?.message ?? ""}`);
-    }
-    ids[provider] = body.connectionId;
-    const scheduled = body.syncTypes?.filter((s) => s.scheduled).length ?? 0;
-    log.info(`connected: ${provider} as ${body.connectionId} (${scheduled} schedules)`);
+    const answer = await postConnection(api, token, provider, fake.connection);
+    if (!answer.ok) throw new Error(`connecting ${provider} failed: ${answer.status} ${answer.message}`);
+    ids[provider] = answer.connectionId;
+    log.info(`connected: ${provider} as ${answer.connectionId} (${answer.scheduled} schedules)`);
   }
   return ids;
 }

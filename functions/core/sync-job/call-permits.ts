@@ -99,8 +99,7 @@ export function callPermits(options: CallPermitsOptions): CallPermits {
     return { group, scope: { provider: provider.id, limits, scopeKey: options.budgetKey } };
   };
 
-  const takeOne = async (request: ProviderRequest): Promise<void> => {
-    const { group, scope } = scopeOf(request);
+  const takeOne = async ({ group, scope }: ReturnType<typeof scopeOf>): Promise<void> => {
     const left = remaining.get(group) ?? 1;
     remaining.set(group, Math.max(1, left - 1));
     const stock = held.get(group);
@@ -133,10 +132,11 @@ export function callPermits(options: CallPermitsOptions): CallPermits {
 
   return {
     async take(request) {
-      const { group } = scopeOf(request);
+      const resolved = scopeOf(request);
+      const { group } = resolved;
       const mine = (inFlight.get(group) ?? Promise.resolve())
         .catch(() => undefined)
-        .then(() => takeOne(request));
+        .then(() => takeOne(resolved));
       inFlight.set(group, mine);
       try {
         await mine;
