@@ -125,6 +125,7 @@ export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise
   } catch (error) {
     // Pacer's own storage failed before any call (see execute): SQS delivers the message again.
     if (error instanceof RetryableJobError) throw error;
+    if (error instanceof OwnStorageFailure) return await infrastructureFailure(run, error.cause);
     return await afterFailure(run, error);
   }
 }
@@ -219,25 +220,53 @@ async function execute(
           `${deps.provider.id}/${syncType.id} yielded a page after its last (one without a checkpoint)`,
         );
       }
-      ({ counts, resume } = await storePage(deps, job, message, page, counts, resume, clock(), {
-        attempts: run.called ? message.attempts + 1 : undefined,
-      }));
+      ({ counts, resume } = await ownStorage(() =>
+        storePage(deps, job, message, page, counts, resume, clock(), {
+          attempts: run.called ? message.attempts + 1 : undefined,
+        }),
+      ));
       run.progressedAt = clock();
       // Short of time for another call and its page: go on in a fresh invocation from here.
       const left = delivery.deadline === undefined ? Number.POSITIVE_INFINITY : delivery.deadline - clock();
       if (!resume.complete && left < (deps.legReserveMs ?? LEG_RESERVE_MS)) return defer(run, 0, clock());
     }
   }
-  if (resume.watermark !== undefined) {
-    await deps.state.commitWatermark(message.tenantId, message.connectionId, syncType.id, resume.watermark);
-  }
-  await finish(deps, job, "succeeded", clock(), {
-    counts,
-    startedMs: startedAt,
-    ...(run.called ? { attempts: message.attempts + 1 } : {}),
+  const { watermark: staged } = resume;
+  await ownStorage(async () => {
+    if (staged !== undefined) {
+      await deps.state.commitWatermark(message.tenantId, message.connectionId, syncType.id, staged);
+    }
+    await finish(deps, job, "succeeded", clock(), {
+      counts,
+      startedMs: startedAt,
+      ...(run.called ? { attempts: message.attempts + 1 } : {}),
+    });
   });
   deps.metrics.count(METRIC.jobSucceeded);
   return { kind: "done", jobId: job.jobId, status: "succeeded" };
+}
+
+/**
+ * Pacer's own tables or queue failing while a page or the ending is stored (throttled past the
+ * SDK's retries, timed out) is not the provider's failure and spends none of the job's attempts:
+ * the delivery goes back to SQS, whose receive count bounds it, and resumes after the last page
+ * whose checkpoint was stored — repeating at most the one call whose page was not. A refusal of
+ * Pacer's own (a checkpoint too large, a child with bad params) stays the run's failure.
+ */
+class OwnStorageFailure extends Error {
+  override readonly cause: unknown;
+  constructor(cause: unknown) {
+    super("Pacer's storage failed while a page was stored");
+    this.cause = cause;
+  }
+}
+
+async function ownStorage<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw error instanceof PacerError ? error : new OwnStorageFailure(error);
+  }
 }
 
 /** A leg needs this much of its invocation left to go on to another page. */

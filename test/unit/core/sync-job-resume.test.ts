@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { findProvider } from "#catalog/index.ts";
 import type { JobMessageInput } from "#core/job.ts";
-import { childJobId, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
+import { childJobId, RetryableJobError, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
 import type { Page, ProviderModule, SyncRun } from "#providers/types.ts";
 import {
   connection,
@@ -139,7 +139,7 @@ describe("a resumable sync", () => {
     expect(jobs.resumes.has("m-club")).toBe(false);
   });
 
-  it("repeats no call beyond the page whose checkpoint a crash kept from being stored", async () => {
+  it("repeats no call beyond the page whose checkpoint a storage failure kept from being stored, and spends no attempt on it", async () => {
     const calls: string[] = [];
     const { deps, jobs, entities, queue } = setup(pagedModule(calls));
     let crashed = false;
@@ -149,11 +149,15 @@ describe("a resumable sync", () => {
       return true;
     };
 
-    // The failed write is an attempt: the job is queued again, to resume from what was stored.
-    expect(await runSyncJob(deps, delivery(message()))).toMatchObject({ kind: "retrying" });
-    const again = await runSyncJob(deps, delivery(lastSent(queue)));
+    // Pacer's own write failed, not the provider: no attempt is spent, SQS delivers it again.
+    await expect(runSyncJob(deps, delivery(message()))).rejects.toBeInstanceOf(RetryableJobError);
+    expect(jobs.records.get("m-club")?.status).toBe("running");
+    expect(queue.sent).toEqual([]);
+    const again = await runSyncJob(deps, delivery(message(), { receiveCount: 2 }));
 
     expect(again).toMatchObject({ kind: "done", status: "succeeded" });
+    // The redelivery is the same attempt: one in all.
+    expect(jobs.records.get("m-club")).toMatchObject({ attempts: 1 });
     // Page 2 was stored but its checkpoint was not: its call is the only one made again.
     expect(calls).toEqual(["after=0", "after=1000", "after=1000", "after=2000"]);
     // Its writes find everything already stored: nothing is written twice.
