@@ -3,6 +3,7 @@ import {
   ProviderRateLimitedError,
   ProviderRedirectError,
   ProviderUnavailableError,
+  UncataloguedEndpointError,
 } from "#core/errors.ts";
 import { retryAfterMs } from "#core/retry-after.ts";
 import type { CallPermits } from "#core/sync-job/call-permits.ts";
@@ -18,6 +19,11 @@ export type RedirectRefusal =
 
 export interface ProviderFetchOptions {
   readonly baseUrl: string;
+  /**
+   * The base URLs of the provider's other named hosts (an OAuth server, say), for requests that
+   * name one in `host`. A redirect may lead to any of them. @default none
+   */
+  readonly hosts?: Readonly<Record<string, string>>;
   /** Covers one call from sending to the last byte of its body; each redirect hop gets its own. */
   readonly timeoutMs: number;
   /**
@@ -81,7 +87,11 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
   const clock = options.clock ?? Date.now;
   const doFetch = options.fetchImpl ?? fetch;
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
-  const baseOrigin = URL.parse(baseUrl)?.origin;
+  const hostUrls = new Map(
+    Object.entries(options.hosts ?? {}).map(([name, url]) => [name, url.replace(/\/+$/, "")]),
+  );
+  /** The provider's own origins: its base URL's and its named hosts'. */
+  const ownOrigins = new Set([baseUrl, ...hostUrls.values()].flatMap((url) => URL.parse(url)?.origin ?? []));
   const allowedHosts = new Set(
     (options.redirectHosts ?? []).map((host) => host.trim().toLowerCase()).filter((host) => host !== ""),
   );
@@ -145,7 +155,7 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
         `${label}: the provider answered ${response.status} without a usable Location`,
       );
     }
-    const sameOrigin = target.origin === baseOrigin;
+    const sameOrigin = ownOrigins.has(target.origin);
     if (!sameOrigin && !allowedHosts.has(target.host) && !allowedHosts.has(target.hostname)) {
       return refuse(
         "host-not-allowed",
@@ -196,8 +206,14 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
   };
 
   return async (request: ProviderRequest) => {
-    const label = `${request.method ?? "GET"} ${request.path}`;
-    const href = `${baseUrl}${request.path}${request.query ? `?${request.query}` : ""}`;
+    const label = `${request.method ?? "GET"} ${request.host === undefined ? "" : `${request.host}:`}${request.path}`;
+    const base = request.host === undefined ? baseUrl : hostUrls.get(request.host);
+    if (base === undefined) {
+      throw new UncataloguedEndpointError(
+        `${label}: the provider's definition names no host "${request.host}"`,
+      );
+    }
+    const href = `${base}${request.path}${request.query ? `?${request.query}` : ""}`;
     const url = URL.parse(href);
     if (url === null) throw new ProviderUnavailableError(`${label}: the base URL and path form no valid URL`);
     let hop: Hop = {

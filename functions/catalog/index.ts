@@ -55,9 +55,15 @@ export function groupsOf(syncType: SyncTypeDef): string[] {
  * The endpoint group whose templates match `METHOD path` (path without query), or undefined.
  * A `{name}` segment matches any one non-empty segment.
  */
-export function matchEndpoint(provider: ProviderDef, method: string, path: string): string | undefined {
+export function matchEndpoint(
+  provider: ProviderDef,
+  method: string,
+  path: string,
+  host?: string,
+): string | undefined {
   const segments = path.split("/");
   for (const group of provider.endpointGroups) {
+    if (group.host !== host) continue;
     for (const endpoint of group.endpoints) {
       const [verb, template = ""] = endpoint.split(" ");
       if (verb !== method.toUpperCase()) continue;
@@ -78,6 +84,27 @@ const envName = (providerId: string) => providerId.toUpperCase().replace(/[^A-Z0
 /** `openf1` → `PACER_OPENF1_BASE_URL`. */
 export function baseUrlEnvVar(providerId: string): string {
   return `PACER_${envName(providerId)}_BASE_URL`;
+}
+
+/** `haku`, `auth` → `PACER_HAKU_AUTH_BASE_URL`: overrides one of the definition's `hosts`. */
+export function hostUrlEnvVar(providerId: string, host: string): string {
+  return `PACER_${envName(providerId)}_${envName(host)}_BASE_URL`;
+}
+
+/**
+ * The base URL of each named host of a provider, as `env` overrides them (the worker passes
+ * `process.env`; a variable set to "" counts as unset).
+ */
+export function hostUrls(
+  provider: ProviderDef,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(provider.hosts ?? {}).map(([name, url]) => [
+      name,
+      env[hostUrlEnvVar(provider.id, name)] || url,
+    ]),
+  );
 }
 
 /**

@@ -52,6 +52,11 @@ export interface EndpointGroupDef {
    * matched against these; one that matches none is refused before it is sent.
    */
   readonly endpoints: readonly string[];
+  /**
+   * The named host (`ProviderDef.hosts`) these endpoints are on; requests to it name it too.
+   * @default the provider's `baseUrl`
+   */
+  readonly host?: string;
 }
 
 /**
@@ -133,6 +138,12 @@ export interface ProviderDef {
   readonly displayName: string;
   /** Default base URL; `PACER_<ID>_BASE_URL` overrides it, deployed and locally. */
   readonly baseUrl: string;
+  /**
+   * Other base URLs the module calls, by name: an OAuth server, a public results API on a host of
+   * its own. A request names one in `host`; `PACER_<ID>_<NAME>_BASE_URL` overrides each.
+   * @default none
+   */
+  readonly hosts?: Readonly<Record<string, string>>;
   /**
    * How long every worker leaves an endpoint group alone after a 429 that says nothing of when to
    * come back (no `Retry-After`): `"window"`, the longest window of the group's limits, for

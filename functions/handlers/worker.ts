@@ -21,7 +21,7 @@ import { createProviderFetch } from "#adapters/provider-fetch.ts";
 import { connectionsForRuns } from "#adapters/run-connections.ts";
 import { secretStoreFor } from "#adapters/secret-store-for.ts";
 import { priorityFromQueueArn, SqsJobQueue } from "#adapters/sqs-job-queue.ts";
-import { baseUrlEnvVar, findProvider, redirectHostsEnvVar } from "#catalog/index.ts";
+import { baseUrlEnvVar, findProvider, hostUrls, redirectHostsEnvVar } from "#catalog/index.ts";
 import { optionalEnv, parseEnv } from "#core/env.ts";
 import { WORKER_ENV } from "#core/functions.ts";
 import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
@@ -63,6 +63,7 @@ export function createWorkerHandler(module: ProviderModule) {
     policy: policyWithMarginFloor(env.limitMarginMs),
   });
   const baseUrl = optionalEnv(baseUrlEnvVar(provider.id)) ?? provider.baseUrl;
+  const hosts = hostUrls(provider, process.env);
   // createProviderFetch trims, lowercases and drops empty entries.
   const redirectHosts = (optionalEnv(redirectHostsEnvVar(provider.id)) ?? "").split(",");
   // How long one provider call (headers and body) may take.
@@ -99,6 +100,7 @@ export function createWorkerHandler(module: ProviderModule) {
     fetchFor: (job, permits, deadline) =>
       createProviderFetch({
         baseUrl,
+        hosts,
         timeoutMs: providerTimeoutMs,
         deadline,
         redirectHosts,

@@ -32,6 +32,11 @@ export interface ProviderRequest {
    */
   readonly endpoint?: string;
   /**
+   * The named host (the definition's `hosts`) the path is relative to, e.g. `"auth"` for an OAuth
+   * server on a host of its own. @default the provider's base URL
+   */
+  readonly host?: string;
+  /**
    * Whether this call spends the provider's rate-limit budget at all. Only calls the provider does
    * not count (an OAuth token request) set this to false.
    */

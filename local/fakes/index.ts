@@ -1,7 +1,7 @@
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { baseUrlEnvVar } from "#catalog/index.ts";
+import { baseUrlEnvVar, findProvider, hostUrlEnvVar } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
 import type { LocalLog } from "../log.ts";
 import { findFake } from "./all.ts";
@@ -55,7 +55,15 @@ async function startFake(
   });
   return {
     ...running,
-    env: { [baseUrlEnvVar(fake.id)]: `${running.url}${fake.basePath ?? ""}` },
+    env: {
+      [baseUrlEnvVar(fake.id)]: `${running.url}${fake.basePath ?? ""}`,
+      ...Object.fromEntries(
+        Object.keys(findProvider(fake.id)?.hosts ?? {}).map((host) => [
+          hostUrlEnvVar(fake.id, host),
+          `${running.url}${fake.hostPaths?.[host] ?? ""}`,
+        ]),
+      ),
+    },
     connection: fake.connection({ url: running.url, secret }),
   };
 }

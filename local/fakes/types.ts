@@ -41,6 +41,12 @@ export interface FakeProvider {
    * @default "" - the server's root
    */
   readonly basePath?: string;
+  /**
+   * Where each of the provider's named hosts (its definition's `hosts`: an OAuth server, a public
+   * results API) lies on the same server, e.g. `{ auth: "/_auth" }`; the stand-in points
+   * `PACER_<ID>_<NAME>_BASE_URL` there. A host not named here is at the server's root.
+   */
+  readonly hostPaths?: Readonly<Record<string, string>>;
   /** Serves the fake in this process (the stand-in gives each fake a process of its own). */
   start(options: FakeServerOptions): Promise<FakeServer>;
   /**

@@ -83,7 +83,7 @@ export function callPermits(options: CallPermitsOptions): CallPermits {
 
   const scopeOf = (request: ProviderRequest) => {
     const method = request.method ?? "GET";
-    const group = request.endpoint ?? matchEndpoint(provider, method, request.path);
+    const group = request.endpoint ?? matchEndpoint(provider, method, request.path, request.host);
     if (group === undefined || !provider.endpointGroups.some((g) => g.id === group)) {
       throw new UncataloguedEndpointError(
         request.endpoint === undefined

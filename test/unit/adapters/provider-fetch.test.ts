@@ -6,6 +6,7 @@ import {
   ProviderRateLimitedError,
   ProviderRedirectError,
   ProviderUnavailableError,
+  UncataloguedEndpointError,
 } from "#core/errors.ts";
 import type { CallPermits } from "#core/sync-job/call-permits.ts";
 
@@ -28,7 +29,12 @@ function countingPermits(throttles: number[] = []) {
 
 function setup(
   respond: (url: string) => Response | Promise<Response>,
-  cap: { maxPauseMs?: number; onPauseCapped?: (askedMs: number) => void; deadline?: number } = {},
+  cap: {
+    maxPauseMs?: number;
+    onPauseCapped?: (askedMs: number) => void;
+    deadline?: number;
+    hosts?: Record<string, string>;
+  } = {},
 ) {
   const urls: string[] = [];
   const throttles: number[] = [];
@@ -62,6 +68,32 @@ describe("createProviderFetch", () => {
     const { fetch, urls } = setup(() => new Response("[]"));
     await fetch({ path: "/v1/laps", query: "session_key=9161&lap_duration<90" });
     expect(urls).toEqual(["http://provider.test/v1/laps?session_key=9161&lap_duration<90"]);
+  });
+
+  it("sends a request naming one of the provider's hosts there, and refuses a host it does not have", async () => {
+    const { fetch, urls, taken } = setup(() => new Response("{}"), {
+      hosts: { auth: "http://auth.provider.test/oauth/" },
+    });
+    await fetch({ path: "/token", method: "POST", host: "auth", limited: false });
+    await fetch({ path: "/v1/laps" });
+    const unknown = await fetch({ path: "/token", host: "billing" }).catch((e: unknown) => e);
+
+    expect(urls).toEqual(["http://auth.provider.test/oauth/token", "http://provider.test/v1/laps"]);
+    expect(taken).toEqual(["/v1/laps"]);
+    expect(unknown).toBeInstanceOf(UncataloguedEndpointError);
+    expect(String(unknown)).toMatch(/no host "billing"/);
+  });
+
+  it("follows a redirect to one of the provider's own hosts without an allow-list", async () => {
+    const { fetch, urls } = setup(
+      (url) =>
+        url.startsWith("http://provider.test/")
+          ? new Response(null, { status: 302, headers: { location: "https://results.provider.test/v2/x" } })
+          : new Response("[]"),
+      { hosts: { results: "https://results.provider.test/v2" } },
+    );
+    expect((await fetch({ path: "/v1/results" })).status).toBe(200);
+    expect(urls).toEqual(["http://provider.test/v1/results", "https://results.provider.test/v2/x"]);
   });
 
   it("turns a 429 into a shared pause for the Retry-After and a typed error", async () => {
