@@ -19,6 +19,7 @@ import { storePage } from "./sync-job/pages.ts";
 import { effectivePriority, runningDueAt } from "./sync-job/timing.ts";
 import {
   type Delivery,
+  JobEndedElsewhere,
   type JobOutcome,
   type JobRef,
   type ResumeState,
@@ -126,6 +127,7 @@ export async function runSyncJob(deps: SyncJobDeps, delivery: Delivery): Promise
     // Pacer's own storage failed before any call (see execute): SQS delivers the message again.
     if (error instanceof RetryableJobError) throw error;
     if (error instanceof OwnStorageFailure) return await infrastructureFailure(run, error.cause);
+    if (error instanceof JobEndedElsewhere) return { kind: "duplicate", jobId };
     return await afterFailure(run, error);
   }
 }
@@ -265,7 +267,9 @@ async function ownStorage<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    throw error instanceof PacerError ? error : new OwnStorageFailure(error);
+    throw error instanceof PacerError || error instanceof JobEndedElsewhere
+      ? error
+      : new OwnStorageFailure(error);
   }
 }
 

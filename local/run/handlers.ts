@@ -58,7 +58,7 @@ export async function loadHandlers(options: HandlersOptions, teardown: Teardown)
 
   const fns = await loadFunctions(options.catalog, options.overrides ?? {}, {
     workerConcurrency: options.workerConcurrency,
-    workerTimeoutSeconds: Math.min(WORKER_TIMEOUT_SECONDS, options.visibilityTimeoutSeconds ?? Infinity),
+    workerTimeoutSeconds: workerTimeoutFor(options.visibilityTimeoutSeconds),
   });
   rest.attach({ api: fns.api, authorizer: fns.authorizer });
   ws.attach({ websocket: fns.websocket, authorizer: fns.authorizer });
@@ -68,4 +68,17 @@ export async function loadHandlers(options: HandlersOptions, teardown: Teardown)
       `(${Date.now() - startedAt} ms)`,
   );
   return fns;
+}
+
+/**
+ * The workers' timeout under a shortened visibility timeout. Lambda refuses an SQS trigger whose
+ * queue's visibility timeout is shorter than the function's; equal is allowed but not safe: the
+ * message comes back the moment the invocation holding it dies, or — since the invocation starts a
+ * little after the receive — while it can still write, and a second delivery then runs the same
+ * job beside it (the chaos suite saw a provider called after the job had ended). Deployed, the
+ * queue waits six times the timeout; here a fifth of the visibility timeout is left over.
+ */
+export function workerTimeoutFor(visibilityTimeoutSeconds: number | undefined): number {
+  if (visibilityTimeoutSeconds === undefined) return WORKER_TIMEOUT_SECONDS;
+  return Math.min(WORKER_TIMEOUT_SECONDS, visibilityTimeoutSeconds * 0.8);
 }

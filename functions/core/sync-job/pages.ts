@@ -11,7 +11,7 @@ import {
   MAX_JOB_ID_LENGTH,
 } from "../job.ts";
 import { validateSyncParams } from "../sync-params.ts";
-import type { JobRef, ResumeState, SyncJobDeps } from "./types.ts";
+import { JobEndedElsewhere, type JobRef, type ResumeState, type SyncJobDeps } from "./types.ts";
 
 /** How a run's pages are stored: entities, removals, children, then the page's checkpoint. */
 
@@ -58,12 +58,13 @@ export async function storePage(
     ...(page.checkpoint === undefined ? { complete: true } : { checkpoint: page.checkpoint }),
     ...(watermark === undefined ? {} : { watermark }),
   };
-  await deps.jobs.transition(
+  const open = await deps.jobs.transition(
     job,
     { status: "running", updatedAt: at.toISOString(), counts: next, attempts: patch.attempts },
     undefined,
     nextResume,
   );
+  if (!open) throw new JobEndedElsewhere(job.jobId);
   return { counts: next, resume: nextResume };
 }
 

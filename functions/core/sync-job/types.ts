@@ -63,6 +63,16 @@ export interface JobRecords {
   ): Promise<void>;
 }
 
+/**
+ * The job's record had already ended when this delivery went to record a page: another delivery
+ * of the same job finished it. This one stops before making another call.
+ */
+export class JobEndedElsewhere extends Error {
+  constructor(jobId: string) {
+    super(`${jobId} was ended by another delivery; this one stops`);
+  }
+}
+
 export type JobRef = Pick<JobRecord, "tenantId" | "jobId" | "provider" | "syncType"> & {
   readonly parentJobId?: string;
 };

@@ -6,6 +6,7 @@
  * Each provider maps its own payloads to these shapes in one file (its `mapping.ts`), so a user
  * with access to the real API corrects a field there and nowhere else. A field the provider's
  * facts do not document is left out, never guessed: every field below but the ids is optional.
+ * (Type aliases, not interfaces, so that each is an entity's `data` as it is.)
  */
 
 /** The entity types of the race-timing providers; each is a WebSocket topic `<provider>/<type>`. */
@@ -23,7 +24,7 @@ export type Gender = "M" | "F" | "X";
  * An event (a distance, a wave: what a runner registers for and is scored in), entity type
  * `events`, id `eventId`.
  */
-export interface RaceEvent {
+export type RaceEvent = {
   readonly eventId: string;
   /** The race (the day, the meeting) the event belongs to, where the provider has one. */
   readonly raceId?: string;
@@ -35,14 +36,14 @@ export interface RaceEvent {
   /** IANA zone, where the provider gives one. */
   readonly timezone?: string;
   readonly distance?: string;
-}
+};
 
 /**
  * One registration as a registration provider holds it, entity type `registrants`, id
  * `registrantId(eventId, registrationId)`. Values are as the provider sent them (trimmed; names
  * not re-cased; email as given): matching and merging are Pacer's, not the module's.
  */
-export interface Registrant {
+export type Registrant = {
   readonly registrationId: string;
   readonly eventId: string;
   readonly firstName?: string;
@@ -62,7 +63,7 @@ export interface Registrant {
   readonly cancelled?: boolean;
   /** When the provider says the registration last changed (ISO 8601). */
   readonly modifiedAt?: string;
-}
+};
 
 export const registrantId = (eventId: string, registrationId: string): string =>
   `${eventId}:${registrationId}`;
@@ -72,7 +73,7 @@ export const registrantId = (eventId: string, registrationId: string): string =>
  * provider's store, id `participantId` (Pacer's, stable across pushes: the scoring provider's
  * create-or-update key). Written by Pacer's unified participant list for the scoring event.
  */
-export interface ScoringParticipant {
+export type ScoringParticipant = {
   readonly participantId: string;
   /** The scoring provider's event this person is pushed to. */
   readonly scoringEventId: string;
@@ -89,13 +90,13 @@ export interface ScoringParticipant {
   readonly region?: string;
   readonly country?: string;
   readonly team?: string;
-}
+};
 
 /**
  * One result row as a scoring provider gives it, entity type `results`, id
  * `resultId(eventId, key)` where `key` is the provider's own row key (an entry id, else the bib).
  */
-export interface ResultRow {
+export type ResultRow = {
   readonly eventId: string;
   readonly raceId?: string;
   readonly raceName?: string;
@@ -120,6 +121,6 @@ export interface ResultRow {
   readonly status?: string;
   /** Results the provider marks preliminary are kept apart from final ones (never mixed in a publication). */
   readonly preliminary: boolean;
-}
+};
 
 export const resultId = (eventId: string, key: string): string => `${eventId}:${key}`;

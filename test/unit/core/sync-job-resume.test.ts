@@ -164,6 +164,27 @@ describe("a resumable sync", () => {
     expect(entities.writes).toHaveLength(MEMBERS);
   });
 
+  it("stops a delivery whose job another delivery ended meanwhile, before its next call", async () => {
+    const calls: string[] = [];
+    const { deps, jobs } = setup(pagedModule(calls));
+    // Another delivery of the same job finishes it while this one's first call is out.
+    const racing: SyncJobDeps = {
+      ...deps,
+      fetchFor: (job, permits, deadline) => async (request) => {
+        const response = await deps.fetchFor(job, permits, deadline)(request);
+        const record = jobs.records.get("m-club");
+        if (record) jobs.records.set("m-club", { ...record, status: "succeeded" });
+        return response;
+      },
+    };
+
+    const outcome = await runSyncJob(racing, delivery(message()));
+
+    expect(outcome).toMatchObject({ kind: "duplicate" });
+    expect(calls).toEqual(["after=0"]);
+    expect(jobs.records.get("m-club")?.status).toBe("succeeded");
+  });
+
   it("goes on in a fresh invocation when too little of this one is left for another page", async () => {
     const calls: string[] = [];
     const { deps, jobs, queue } = setup(pagedModule(calls));
