@@ -1,4 +1,9 @@
+import { chronotrack } from "#providers/chronotrack/definition.ts";
+import { copernico } from "#providers/copernico/definition.ts";
+import { haku } from "#providers/haku/definition.ts";
 import { openf1 } from "#providers/openf1/definition.ts";
+import { raceroster } from "#providers/raceroster/definition.ts";
+import { runsignup } from "#providers/runsignup/definition.ts";
 import { zwiftracing } from "#providers/zwiftracing/definition.ts";
 import type { Catalog, EndpointGroupDef, LimitDef, ProviderDef, SyncTypeDef, TierDef } from "./types.ts";
 
@@ -8,7 +13,7 @@ export * from "./types.ts";
  * The definition of every provider Pacer knows, each from its folder
  * (`functions/providers/<id>/definition.ts`). Adding a provider: that folder, and its definition here.
  */
-const PROVIDERS = [openf1, zwiftracing] as const;
+const PROVIDERS = [openf1, zwiftracing, runsignup, raceroster, haku, chronotrack, copernico] as const;
 
 /** The id of a provider in the catalog, e.g. `"openf1"`. */
 export type ProviderId = (typeof PROVIDERS)[number]["id"];

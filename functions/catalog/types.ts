@@ -136,6 +136,12 @@ export interface ConnectionDef {
 export interface ProviderDef {
   readonly id: string;
   readonly displayName: string;
+  /**
+   * What the provider is to a race: where runners register, or where they are scored. A Pacer
+   * event (`/events`) is fed by registration providers' events and pushed to a scoring provider's.
+   * @default neither (OpenF1, ZwiftRacing)
+   */
+  readonly role?: "registration" | "scoring";
   /** Default base URL; `PACER_<ID>_BASE_URL` overrides it, deployed and locally. */
   readonly baseUrl: string;
   /**

@@ -170,9 +170,13 @@ export const WORKER_ENV = {
   ...retryEnv,
 } satisfies EnvSchema;
 
-/** One provider's worker: fed by its three priority queues, it re-queues and dead-letters its own jobs. */
+/**
+ * One provider's worker: fed by its three priority queues, it re-queues and dead-letters its own
+ * jobs. A registration provider's also queues the scoring pushes its changes call for, so it sends
+ * to every provider's queues.
+ */
 export function workerSpec(
-  provider: Pick<ProviderDef, "id" | "displayName">,
+  provider: Pick<ProviderDef, "id" | "displayName" | "role">,
 ): FunctionSpec<typeof WORKER_ENV> {
   return {
     name: `worker-${provider.id}`,
@@ -182,6 +186,6 @@ export function workerSpec(
     memoryMb: 1024,
     env: WORKER_ENV,
     tables: { data: "readWrite", limiter: "readWrite", idempotency: "readWrite" },
-    queues: { send: "own", deadLetter: true },
+    queues: { send: provider.role === "registration" ? "all" : "own", deadLetter: true },
   };
 }

@@ -191,6 +191,12 @@ export function checkCatalog(catalog: Catalog): string[] {
       if (syncType.cadence.kind === "rate" && syncType.cadence.everyMs < 1_000) {
         problems.push(`${provider.id}/${syncType.id}: cadence below one second`);
       }
+      // A schedule sends no params: a scheduled sync type that needs some would fail every firing.
+      if (syncType.cadence.kind !== "manual" && syncType.params && !syncType.params.safeParse({}).success) {
+        problems.push(
+          `${provider.id}/${syncType.id}: scheduled, but its params are required (a schedule sends none): make it manual or the params optional`,
+        );
+      }
     }
     for (const limit of provider.limits) {
       const demand = scheduledDemand(provider, limit);

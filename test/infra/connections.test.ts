@@ -45,8 +45,13 @@ function spell(value: unknown): string {
 
 function statementsOf(role: IConstruct): Statement[] {
   const roleRef = JSON.stringify({ Ref: logicalId(stacks.stateless, role) });
-  return Object.values(resourcesOf(stateless, "AWS::IAM::Policy"))
-    .filter((p) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef))
+  // A role's statements past IAM's inline size are in customer-managed "overflow" policies.
+  const policies = [
+    ...Object.values(resourcesOf(stateless, "AWS::IAM::Policy")),
+    ...Object.values(resourcesOf(stateless, "AWS::IAM::ManagedPolicy")),
+  ];
+  return policies
+    .filter((p) => ((p.Properties.Roles ?? []) as unknown[]).some((r) => JSON.stringify(r) === roleRef))
     .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 

@@ -137,8 +137,13 @@ describe("PacerStatefulStack identity", () => {
 /** The statements of the inline policies attached to `role`. */
 function statementsOf(role: IConstruct): { Action: unknown; Resource: unknown; Condition?: unknown }[] {
   const roleRef = JSON.stringify({ Ref: logicalId(stacks.stateless, role) });
-  return Object.values(resourcesOf(stateless, "AWS::IAM::Policy"))
-    .filter((p) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef))
+  // A role's statements past IAM's inline size are in customer-managed "overflow" policies.
+  const policies = [
+    ...Object.values(resourcesOf(stateless, "AWS::IAM::Policy")),
+    ...Object.values(resourcesOf(stateless, "AWS::IAM::ManagedPolicy")),
+  ];
+  return policies
+    .filter((p) => ((p.Properties.Roles ?? []) as unknown[]).some((r) => JSON.stringify(r) === roleRef))
     .flatMap((p) => (p.Properties.PolicyDocument as { Statement: [] }).Statement);
 }
 
@@ -523,6 +528,13 @@ describe("PacerStatelessStack observability", () => {
       "zwiftracing/riderStats": 7200,
       "zwiftracing/results": 3600,
       "zwiftracing/events": 7200,
+      "runsignup/races": 172_800,
+      "runsignup/participants": 28_800,
+      "raceroster/events": 172_800,
+      "raceroster/participants": 28_800,
+      "haku/events": 172_800,
+      "haku/participants": 28_800,
+      "chronotrack/events": 172_800,
     });
   });
 

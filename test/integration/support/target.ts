@@ -1,3 +1,4 @@
+import { catalog } from "#catalog/index.ts";
 import { type LocalStack, startLocalStack } from "../../../local/stack.ts";
 import { useFakeConnections } from "./api-client.ts";
 
@@ -25,7 +26,16 @@ export const externalTarget = Boolean(
   process.env.PACER_API_URL && process.env.PACER_WS_URL && process.env.PACER_TOKEN,
 );
 
-export async function startTarget(): Promise<Target> {
+/**
+ * The providers a local target runs (a fake and a worker each): the generic suites exercise OpenF1
+ * and ZwiftRacing, and starting every fake for every file would only cost time. A suite about
+ * other providers names them.
+ */
+export const DEFAULT_TARGET_PROVIDERS = ["openf1", "zwiftracing"] as const;
+
+export async function startTarget(
+  options: { readonly providers?: readonly string[] } = {},
+): Promise<Target> {
   if (externalTarget) {
     const api = (process.env.PACER_API_URL as string).replace(/\/+$/, "");
     return {
@@ -37,7 +47,12 @@ export async function startTarget(): Promise<Target> {
       stop: async () => {},
     };
   }
-  const local = await startLocalStack({ quiet: true, scheduler: false });
+  const providers = options.providers ?? DEFAULT_TARGET_PROVIDERS;
+  const local = await startLocalStack({
+    quiet: true,
+    scheduler: false,
+    catalog: { providers: catalog.providers.filter((p) => providers.includes(p.id)) },
+  });
   useFakeConnections(local);
   return {
     api: local.api,

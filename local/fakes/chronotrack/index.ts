@@ -1,0 +1,35 @@
+import type { FakeProvider } from "../types.ts";
+import { DEMO_EVENT_ID } from "./data.ts";
+import { fakeCredentials } from "./keys.ts";
+import { startFakeChronoTrack } from "./server.ts";
+
+export { DEMO_EVENT_ID, OLDER_EVENT_ID } from "./data.ts";
+export { type FakeCredentials, fakeCredentials } from "./keys.ts";
+export {
+  type FakeChronoTrack,
+  type FakeChronoTrackOptions,
+  type FakeChronoTrackStats,
+  startFakeChronoTrack,
+} from "./server.ts";
+
+/**
+ * The fake ChronoTrack Live as the stand-in runs it: the demo "Harbour Run" (event 90001, a 5K and
+ * a 10K two days after the fake starts) and last year's edition, the credentials derived from the
+ * start's secret, and no results for the demo event until the test-only
+ * `POST /_fake/events/90001/finishers {"count": N}` says who has finished.
+ */
+export const chronotrackFake: FakeProvider = {
+  id: "chronotrack",
+  basePath: "/api",
+  start: ({ secret, feedFrozenAt, timeScale }) =>
+    startFakeChronoTrack({
+      secret,
+      ...(timeScale === undefined ? {} : { timeScale }),
+      // A frozen demo reckons its race's start from the frozen moment, so two runs see one race.
+      ...(feedFrozenAt === undefined ? {} : { startedAtMs: feedFrozenAt }),
+    }),
+  connection: ({ secret }) => ({
+    credentials: { ...fakeCredentials(secret) },
+    settings: { eventIds: [DEMO_EVENT_ID], experimental: true },
+  }),
+};
