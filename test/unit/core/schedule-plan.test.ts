@@ -71,6 +71,34 @@ describe("checkCatalog", () => {
     expect(checkCatalog(catalog)).toEqual([]);
   });
 
+  it("refuses a scheduled sync type whose params are required, since a schedule sends none", () => {
+    const perEvent: ProviderDef = {
+      id: "timing",
+      displayName: "Timing",
+      baseUrl: "http://x",
+      tiers: [{ id: "basic", description: "" }],
+      connection: { settings: z.object({}).strict() },
+      limits: [{ id: "minute", calls: 60, perMs: minutes(1), scope: "tenant" }],
+      endpointGroups: [{ id: "api", limits: ["minute"], endpoints: ["GET /results/{eventId}"] }],
+      syncTypes: [
+        {
+          id: "results",
+          description: "",
+          direction: "pull",
+          calls: { api: 1 },
+          cadence: { kind: "rate", everyMs: minutes(30) },
+          priority: "normal",
+          entityTypes: ["results"],
+          params: z.object({ eventId: z.string() }).strict(),
+        },
+      ],
+    };
+
+    expect(checkCatalog({ providers: [perEvent] })).toEqual([
+      "timing/results: scheduled, but its params are required (a schedule sends none): make it manual or the params optional",
+    ]);
+  });
+
   it("reports every problem at once: dangling limits and groups, unknown tiers, schedules over budget", () => {
     const broken: ProviderDef = {
       id: "tight",
