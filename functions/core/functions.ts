@@ -44,6 +44,8 @@ const queueUrlsSchema = z.record(
 );
 
 const jobRetentionDays = envVar.number(30);
+/** Days a changed entity's history snapshot is kept. */
+const historyRetentionDays = envVar.number(90);
 
 /** Divides every limit window (the stand-in's `--time-scale`); the CDK never sets it, so 1 deployed. */
 const limitTimeScale = envVar
@@ -78,7 +80,7 @@ export const FUNCTIONS = {
   api: {
     name: "api",
     entry: "functions/handlers/api.ts",
-    description: "Pacer: REST API (connections, manual syncs, job and status reads)",
+    description: "Pacer: REST API (connections, race events, manual syncs, job and status reads)",
     timeoutSeconds: API_TIMEOUT_SECONDS,
     memoryMb: 512,
     env: {
@@ -86,6 +88,8 @@ export const FUNCTIONS = {
       limiterTable: envVar.required(),
       queues: envVar.json(queueUrlsSchema),
       jobRetentionDays,
+      // The API rebuilds an event's participants (a value set in Pacer), leaving history as workers do.
+      historyRetentionDays,
       limitTimeScale,
       limitMarginMs,
       secretPrefix: envVar.required(),
@@ -161,7 +165,7 @@ export const WORKER_ENV = {
   idempotencyTable: envVar.required(),
   queues: envVar.json(queueUrlsSchema),
   jobRetentionDays,
-  historyRetentionDays: envVar.number(90),
+  historyRetentionDays,
   providerTimeoutMs: envVar.number(20_000),
   limitTimeScale,
   limitMarginMs,

@@ -33,6 +33,8 @@ export const TABLES = {
    *   connection  pk CONNECTIONS                                sk <tenant>#<connectionId>
    *   watermark   pk STATE#<tenant>#<connectionId>              sk <syncType>
    *   pushed      pk PUSH#<tenant>#<connectionId>#<entityType>  sk <entityId>
+   *   race event  pk RACE#<tenant>                              sk EVENT#<eventId>
+   *   owned       pk RACE#<tenant>#<eventId>                    sk OWNED#<participantId>
    * Open jobs also carry `openShard` OPEN#<provider> and `dueAt` (ISO): the sparse index the sweep
    * reads to find jobs whose message was lost.
    */

@@ -40,6 +40,7 @@ export {
   type ResumeState,
   RetryableJobError,
   type RunConnections,
+  type SyncDone,
   type SyncJobDeps,
   type SyncState,
   type WorkerLog,
@@ -235,6 +236,13 @@ async function execute(
   }
   const { watermark: staged } = resume;
   await ownStorage(async () => {
+    await deps.afterSync?.({
+      tenantId: message.tenantId,
+      connectionId: message.connectionId,
+      jobId: job.jobId,
+      syncType: syncType.id,
+      counts,
+    });
     if (staged !== undefined) {
       await deps.state.commitWatermark(message.tenantId, message.connectionId, syncType.id, staged);
     }

@@ -6,7 +6,9 @@ import type { z } from "zod";
 import { documentClient, schedulerClient, sqsClient } from "#adapters/aws-clients.ts";
 import { DynamoConnectionStore } from "#adapters/dynamo/connection-store.ts";
 import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
+import { EntityStore } from "#adapters/dynamo/entity-store.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
+import { DynamoRaceEventStore } from "#adapters/dynamo/race-event-store.ts";
 import { EventBridgeSchedules } from "#adapters/eventbridge-schedules.ts";
 import { logger, tracer } from "#adapters/observability.ts";
 import { fingerprintKeyFrom, secretStoreFor } from "#adapters/secret-store-for.ts";
@@ -35,6 +37,24 @@ import { FUNCTIONS } from "#core/functions.ts";
 import { scaledCatalog } from "#core/limit-time-scale.ts";
 import { policyWithMarginFloor } from "#core/limiter/sliding-log.ts";
 import {
+  createEvent,
+  deleteEvent,
+  getEvent,
+  listEvents,
+  listParticipants,
+  type RaceEventDeps,
+  updateEvent,
+  updateParticipant,
+} from "#core/race/events.ts";
+import { queuePush } from "#core/race/follow-ups.ts";
+import {
+  eventNamespace,
+  type ParticipantView,
+  type RaceEventRecord,
+  type UnifyCounts,
+} from "#core/race/types.ts";
+import { unifyEvent } from "#core/race/unify-event.ts";
+import {
   getJob,
   MAX_JOB_ID_LENGTH,
   type SyncRequestDeps,
@@ -42,6 +62,7 @@ import {
   syncStatus,
   triggerSync,
 } from "#core/sync-requests.ts";
+import { RACE_ENTITY } from "#providers/race/shapes.ts";
 
 export { MAX_BODY_BYTES } from "#core/api/routes.ts";
 
@@ -72,6 +93,9 @@ export function createApiHandler(
   const syncRoute = routeById("triggerSync");
   const createRoute = routeById("createConnection");
   const updateRoute = routeById("updateConnection");
+  const createEventRoute = routeById("createEvent");
+  const updateEventRoute = routeById("updateEvent");
+  const updateParticipantRoute = routeById("updateParticipant");
   const operations: { readonly [Id in OperationId]: Operation<Id> } = {
     createConnection: async (event, tenantId) => {
       const created = await createConnection(
@@ -93,6 +117,40 @@ export function createApiHandler(
       const connectionId = connectionIdOf(event);
       await deleteConnection(deps.connecting, tenantId, connectionId);
       return { body: { connectionId, deleted: true as const } };
+    },
+    createEvent: async (event, tenantId) => {
+      const created = await createEvent(
+        deps.racing,
+        tenantId,
+        parseJsonBody(bodyOf(event, createEventRoute)),
+      );
+      return { body: created, headers: { Location: `/events/${created.eventId}` } };
+    },
+    listEvents: async (_event, tenantId) => ({ body: await listEvents(deps.racing, tenantId) }),
+    getEvent: async (event, tenantId) => ({
+      body: await getEvent(deps.racing, tenantId, pathIdOf(event, "eventId", "event")),
+    }),
+    updateEvent: async (event, tenantId) => {
+      const patch = parseJsonBody(bodyOf(event, updateEventRoute));
+      const eventId = pathIdOf(event, "eventId", "event");
+      return { body: await updateEvent(deps.racing, tenantId, eventId, patch) };
+    },
+    deleteEvent: async (event, tenantId) => {
+      const eventId = pathIdOf(event, "eventId", "event");
+      await deleteEvent(deps.racing, tenantId, eventId);
+      return { body: { eventId, deleted: true as const } };
+    },
+    listParticipants: async (event, tenantId) => ({
+      body: await listParticipants(deps.racing, tenantId, pathIdOf(event, "eventId", "event")),
+    }),
+    updateParticipant: async (event, tenantId) => {
+      const body = parseJsonBody(bodyOf(event, updateParticipantRoute));
+      const eventId = pathIdOf(event, "eventId", "event");
+      const participantId = pathIdOf(event, "participantId", "participant");
+      // Who set a value: the token's subject, else (no subject in the context) the tenant.
+      const subject = event.requestContext?.authorizer?.sub;
+      const by = typeof subject === "string" && subject !== "" ? subject : tenantId;
+      return { body: await updateParticipant(deps.racing, tenantId, eventId, participantId, body, by) };
     },
     triggerSync: async (event, tenantId) => {
       const request = SyncRequestSchema.safeParse(parseJsonBody(bodyOf(event, syncRoute)));
@@ -141,17 +199,25 @@ export function createApiHandler(
   };
 }
 
-/** What the REST API runs on: the sync and job use cases' ports, and the connections'. */
-export type ApiDeps = SyncRequestDeps & { readonly connecting: ConnectionDeps };
+/** What the REST API runs on: the sync and job use cases' ports, the connections' and the events'. */
+export type ApiDeps = SyncRequestDeps & {
+  readonly connecting: ConnectionDeps;
+  readonly racing: RaceEventDeps;
+};
 
 /** A connection id from the path; one Pacer could not have minted names no connection (404). */
 function connectionIdOf(event: APIGatewayProxyEvent): string {
-  const raw = event.pathParameters?.connectionId ?? "";
-  if (raw.length > 64) throw new NotFoundError(`no connection "${raw.slice(0, 64)}…"`);
+  return pathIdOf(event, "connectionId", "connection");
+}
+
+/** A Pacer-minted id from the path, decoded; one far longer than any Pacer mints names nothing (404). */
+function pathIdOf(event: APIGatewayProxyEvent, name: string, noun: string): string {
+  const raw = event.pathParameters?.[name] ?? "";
+  if (raw.length > 64) throw new NotFoundError(`no ${noun} "${raw.slice(0, 64)}…"`);
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new ValidationError("connectionId: malformed percent-escape in the path");
+    throw new ValidationError(`${name}: malformed percent-escape in the path`);
   }
 }
 
@@ -237,8 +303,36 @@ function json(
 const env = parseEnv(FUNCTIONS.api.env);
 const secrets = secretStoreFor(env);
 const connectionStore = new DynamoConnectionStore({ tableName: env.dataTable, client: documentClient });
+const raceEvents = new DynamoRaceEventStore({ tableName: env.dataTable, client: documentClient });
+const entities = new EntityStore({
+  tableName: env.dataTable,
+  client: documentClient,
+  historyRetentionDays: env.historyRetentionDays,
+});
+const jobs = new JobStore({
+  tableName: env.dataTable,
+  client: documentClient,
+  jobRetentionDays: env.jobRetentionDays,
+});
+const queue = new SqsJobQueue(sqsClient, env.queues);
 // The limits GET /status and the connection views report, scaled as the workers take them (1 deployed).
 const scaled = scaledCatalog(catalog, env.limitTimeScale);
+
+/** The unified participants of an event, as the last unification stored them. */
+async function storedParticipants(tenantId: string, eventId: string): Promise<ParticipantView[]> {
+  const stored = await entities.reader(tenantId, eventNamespace(eventId)).list(RACE_ENTITY.participants);
+  return stored.map((entity) => entity.data as unknown as ParticipantView);
+}
+
+/**
+ * Rebuilds an event's list after a value was set in Pacer and, where what its scoring provider is
+ * to receive changed, queues the event's push for the current slot, as a registration sync does.
+ */
+async function unifyAndPush(tenantId: string, event: RaceEventRecord): Promise<UnifyCounts> {
+  const counts = await unifyEvent({ entities, events: raceEvents }, tenantId, event);
+  if (counts.scoringChanged) await queuePush({ jobs, queue }, event, Date.now());
+  return counts;
+}
 
 /** API Gateway REST handler, wired from the environment at load. */
 export const handler = middy(
@@ -268,12 +362,15 @@ export const handler = middy(
           error,
         }),
     },
-    jobs: new JobStore({
-      tableName: env.dataTable,
-      client: documentClient,
-      jobRetentionDays: env.jobRetentionDays,
-    }),
-    queue: new SqsJobQueue(sqsClient, env.queues),
+    racing: {
+      catalog: scaled,
+      events: raceEvents,
+      connections: connectionStore,
+      participants: storedParticipants,
+      unify: unifyAndPush,
+    },
+    jobs,
+    queue,
     limiter: new DynamoLimiter({
       tableName: env.limiterTable,
       client: documentClient,

@@ -15,6 +15,7 @@ import { DynamoConnectionStore } from "#adapters/dynamo/connection-store.ts";
 import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
 import { EntityStore } from "#adapters/dynamo/entity-store.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
+import { DynamoRaceEventStore } from "#adapters/dynamo/race-event-store.ts";
 import { SyncStateStore } from "#adapters/dynamo/sync-state-store.ts";
 import { logger, tracer } from "#adapters/observability.ts";
 import { createProviderFetch } from "#adapters/provider-fetch.ts";
@@ -28,6 +29,7 @@ import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
 import { scaledProvider } from "#core/limit-time-scale.ts";
 import { policyWithMarginFloor } from "#core/limiter/sliding-log.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
+import { followRegistrations } from "#core/race/follow-ups.ts";
 import { MAX_SQS_DELAY_SECONDS } from "#core/resources.ts";
 import { retryPolicyFromEnv } from "#core/retry-budget.ts";
 import { type Delivery, type JobOutcome, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
@@ -74,20 +76,22 @@ export function createWorkerHandler(module: ProviderModule) {
   void fetch("data:text/plain,").catch(() => undefined);
 
   const queue = new SqsJobQueue(sqsClient, env.queues);
+  const jobs = new JobStore({
+    tableName: env.dataTable,
+    client: documentClient,
+    jobRetentionDays: env.jobRetentionDays,
+  });
+  const entities = new EntityStore({
+    tableName: env.dataTable,
+    client: documentClient,
+    historyRetentionDays: env.historyRetentionDays,
+  });
   const deps: SyncJobDeps = {
     provider,
     module,
     limiter,
-    jobs: new JobStore({
-      tableName: env.dataTable,
-      client: documentClient,
-      jobRetentionDays: env.jobRetentionDays,
-    }),
-    entities: new EntityStore({
-      tableName: env.dataTable,
-      client: documentClient,
-      historyRetentionDays: env.historyRetentionDays,
-    }),
+    jobs,
+    entities,
     connections: connectionsForRuns(
       new DynamoConnectionStore({ tableName: env.dataTable, client: documentClient }),
       secretStoreFor(env),
@@ -120,6 +124,20 @@ export function createWorkerHandler(module: ProviderModule) {
         onResponse: (latencyMs) =>
           metrics.addMetric(METRIC.providerLatency, MetricUnit.Milliseconds, latencyMs),
       }),
+    // A registration provider's changes flow on into the Pacer events they feed.
+    ...(provider.role === "registration"
+      ? {
+          afterSync: followRegistrations(
+            {
+              events: new DynamoRaceEventStore({ tableName: env.dataTable, client: documentClient }),
+              entities,
+              jobs,
+              queue,
+            },
+            provider,
+          ),
+        }
+      : {}),
   };
 
   const idempotencyConfig = new IdempotencyConfig({
@@ -150,6 +168,11 @@ export function createWorkerHandler(module: ProviderModule) {
       deadline,
     };
     const identity = deliveryIdentity(record);
+    logger.debug("job delivery received", {
+      messageId: record.messageId,
+      delivery: identity.key,
+      receiveCount: delivery.receiveCount,
+    });
     let outcome: JobOutcome;
     try {
       outcome = await runOnce({ idempotencyKey: identity.key, delivery });
@@ -157,7 +180,11 @@ export function createWorkerHandler(module: ProviderModule) {
       if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
       outcome = await waitForInProgress(queue, delivery, identity.jobId, error, invocationMs);
     }
-    logger.info("job delivery processed", { messageId: record.messageId, ...outcome });
+    logger.info("job delivery processed", {
+      messageId: record.messageId,
+      delivery: identity.key,
+      ...outcome,
+    });
     return outcome;
   };
 

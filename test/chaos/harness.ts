@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { baseUrlEnvVar } from "#catalog/index.ts";
+import { baseUrlEnvVar, catalog } from "#catalog/index.ts";
 import { clientConfig } from "../../local/aws/aws-config.ts";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../local/stack.ts";
 import { type FaultServer, startFaultServer } from "./fault-server.ts";
@@ -85,7 +85,8 @@ const NO_FAULTS: SdkFaultMode = { kind: "none" };
 const POLL_MS = 300;
 /** After its jobs end, a phase waits this long at most for their last messages to leave the queues. */
 const SETTLE_MS = 4_000;
-const VISIBILITY_TIMEOUT_S = 10;
+/** Workers time out at 80% of it (local/run/handlers.ts): 12 s, room for a throttled run's backoffs. */
+const VISIBILITY_TIMEOUT_S = 15;
 
 /**
  * Starts the fault server, then the local stack in this process pointed at it (no OpenF1 fake),
@@ -106,8 +107,11 @@ export async function startHarness(
   let stack: LocalStack;
   try {
     const stackOptions: LocalStackOptions = {
-      quiet: true,
+      // CHAOS_VERBOSE=1: every handler's log on stderr, to follow one job's deliveries.
+      ...(process.env.CHAOS_VERBOSE ? { verbose: true } : { quiet: true }),
       scheduler: false,
+      // Only OpenF1 (the fault server stands in for it): no other fake or worker to start.
+      catalog: { providers: catalog.providers.filter((p) => p.id === PROVIDER) },
       dynamoDataDir: dataDir,
       // A crashed batch comes back in seconds, not in the deployed six minutes.
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? VISIBILITY_TIMEOUT_S,

@@ -4,7 +4,8 @@
  * summary line on stdout (logs on stderr); exits 1 if any job was lost, applied twice, still running
  * at its phase's deadline, dead-lettered without a reason, or if any call broke a limit or reached
  * a cross-host redirect's target. `--jobs N` sets the jobs per phase (default 3); `--only a,b`
- * runs only the named fault kinds. With CHAOS_TRACE=1, each job's provider calls and end go to stderr.
+ * runs only the named fault kinds. With CHAOS_TRACE=1, each job's provider calls and end go to stderr;
+ * with CHAOS_VERBOSE=1, every handler's log too.
  */
 import { finalVerdict, type Harness, type Phase, runPhase, startHarness } from "./harness.ts";
 import type { ChaosJob } from "./observe.ts";

@@ -197,7 +197,7 @@ export function dynamoFaults(n: number): Phase[] {
       fault: "dynamodb-throttling",
       jobs: healthy(n),
       expectedCalls: 2 * n,
-      deadlineMs: 60 * SECOND,
+      deadlineMs: 90 * SECOND,
       sdk: { kind: "throttle", rate: 0.5 },
     },
     {

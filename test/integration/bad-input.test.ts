@@ -478,7 +478,7 @@ describe("rejected input writes nothing", () => {
   });
 
   it.skipIf(externalTarget)(
-    "left no message on any queue, no job, status or subscription item for the tenant",
+    "left no message on any queue, no job, status, subscription or race event item for the tenant",
     async () => {
       const local = target.local;
       if (!local) throw new Error("no local stack");
@@ -493,13 +493,15 @@ describe("rejected input writes nothing", () => {
           scanPrefix(dynamo, local.tables.data, `JOB#${TENANT}#`),
           scanPrefix(dynamo, local.tables.data, `STATUS#${TENANT}`),
           scanPrefix(dynamo, local.tables.connections, `SUB#${TENANT}#`),
+          // Race events and the values set for their participants (RACE#<tenant> and RACE#<tenant>#<event>).
+          scanPrefix(dynamo, local.tables.data, `RACE#${TENANT}`),
         ]);
 
         expect(
           counts.every((n) => n === 0),
           JSON.stringify(counts),
         ).toBe(true);
-        expect(items).toEqual([[], [], []]);
+        expect(items).toEqual([[], [], [], []]);
         expect(workerMessages()).toBe(workerMessagesBefore);
       } finally {
         sqs.destroy();

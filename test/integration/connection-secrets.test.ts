@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientConfig } from "../../local/aws/aws-config.ts";
 import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { call, waitForJob } from "./support/api-client.ts";
+import { catalogOf } from "./support/target.ts";
 
 const KEY = "5ec2e7a11ce5ec2e7a11ce01";
 const ROTATED = "5ec2e7b0b5ec2e7b0b5ec202";
@@ -48,7 +49,13 @@ function captureOutput(): void {
 
 beforeAll(async () => {
   captureOutput();
-  stack = await startLocalStack({ verbose: true, metrics: true, scheduler: false, connectFakes: false });
+  stack = await startLocalStack({
+    verbose: true,
+    metrics: true,
+    scheduler: false,
+    connectFakes: false,
+    catalog: catalogOf(["openf1", "zwiftracing"]),
+  });
   const fake = stack.fakes.zwiftracing?.url;
   for (const key of [KEY, ROTATED]) {
     await fetch(`${fake}/_fake/keys`, {

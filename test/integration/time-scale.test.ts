@@ -9,6 +9,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { call, startSync, waitForJob } from "./support/api-client.ts";
+import { catalogOf } from "./support/target.ts";
 
 const TIME_SCALE = 60;
 /** The fake's scaled per-minute window (60 s / 60). */
@@ -17,7 +18,12 @@ const SCALED_MINUTE_MS = 1_000;
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ quiet: true, scheduler: false, timeScale: TIME_SCALE });
+  stack = await startLocalStack({
+    quiet: true,
+    scheduler: false,
+    timeScale: TIME_SCALE,
+    catalog: catalogOf(["openf1"]),
+  });
 }, 120_000);
 
 afterAll(async () => {

@@ -15,6 +15,7 @@ import type { FakeZwiftRacingStats } from "../../local/fakes/zwiftracing/stats.t
 import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { call, waitForJob } from "./support/api-client.ts";
 import type { Target } from "./support/target.ts";
+import { catalogOf } from "./support/target.ts";
 
 const TIME_SCALE = 240;
 const KEY_A = "a1a1a1a1a1a1a1a1a1a1a1a1";
@@ -30,6 +31,7 @@ let tenantB: Target;
 beforeAll(async () => {
   stack = await startLocalStack({
     quiet: true,
+    catalog: catalogOf(["zwiftracing"]),
     scheduler: false,
     connectFakes: false,
     timeScale: TIME_SCALE,

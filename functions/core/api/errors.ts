@@ -52,7 +52,7 @@ export const API_ERRORS = {
     status: 404,
     from: "both",
     meaning:
-      "no such route (deployed: nor a method the route lacks), or no such job or connection for the caller's tenant",
+      "no such route (deployed: nor a method the route lacks), or no such job, connection, event or participant for the caller's tenant",
   },
   METHOD_NOT_ALLOWED: {
     status: 405,
@@ -63,7 +63,7 @@ export const API_ERRORS = {
     status: 409,
     from: "handler",
     meaning:
-      "the connection changed since it was read (read it again), or a sync was asked for a disabled connection",
+      "the connection or event changed since it was read (its `version`: read it again), or a sync was asked for a disabled connection",
   },
   REQUEST_TIMEOUT: {
     status: 408,

@@ -42,7 +42,7 @@ export function openApiDocument(catalog: Catalog): OpenApiDocument {
       title: "Pacer REST API",
       version: REST_API_VERSION,
       description:
-        'Manual syncs, job and status reads. Every error is `{"error":{"code","message"}}`: a 4xx for anything the caller got wrong, a 5xx only for a bug or an outage. Each operation lists the codes it answers with; `ErrorCode` lists them all.',
+        'Connections, race events and their participants, manual syncs, job and status reads. Every error is `{"error":{"code","message"}}`: a 4xx for anything the caller got wrong, a 5xx only for a bug or an outage. Each operation lists the codes it answers with; `ErrorCode` lists them all.',
     },
     servers: [{ url: ".", description: "Where this document is served: the API's base URL" }],
     paths,

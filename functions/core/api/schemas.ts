@@ -19,6 +19,18 @@ export {
   connectionRequestBodies,
   UpdateConnectionSchema,
 } from "../connections/schemas.ts";
+export {
+  CreateEventSchema,
+  EventDeletedSchema,
+  EventIdSchema,
+  EventListSchema,
+  EventViewSchema,
+  ParticipantIdSchema,
+  ParticipantListSchema,
+  ParticipantViewSchema,
+  UpdateEventSchema,
+  UpdateParticipantSchema,
+} from "../race/schemas.ts";
 export { SyncRequestSchema };
 
 /** A connection id in a path: Pacer mints `c-` and 20 lowercase hex digits. */

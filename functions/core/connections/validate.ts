@@ -153,7 +153,8 @@ function problemOf(issue: z.core.$ZodIssue): string {
   }
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+/** What `input` holds at `path` (undefined where it has nothing): a missing field vs a mistyped one. */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
   for (const key of path) {
     if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined;

@@ -66,8 +66,11 @@ export function resultsDue(race: RaceTimes, lastRunAt: number | undefined, now: 
 }
 
 /**
- * When a scoring push for a change at `changedAt` may go: at once, unless the event was pushed
- * less than the debounce ago; then when the debounce has passed, carrying every change since.
+ * The scoring push that carries a change made at `changedAt`: one per 5-minute slot per event,
+ * sent at the slot's end with every change made in it. So an event is pushed at most once per
+ * slot, and no change waits longer than one slot.
  */
-export const pushAt = (changedAt: number, lastPushAt: number | undefined): number =>
-  lastPushAt === undefined ? changedAt : Math.max(changedAt, lastPushAt + CADENCE.pushDebounce);
+export function pushSlot(changedAt: number): { readonly slot: number; readonly at: number } {
+  const slot = Math.floor(changedAt / CADENCE.pushDebounce);
+  return { slot, at: (slot + 1) * CADENCE.pushDebounce };
+}

@@ -10,7 +10,7 @@ import type {
 } from "#providers/types.ts";
 import type { ConnectionRecord, Credentials } from "../connections/types.ts";
 import { PacerError } from "../errors.ts";
-import type { JobMessage, JobRecord } from "../job.ts";
+import type { JobCounts, JobMessage, JobRecord } from "../job.ts";
 import type { JobQueue, QueueRef } from "../job-queue.ts";
 import type { Limiter } from "../limiter/types.ts";
 import type { RetryPolicy } from "../retry-budget.ts";
@@ -148,6 +148,21 @@ export interface SyncJobDeps {
    * @default 20000
    */
   readonly legReserveMs?: number;
+  /**
+   * What follows a run that stored every page, before the job is marked succeeded (so a failure
+   * here is retried with the ending, never lost): a race's unification after its registrations
+   * changed, say. Given the job's counts over all its legs.
+   */
+  readonly afterSync?: (done: SyncDone) => Promise<void>;
+}
+
+/** A run whose pages are all stored, as `afterSync` sees it. */
+export interface SyncDone {
+  readonly tenantId: string;
+  readonly connectionId: string;
+  readonly jobId: string;
+  readonly syncType: string;
+  readonly counts: JobCounts;
 }
 
 /** A delivery's context: which queue it came from and how often SQS has handed it out. */

@@ -1,4 +1,3 @@
-import type { ProviderId } from "#catalog/index.ts";
 import type { FakeProvider } from "../types.ts";
 import { DEMO_PRESET } from "./race.ts";
 import { fakeApiKey, PUBLIC_PATH, startFakeCopernico } from "./server.ts";

@@ -1,4 +1,3 @@
-import type { ProviderId } from "#catalog/index.ts";
 import type { FakeProvider } from "../types.ts";
 import { DEMO_RACE_ID } from "./data.ts";
 import { fakeCredentials } from "./keys.ts";

@@ -16,7 +16,7 @@ import { clientConfig } from "../../../local/aws/aws-config.ts";
 import { currentInvocation } from "../../../local/aws/invocation.ts";
 import { type LocalStack, startLocalStack } from "../../../local/stack.ts";
 import { eventually } from "../support/eventually.ts";
-import { externalTarget } from "../support/target.ts";
+import { catalogOf, externalTarget } from "../support/target.ts";
 
 interface Delivery {
   readonly body: string;
@@ -62,6 +62,7 @@ beforeAll(async () => {
   }) as typeof process.stderr.write;
   stack = await startLocalStack({
     quiet: true,
+    catalog: catalogOf(["openf1"]),
     scheduler: false,
     workerConcurrency: 2,
     visibilityTimeoutSeconds: 2,

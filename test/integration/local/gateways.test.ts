@@ -29,7 +29,7 @@ import { MAX_MESSAGE_BYTES } from "../../../local/gateways/connections-api.ts";
 import { type LocalStack, startLocalStack } from "../../../local/stack.ts";
 import { call } from "../support/api-client.ts";
 import { eventually } from "../support/eventually.ts";
-import { externalTarget } from "../support/target.ts";
+import { catalogOf, externalTarget } from "../support/target.ts";
 import { connect, WsRefusedError } from "../support/ws-client.ts";
 
 let stack: LocalStack;
@@ -112,6 +112,7 @@ beforeAll(async () => {
   if (externalTarget) return;
   stack = await startLocalStack({
     quiet: true,
+    catalog: catalogOf(["openf1", "zwiftracing"]),
     scheduler: false,
     // Its handlers are stand-ins of their own: there is no connections API to connect through.
     connectFakes: false,

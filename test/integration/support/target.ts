@@ -1,4 +1,5 @@
 import { catalog } from "#catalog/index.ts";
+import type { Catalog } from "#catalog/types.ts";
 import { type LocalStack, startLocalStack } from "../../../local/stack.ts";
 import { useFakeConnections } from "./api-client.ts";
 
@@ -33,9 +34,12 @@ export const externalTarget = Boolean(
  */
 export const DEFAULT_TARGET_PROVIDERS = ["openf1", "zwiftracing"] as const;
 
-export async function startTarget(
-  options: { readonly providers?: readonly string[] } = {},
-): Promise<Target> {
+/** The catalog cut to the providers a suite needs: a local stack starts a fake and workers for each. */
+export const catalogOf = (providers: readonly string[]): Catalog => ({
+  providers: catalog.providers.filter((p) => providers.includes(p.id)),
+});
+
+export async function startTarget(options: { readonly providers?: readonly string[] } = {}): Promise<Target> {
   if (externalTarget) {
     const api = (process.env.PACER_API_URL as string).replace(/\/+$/, "");
     return {
@@ -51,7 +55,7 @@ export async function startTarget(
   const local = await startLocalStack({
     quiet: true,
     scheduler: false,
-    catalog: { providers: catalog.providers.filter((p) => providers.includes(p.id)) },
+    catalog: catalogOf(providers),
   });
   useFakeConnections(local);
   return {

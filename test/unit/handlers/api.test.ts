@@ -10,6 +10,7 @@ import { createApiHandler, MAX_BODY_BYTES } from "#handlers/api.ts";
 import { toRestEvent } from "../../../local/gateways/rest-event.ts";
 import { MemoryConnectionStore, MemorySchedules, MemorySecretStore } from "../core/connections/fakes.ts";
 import { connection, MemoryJobs, MemoryQueue, ScriptedLimiter } from "../core/fakes.ts";
+import { MemoryRaceEventStore } from "../core/race/events-fakes.ts";
 
 vi.hoisted(() => {
   // The handler module wires its adapters from the environment at load time.
@@ -40,6 +41,15 @@ beforeEach(() => {
   handle = createApiHandler({
     catalog,
     connections,
+    racing: {
+      catalog,
+      events: new MemoryRaceEventStore(),
+      connections,
+      participants: async () => [],
+      unify: async () => {
+        throw new Error("not used by these tests");
+      },
+    },
     connecting: {
       catalog,
       connections,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { days, hours, minutes } from "#catalog/types.ts";
-import { participantsDue, participantsInterval, pushAt, resultsDue } from "#core/race/cadence.ts";
+import { participantsDue, participantsInterval, pushSlot, resultsDue } from "#core/race/cadence.ts";
 
 const START = Date.parse("2026-12-06T08:00:00Z");
 const race = { startsAt: START, endsAt: START + hours(4) };
@@ -48,20 +48,17 @@ describe("race-day cadence", () => {
     expect(participantsDue(race, near - minutes(5), near)).toBe(false);
   });
 
-  it("debounces scoring pushes to at most one per 5 min per event, and never delays a change past that", () => {
+  it("debounces scoring pushes to one per 5-minute slot, and never delays a change by more than a slot", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: days(1) }),
-        fc.option(fc.integer({ min: 0, max: days(1) })),
-        (changed, last) => {
-          const at = pushAt(START + changed, last === null ? undefined : START + last);
-          expect(at).toBeGreaterThanOrEqual(START + changed);
-          if (last !== null) {
-            expect(at).toBeGreaterThanOrEqual(START + last + minutes(5));
-            expect(at).toBeLessThanOrEqual(Math.max(START + changed, START + last + minutes(5)));
-          }
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: days(1) }), fc.integer({ min: 0, max: days(1) }), (a, b) => {
+        const [first, second] = [pushSlot(START + a), pushSlot(START + b)];
+        expect(first.at).toBeGreaterThan(START + a);
+        expect(first.at - (START + a)).toBeLessThanOrEqual(minutes(5));
+        // Two changes share a push exactly when their pushes go at the same moment.
+        expect(first.slot === second.slot).toBe(first.at === second.at);
+        if (first.slot !== second.slot)
+          expect(Math.abs(first.at - second.at)).toBeGreaterThanOrEqual(minutes(5));
+      }),
     );
   });
 });

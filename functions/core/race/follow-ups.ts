@@ -1,0 +1,94 @@
+import type { ProviderDef } from "#catalog/types.ts";
+import { RACE_ENTITY } from "#providers/race/shapes.ts";
+import { firstMessageOf, type JobRecord } from "../job.ts";
+import type { JobQueue } from "../job-queue.ts";
+import type { EntityWriter, JobRecords, SyncDone } from "../sync-job/types.ts";
+import { pushSlot } from "./cadence.ts";
+import type { RaceEventRecord, RaceEventStore } from "./types.ts";
+import { unifyEvent } from "./unify-event.ts";
+
+/**
+ * What follows a registration sync that changed something: every Pacer event the connection
+ * feeds is unified again, and where its scoring records changed, the event's push for the current
+ * 5-minute slot is queued (once per slot: a job id per event and slot), to go at the slot's end.
+ */
+export interface RaceFollowUpDeps {
+  readonly events: Pick<RaceEventStore, "list" | "owned">;
+  readonly entities: EntityWriter;
+  readonly jobs: Pick<JobRecords, "create">;
+  readonly queue: Pick<JobQueue, "send">;
+  readonly clock?: () => number;
+}
+
+export interface RegistrationsChanged {
+  readonly tenantId: string;
+  readonly connectionId: string;
+  readonly jobId: string;
+}
+
+/**
+ * The worker's `afterSync` for a registration provider: a run of a sync type that writes
+ * registrants, and changed some, sets off its events' unification and pushes.
+ */
+export function followRegistrations(
+  deps: RaceFollowUpDeps,
+  provider: Pick<ProviderDef, "syncTypes">,
+): (done: SyncDone) => Promise<void> {
+  const writesRegistrants = new Set(
+    provider.syncTypes.filter((s) => s.entityTypes.includes(RACE_ENTITY.registrants)).map((s) => s.id),
+  );
+  return async (done) => {
+    if (!writesRegistrants.has(done.syncType)) return;
+    if (done.counts.written === 0 && done.counts.removed === 0) return;
+    await afterRegistrationsChanged(deps, done);
+  };
+}
+
+/** The scoring push sync type every scoring provider has. */
+export const SCORING_PUSH_SYNC = "participants";
+
+export async function afterRegistrationsChanged(
+  deps: RaceFollowUpDeps,
+  changed: RegistrationsChanged,
+): Promise<{ readonly unified: number; readonly pushesQueued: number }> {
+  const now = (deps.clock ?? Date.now)();
+  const fed = (await deps.events.list(changed.tenantId)).filter((event) =>
+    event.registration.some((feed) => feed.connectionId === changed.connectionId),
+  );
+  let pushesQueued = 0;
+  for (const event of fed) {
+    const counts = await unifyEvent(deps, changed.tenantId, event, changed.jobId);
+    if (counts.scoringChanged && (await queuePush(deps, event, now))) pushesQueued++;
+  }
+  return { unified: fed.length, pushesQueued };
+}
+
+/** The push job of the event's current slot; false when that slot's push is already queued. */
+export async function queuePush(
+  deps: Pick<RaceFollowUpDeps, "jobs" | "queue">,
+  event: RaceEventRecord,
+  now: number,
+): Promise<boolean> {
+  const target = event.scoring;
+  if (!target) return false;
+  const { slot, at } = pushSlot(now);
+  const iso = new Date(now).toISOString();
+  const record: JobRecord = {
+    jobId: `push.${event.eventId}.${slot}`,
+    tenantId: event.tenantId,
+    connectionId: target.connectionId,
+    provider: target.provider,
+    syncType: SCORING_PUSH_SYNC,
+    priority: "normal",
+    source: "fanout",
+    params: { eventId: target.eventId },
+    status: "queued",
+    attempts: 0,
+    deferrals: 0,
+    createdAt: iso,
+    updatedAt: iso,
+  };
+  if (!(await deps.jobs.create(record))) return false;
+  await deps.queue.send(firstMessageOf(record), { delaySeconds: Math.ceil((at - now) / 1000) });
+  return true;
+}
