@@ -8,12 +8,12 @@ import { type JobRecord, jobRecordFromItem } from "#core/job.ts";
  * tenant's job changes). Every message a client receives is for its own tenant only.
  */
 
-export const TOPIC_PATTERN = /^(jobs|[a-z0-9]+\/[a-z0-9_-]+)$/;
+export const TOPIC_PATTERN = /^(jobs|[a-z0-9]+\/[a-z0-9_-]+|events\/ev-[0-9a-f]{20}\/[a-z]+)$/;
 export const JOBS_TOPIC = "jobs";
 /** Longer topics are refused before anything looks them up (a DynamoDB key holds 1 KB). */
 export const MAX_TOPIC_LENGTH = 200;
 
-const TOPIC_HINT = 'expected "jobs" or "<provider>/<entityType>" in lower case, e.g. "openf1/meetings"';
+const TOPIC_HINT = 'expected "jobs", "<provider>/<entityType>" or "events/<eventId>/<kind>", lower case';
 
 const topic = z
   .string({

@@ -1,5 +1,6 @@
 import { PacerError, UnauthorizedError, ValidationError } from "#core/errors.ts";
 import { parseClientMessage, type ServerMessage, type TenantMessage } from "#core/live-messages.ts";
+import { EVENT_TOPIC_KINDS, isEventTopic } from "./race/types.ts";
 
 /** A WebSocket connection, bound to the tenant its token named when it connected. */
 export interface Connection {
@@ -93,8 +94,10 @@ export function createLive(deps: LiveDeps): Live {
   }
 
   function checkKnown(topic: string): void {
-    if (known && !known.has(topic)) {
-      throw new ValidationError(`unknown topic "${topic}": known topics are ${[...known].sort().join(", ")}`);
+    if (known && !known.has(topic) && !isEventTopic(topic)) {
+      throw new ValidationError(
+        `unknown topic "${topic}": known topics are ${[...known].sort().join(", ")}, and events/<eventId>/{${EVENT_TOPIC_KINDS.join(",")}}`,
+      );
     }
   }
 

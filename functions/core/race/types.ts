@@ -76,6 +76,15 @@ export interface RaceEventStore {
 export const eventNamespace = (eventId: string): string => `events/${eventId}`;
 export const EVENT_TOPIC_KINDS = ["participants", "results", "publications"] as const;
 
+const EVENT_TOPIC = new RegExp(`^events/ev-[0-9a-f]{20}/(${EVENT_TOPIC_KINDS.join("|")})$`);
+
+/**
+ * Whether a topic is one of a race event's (`events/<eventId>/participants`, …). Subscribing to
+ * one needs no check that the event exists: a change is only ever sent to its own tenant's
+ * subscribers, so another tenant's event id gets nothing.
+ */
+export const isEventTopic = (topic: string): boolean => EVENT_TOPIC.test(topic);
+
 /** What a participant looks like stored and served: the unified participant and the event. */
 export type ParticipantView = UnifiedParticipant & { readonly eventId: string };
 

@@ -86,6 +86,20 @@ describe("websocket messages", () => {
     expect(await connections.subscribers("acme", "openf1/weather")).toEqual(["c1"]);
   });
 
+  it("subscribes to a race event's participants, results and publications, but to no other kind", async () => {
+    const event = "events/ev-0123456789abcdef0123";
+
+    for (const kind of ["participants", "results", "publications"]) {
+      await handle(messageEvent("c1", { action: "subscribe", topic: `${event}/${kind}` }));
+    }
+    await handle(messageEvent("c1", { action: "subscribe", topic: `${event}/secrets` }));
+
+    expect(await connections.subscribers("acme", `${event}/participants`)).toEqual(["c1"]);
+    expect(await connections.subscribers("acme", `${event}/publications`)).toEqual(["c1"]);
+    expect(publisher.last("c1")).toMatchObject({ type: "error", error: { code: "VALIDATION_ERROR" } });
+    expect(await connections.subscribers("acme", `${event}/secrets`)).toEqual([]);
+  });
+
   it("unsubscribes and acknowledges", async () => {
     await handle(messageEvent("c1", { action: "subscribe", topic: "jobs" }));
     await handle(messageEvent("c1", { action: "unsubscribe", topic: "jobs" }, "unsubscribe"));
