@@ -46,7 +46,7 @@ import {
   updateEvent,
   updateParticipant,
 } from "#core/race/events.ts";
-import { queuePush } from "#core/race/follow-ups.ts";
+import { pushSlotMs, queuePush } from "#core/race/follow-ups.ts";
 import {
   eventNamespace,
   type ParticipantView,
@@ -330,7 +330,9 @@ async function storedParticipants(tenantId: string, eventId: string): Promise<Pa
  */
 async function unifyAndPush(tenantId: string, event: RaceEventRecord): Promise<UnifyCounts> {
   const counts = await unifyEvent({ entities, events: raceEvents }, tenantId, event);
-  if (counts.scoringChanged) await queuePush({ jobs, queue }, event, Date.now());
+  if (counts.scoringChanged) {
+    await queuePush({ jobs, queue, pushSlotMs: pushSlotMs(env.limitTimeScale) }, event, Date.now());
+  }
   return counts;
 }
 

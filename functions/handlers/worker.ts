@@ -29,7 +29,7 @@ import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
 import { scaledProvider } from "#core/limit-time-scale.ts";
 import { policyWithMarginFloor } from "#core/limiter/sliding-log.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
-import { followRegistrations } from "#core/race/follow-ups.ts";
+import { followRegistrations, pushSlotMs } from "#core/race/follow-ups.ts";
 import { MAX_SQS_DELAY_SECONDS } from "#core/resources.ts";
 import { retryPolicyFromEnv } from "#core/retry-budget.ts";
 import { type Delivery, type JobOutcome, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
@@ -133,6 +133,7 @@ export function createWorkerHandler(module: ProviderModule) {
               entities,
               jobs,
               queue,
+              pushSlotMs: pushSlotMs(env.limitTimeScale),
             },
             provider,
           ),

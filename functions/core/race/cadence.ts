@@ -66,11 +66,15 @@ export function resultsDue(race: RaceTimes, lastRunAt: number | undefined, now: 
 }
 
 /**
- * The scoring push that carries a change made at `changedAt`: one per 5-minute slot per event,
+ * The scoring push that carries a change made at `changedAt`: one per 5-minute slot per event
+ * (`slotMs`: shorter under the stand-in's `--time-scale`, as every window is),
  * sent at the slot's end with every change made in it. So an event is pushed at most once per
  * slot, and no change waits longer than one slot.
  */
-export function pushSlot(changedAt: number): { readonly slot: number; readonly at: number } {
-  const slot = Math.floor(changedAt / CADENCE.pushDebounce);
-  return { slot, at: (slot + 1) * CADENCE.pushDebounce };
+export function pushSlot(
+  changedAt: number,
+  slotMs: number = CADENCE.pushDebounce,
+): { readonly slot: number; readonly at: number } {
+  const slot = Math.floor(changedAt / slotMs);
+  return { slot, at: (slot + 1) * slotMs };
 }

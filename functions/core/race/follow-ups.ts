@@ -3,7 +3,7 @@ import { RACE_ENTITY } from "#providers/race/shapes.ts";
 import { firstMessageOf, type JobRecord } from "../job.ts";
 import type { JobQueue } from "../job-queue.ts";
 import type { EntityWriter, JobRecords, SyncDone } from "../sync-job/types.ts";
-import { pushSlot } from "./cadence.ts";
+import { CADENCE, pushSlot } from "./cadence.ts";
 import type { RaceEventRecord, RaceEventStore } from "./types.ts";
 import { unifyEvent } from "./unify-event.ts";
 
@@ -18,6 +18,8 @@ export interface RaceFollowUpDeps {
   readonly jobs: Pick<JobRecords, "create">;
   readonly queue: Pick<JobQueue, "send">;
   readonly clock?: () => number;
+  /** The push slot (functions/core/race/cadence.ts); the limits' time scale shortens it. @default 5 min */
+  readonly pushSlotMs?: number;
 }
 
 export interface RegistrationsChanged {
@@ -44,6 +46,9 @@ export function followRegistrations(
   };
 }
 
+/** The push slot under a limit time scale (1 deployed): every window Pacer keeps shrinks alike. */
+export const pushSlotMs = (timeScale: number): number => CADENCE.pushDebounce / timeScale;
+
 /** The scoring push sync type every scoring provider has. */
 export const SCORING_PUSH_SYNC = "participants";
 
@@ -65,13 +70,13 @@ export async function afterRegistrationsChanged(
 
 /** The push job of the event's current slot; false when that slot's push is already queued. */
 export async function queuePush(
-  deps: Pick<RaceFollowUpDeps, "jobs" | "queue">,
+  deps: Pick<RaceFollowUpDeps, "jobs" | "queue" | "pushSlotMs">,
   event: RaceEventRecord,
   now: number,
 ): Promise<boolean> {
   const target = event.scoring;
   if (!target) return false;
-  const { slot, at } = pushSlot(now);
+  const { slot, at } = pushSlot(now, deps.pushSlotMs);
   const iso = new Date(now).toISOString();
   const record: JobRecord = {
     jobId: `push.${event.eventId}.${slot}`,
