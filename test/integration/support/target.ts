@@ -39,7 +39,13 @@ export const catalogOf = (providers: readonly string[]): Catalog => ({
   providers: catalog.providers.filter((p) => providers.includes(p.id)),
 });
 
-export async function startTarget(options: { readonly providers?: readonly string[] } = {}): Promise<Target> {
+export async function startTarget(
+  options: {
+    readonly providers?: readonly string[];
+    /** Every window divided by this (the stand-in's `--time-scale`). @default 1 */
+    readonly timeScale?: number;
+  } = {},
+): Promise<Target> {
   if (externalTarget) {
     const api = (process.env.PACER_API_URL as string).replace(/\/+$/, "");
     return {
@@ -56,6 +62,7 @@ export async function startTarget(options: { readonly providers?: readonly strin
     quiet: true,
     scheduler: false,
     catalog: catalogOf(providers),
+    ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
   });
   useFakeConnections(local);
   return {
