@@ -40,6 +40,7 @@ export {
   type ResumeState,
   RetryableJobError,
   type RunConnections,
+  type GateQuestion,
   type SyncDone,
   type SyncJobDeps,
   type SyncState,
@@ -157,9 +158,20 @@ async function execute(
   let connection: ConnectionRecord | undefined;
   let credentials: Credentials | undefined;
   let watermark: string | undefined;
+  let gated: string | undefined;
   try {
     connection = await deps.connections.get(message.tenantId, message.connectionId);
-    if (connection?.enabled && !started.resume.complete) {
+    // Only a scheduled run's first leg asks: a manual trigger, a child or a continuation runs.
+    if (connection?.enabled && deps.gate && message.source === "schedule" && !started.resume.checkpoint) {
+      gated = await deps.gate({
+        tenantId: message.tenantId,
+        connectionId: connection.connectionId,
+        syncType: syncType.id,
+        lastCompletedAt: await deps.state.lastCompleted(message.tenantId, connection.connectionId, syncType.id),
+        now: startedAt,
+      });
+    }
+    if (connection?.enabled && gated === undefined && !started.resume.complete) {
       credentials = await deps.connections.credentials(connection);
       watermark = await deps.state.watermark(message.tenantId, connection.connectionId, syncType.id);
     }
@@ -172,6 +184,7 @@ async function execute(
   if (!syncTypeEnabled(syncType, connection.settings)) {
     return skip(`${syncType.id} runs only for connections with the setting "${syncType.requiresSetting}" on`);
   }
+  if (gated !== undefined) return skip(gated);
 
   let counts = started.record.counts ?? NO_COUNTS;
   let resume = started.resume;
@@ -246,6 +259,7 @@ async function execute(
     if (staged !== undefined) {
       await deps.state.commitWatermark(message.tenantId, message.connectionId, syncType.id, staged);
     }
+    await deps.state.markCompleted(message.tenantId, message.connectionId, syncType.id, startedAt);
     await finish(deps, job, "succeeded", clock(), {
       counts,
       startedMs: startedAt,

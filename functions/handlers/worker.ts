@@ -22,14 +22,21 @@ import { createProviderFetch } from "#adapters/provider-fetch.ts";
 import { connectionsForRuns } from "#adapters/run-connections.ts";
 import { secretStoreFor } from "#adapters/secret-store-for.ts";
 import { priorityFromQueueArn, SqsJobQueue } from "#adapters/sqs-job-queue.ts";
-import { baseUrlEnvVar, findProvider, hostUrls, redirectHostsEnvVar } from "#catalog/index.ts";
+import {
+  baseUrlEnvVar,
+  findProvider,
+  hostUrls,
+  type ProviderDef,
+  redirectHostsEnvVar,
+} from "#catalog/index.ts";
 import { optionalEnv, parseEnv } from "#core/env.ts";
 import { WORKER_ENV } from "#core/functions.ts";
 import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
 import { scaledProvider } from "#core/limit-time-scale.ts";
 import { policyWithMarginFloor } from "#core/limiter/sliding-log.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
-import { followRegistrations, pushSlotMs } from "#core/race/follow-ups.ts";
+import { followRegistrations, pushSlotMs, type RaceFollowUpDeps } from "#core/race/follow-ups.ts";
+import { raceDayGate } from "#core/race/gate.ts";
 import { MAX_SQS_DELAY_SECONDS } from "#core/resources.ts";
 import { retryPolicyFromEnv } from "#core/retry-budget.ts";
 import { type Delivery, type JobOutcome, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
@@ -124,20 +131,14 @@ export function createWorkerHandler(module: ProviderModule) {
         onResponse: (latencyMs) =>
           metrics.addMetric(METRIC.providerLatency, MetricUnit.Milliseconds, latencyMs),
       }),
-    // A registration provider's changes flow on into the Pacer events they feed.
+    // A registration provider's changes flow on into the Pacer events they feed, and its
+    // scheduled participant syncs follow those events' race-day cadence.
     ...(provider.role === "registration"
-      ? {
-          afterSync: followRegistrations(
-            {
-              events: new DynamoRaceEventStore({ tableName: env.dataTable, client: documentClient }),
-              entities,
-              jobs,
-              queue,
-              pushSlotMs: pushSlotMs(env.limitTimeScale),
-            },
-            provider,
-          ),
-        }
+      ? raceHooks(
+          provider,
+          { entities, jobs, queue },
+          { tableName: env.dataTable, timeScale: env.limitTimeScale },
+        )
       : {}),
   };
 
@@ -246,4 +247,17 @@ function deliveryIdentity(record: Pick<SQSRecord, "body" | "messageId">): { key:
   // for that slot (a re-queue, the sweep's re-send), so it is keyed by the id the worker derives.
   const jobId = message.data.jobId ?? scheduledJobId(message.data);
   return { key: `${jobId}#${message.data.attempts}#${message.data.deferrals}`, jobId };
+}
+
+/** The follow-ups and the race-day gate of a registration provider's worker. */
+function raceHooks(
+  provider: ProviderDef,
+  stores: Pick<RaceFollowUpDeps, "entities" | "jobs" | "queue">,
+  { tableName, timeScale }: { readonly tableName: string; readonly timeScale: number },
+): Pick<SyncJobDeps, "afterSync" | "gate"> {
+  const events = new DynamoRaceEventStore({ tableName, client: documentClient });
+  return {
+    afterSync: followRegistrations({ ...stores, events, pushSlotMs: pushSlotMs(timeScale) }, provider),
+    gate: raceDayGate({ events }, provider),
+  };
 }

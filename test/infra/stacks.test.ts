@@ -529,11 +529,11 @@ describe("PacerStatelessStack observability", () => {
       "zwiftracing/results": 3600,
       "zwiftracing/events": 7200,
       "runsignup/races": 172_800,
-      "runsignup/participants": 28_800,
+      "runsignup/participants": 1800,
       "raceroster/events": 172_800,
-      "raceroster/participants": 28_800,
+      "raceroster/participants": 1800,
       "haku/events": 172_800,
-      "haku/participants": 28_800,
+      "haku/participants": 1800,
       "chronotrack/events": 172_800,
     });
   });

@@ -10,7 +10,7 @@ export interface SyncStateStoreOptions {
 
 /**
  * Sync state per connection, in the data table:
- *   watermark   pk STATE#<tenant>#<connectionId>             sk <syncType>
+ *   watermark   pk STATE#<tenant>#<connectionId>             sk <syncType>   (+ completedAt, epoch ms)
  *   pushed      pk PUSH#<tenant>#<connectionId>#<entityType>  sk <entityId>   (content hash)
  * Neither is broadcast (the broadcaster only announces ENT# and JOB# items).
  */
@@ -43,6 +43,33 @@ export class SyncStateStore implements SyncState {
         ExpressionAttributeValues: { ":w": watermark, ":at": new Date().toISOString() },
       }),
     );
+  }
+
+  async lastCompleted(tenantId: string, connectionId: string, syncType: string): Promise<number | undefined> {
+    const result = await this.options.client.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: { pk: `STATE#${tenantId}#${connectionId}`, sk: syncType },
+        ConsistentRead: true,
+      }),
+    );
+    const value = result.Item?.completedAt;
+    return typeof value === "number" ? value : undefined;
+  }
+
+  async markCompleted(tenantId: string, connectionId: string, syncType: string, at: number): Promise<void> {
+    await this.options.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: { pk: `STATE#${tenantId}#${connectionId}`, sk: syncType },
+        // A later run may finish first (two legs overlapping): the newest start stands.
+        UpdateExpression: "SET completedAt = :at",
+        ConditionExpression: "attribute_not_exists(completedAt) OR completedAt < :at",
+        ExpressionAttributeValues: { ":at": at },
+      }),
+    ).catch((error: unknown) => {
+      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+    });
   }
 
   pushLedger(tenantId: string, connectionId: string): PushLedger {

@@ -95,6 +95,9 @@ export interface EntityWriter {
 export interface SyncState {
   watermark(tenantId: string, connectionId: string, syncType: string): Promise<string | undefined>;
   commitWatermark(tenantId: string, connectionId: string, syncType: string, watermark: string): Promise<void>;
+  /** When a run of this sync type for this connection last succeeded (epoch ms). */
+  lastCompleted(tenantId: string, connectionId: string, syncType: string): Promise<number | undefined>;
+  markCompleted(tenantId: string, connectionId: string, syncType: string, at: number): Promise<void>;
   pushLedger(tenantId: string, connectionId: string): PushLedger;
 }
 
@@ -154,6 +157,22 @@ export interface SyncJobDeps {
    * changed, say. Given the job's counts over all its legs.
    */
   readonly afterSync?: (done: SyncDone) => Promise<void>;
+  /**
+   * Whether a scheduled run has anything to do yet, asked before its first call: a reason to skip
+   * it, or undefined to go on. A schedule fires on a fixed rate; this lets the rate be the
+   * tightest a sync type ever needs (race day) while most firings cost no call.
+   */
+  readonly gate?: (ask: GateQuestion) => Promise<string | undefined>;
+}
+
+/** What a gate is told about a scheduled run. */
+export interface GateQuestion {
+  readonly tenantId: string;
+  readonly connectionId: string;
+  readonly syncType: string;
+  /** When a run of it last succeeded for this connection (epoch ms). */
+  readonly lastCompletedAt: number | undefined;
+  readonly now: number;
 }
 
 /** A run whose pages are all stored, as `afterSync` sees it. */

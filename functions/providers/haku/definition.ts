@@ -73,11 +73,14 @@ export const haku = {
     {
       id: "participants",
       description:
-        "Every 4 h: one event's registrants (without eventId: every stored event), 100 summaries per " +
+        "Every 4 h, every 15 min in the 48 h before a Pacer event it feeds: one event's registrants (without eventId: every stored event), 100 summaries per " +
         "call, plus one detail call per new or changed registration (bib, chip, birth date).",
       direction: "pull",
       calls: { api: 20 },
-      cadence: { kind: "rate", everyMs: hours(4) },
+      // The schedule fires at the tightest race-day cadence; the worker's race-day gate
+      // (functions/core/race/gate.ts) runs a firing only when the events fed call for it: every
+      // 4 h, every 15 min from 48 h before an event's start to its end.
+      cadence: { kind: "rate", everyMs: minutes(15) },
       priority: "normal",
       entityTypes: ["registrants", "registrationSummaries"],
       params: participantsParams,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { days, hours, type ProviderDef, seconds } from "#catalog/types.ts";
+import { days, minutes, type ProviderDef, seconds } from "#catalog/types.ts";
 
 /**
  * Race Roster's private REST API v1 (shared/providers/raceroster.md, confidence low-medium). Paths
@@ -89,10 +89,13 @@ export const raceroster = {
     {
       id: "participants",
       description:
-        "Every 4 h: every registrant of one event (params.eventId) or of every stored event; a full read each run.",
+        "Every 4 h, every 15 min in the 48 h before a Pacer event it feeds: every registrant of one event (params.eventId) or of every stored event; a full read each run.",
       direction: "pull",
       calls: { api: 4 },
-      cadence: { kind: "rate", everyMs: hours(4) },
+      // The schedule fires at the tightest race-day cadence; the worker's race-day gate
+      // (functions/core/race/gate.ts) runs a firing only when the events fed call for it: every
+      // 4 h, every 15 min from 48 h before an event's start to its end.
+      cadence: { kind: "rate", everyMs: minutes(15) },
       priority: "normal",
       entityTypes: ["registrants"],
       params: participantsParams,

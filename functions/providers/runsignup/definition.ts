@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { days, hours, minutes, type ProviderDef, seconds } from "#catalog/types.ts";
+import { days, minutes, type ProviderDef, seconds } from "#catalog/types.ts";
 
 /**
  * RunSignUp's REST API (shared/providers/runsignup.md), read with an API v2 key: `rsu_api_key` in
@@ -89,11 +89,14 @@ export const runsignup = {
     {
       id: "participants",
       description:
-        "Every 4 h: registrations changed since the last run, per event (1000 per call), and those removed.",
+        "Every 4 h, every 15 min in the 48 h before a Pacer event it feeds: registrations changed since the last run, per event (1000 per call), and those removed.",
       direction: "pull",
       // Two events of under 1000 runners each: a participants call and a removed call per event.
       calls: { [REST]: 4 },
-      cadence: { kind: "rate", everyMs: hours(4) },
+      // The schedule fires at the tightest race-day cadence; the worker's race-day gate
+      // (functions/core/race/gate.ts) runs a firing only when the events fed call for it: every
+      // 4 h, every 15 min from 48 h before an event's start to its end.
+      cadence: { kind: "rate", everyMs: minutes(15) },
       priority: "normal",
       entityTypes: ["registrants"],
       params: participantsParams,

@@ -194,6 +194,13 @@ export class MemoryState implements SyncState {
   async commitWatermark(tenantId: string, connectionId: string, syncType: string, watermark: string) {
     this.watermarks.set(`${tenantId}/${connectionId}/${syncType}`, watermark);
   }
+  readonly completed = new Map<string, number>();
+  async lastCompleted(tenantId: string, connectionId: string, syncType: string) {
+    return this.completed.get(`${tenantId}/${connectionId}/${syncType}`);
+  }
+  async markCompleted(tenantId: string, connectionId: string, syncType: string, at: number) {
+    this.completed.set(`${tenantId}/${connectionId}/${syncType}`, at);
+  }
   pushLedger(tenantId: string, connectionId: string): PushLedger {
     const key = (type: string, id: string) => `${tenantId}/${connectionId}/${type}/${id}`;
     return {

@@ -404,6 +404,47 @@ describe("runSyncJob", () => {
     expect(limiter.requests).toEqual([]);
   });
 
+  it("asks the gate before a scheduled run's first call, and skips the run when it says so", async () => {
+    const { deps, jobs, limiter } = setup();
+    const asked: unknown[] = [];
+    const gated: SyncJobDeps = {
+      ...deps,
+      gate: async (question) => {
+        asked.push(question);
+        return "race-day cadence: the next participants sync is due later";
+      },
+    };
+    const scheduled = JSON.stringify({
+      tenantId: "acme",
+      connectionId: CONNECTION_ID,
+      provider: "openf1",
+      syncType: "meetings",
+      priority: "low",
+      source: "schedule",
+      scheduledAt: "2026-11-29T12:00:00Z",
+    });
+
+    const outcome = await runSyncJob(gated, delivery(scheduled));
+
+    expect(outcome).toMatchObject({ kind: "done", status: "skipped" });
+    expect(limiter.requests).toEqual([]);
+    expect([...jobs.records.values()][0]?.reason).toMatch(/race-day cadence/);
+    expect(asked).toEqual([
+      { tenantId: "acme", connectionId: CONNECTION_ID, syncType: "meetings", lastCompletedAt: undefined, now: NOW },
+    ]);
+  });
+
+  it("never gates a manual run, and records when a run last succeeded for the next gate", async () => {
+    const { deps, jobs } = setup();
+    const state = new MemoryState();
+    const gated: SyncJobDeps = { ...deps, state, gate: async () => "not now" };
+
+    await runSyncJob(gated, delivery(manual()));
+
+    expect(jobs.records.get("m-1")?.status).toBe("succeeded");
+    expect(await state.lastCompleted("acme", CONNECTION_ID, "meetings")).toBe(NOW);
+  });
+
   it("turns a scheduled 30-second cadence into two slot jobs per firing, each with its own id", async () => {
     const { deps, queue, jobs } = setup();
     const scheduled = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { groupsOf, limitsForGroup, matchEndpoint } from "#catalog/index.ts";
-import { hours } from "#catalog/types.ts";
+import { hours, minutes } from "#catalog/types.ts";
 import { haku } from "#providers/haku/definition.ts";
 import { hakuModule } from "#providers/haku/index.ts";
 import type { ProviderRequest } from "#providers/types.ts";
@@ -60,7 +60,7 @@ describe("the haku definition", () => {
     expect(shape).toEqual({ calls: 500, perMs: hours(1), scope: "tenant", more: 0 });
   });
 
-  it("runs events daily at low priority and participants every 4 h at normal priority", () => {
+  it("runs events daily at low priority and participants on the 15-minute race-day schedule at normal priority", () => {
     // Prepare
     const byId = Object.fromEntries(haku.syncTypes.map((s) => [s.id, s]));
 
@@ -69,7 +69,8 @@ describe("the haku definition", () => {
 
     // Assess
     expect(cadences.events).toMatchObject({ kind: "cron", approxEveryMs: hours(24) });
-    expect(cadences.participants).toEqual({ kind: "rate", everyMs: hours(4) });
+    // The race-day gate decides which firings run (every 4 h far from a race).
+    expect(cadences.participants).toEqual({ kind: "rate", everyMs: minutes(15) });
     expect([byId.events?.priority, byId.participants?.priority]).toEqual(["low", "normal"]);
     expect(byId.participants?.entityTypes).toContain("registrants");
   });
