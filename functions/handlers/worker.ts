@@ -128,8 +128,16 @@ export function createWorkerHandler(module: ProviderModule) {
             cappedAtMs: MAX_PROVIDER_PAUSE_MS,
           });
         },
-        onResponse: (latencyMs) =>
-          metrics.addMetric(METRIC.providerLatency, MetricUnit.Milliseconds, latencyMs),
+        onResponse: (latencyMs, status) => {
+          metrics.addMetric(METRIC.providerLatency, MetricUnit.Milliseconds, latencyMs);
+          logger.debug("provider answered", {
+            jobId: job.jobId,
+            attempts: job.attempts,
+            deferrals: job.deferrals,
+            status,
+            latencyMs,
+          });
+        },
       }),
     // A registration provider's changes flow on into the Pacer events they feed, and its
     // scheduled participant syncs follow those events' race-day cadence.

@@ -71,7 +71,9 @@ export function handlerEnv(input: HandlerEnvInput): Record<string, string> {
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_TRACE_ENABLED: "false",
-    POWERTOOLS_LOG_LEVEL: input.verbose ? "INFO" : input.quiet ? "ERROR" : "WARN",
+    // One set in the environment wins (POWERTOOLS_LOG_LEVEL=DEBUG npm run local: every delivery).
+    POWERTOOLS_LOG_LEVEL:
+      process.env.POWERTOOLS_LOG_LEVEL || (input.verbose ? "INFO" : input.quiet ? "ERROR" : "WARN"),
     // EMF lines are for CloudWatch; locally they only bury the logs unless asked for.
     POWERTOOLS_METRICS_DISABLED: input.verbose ? "false" : "true",
     ...input.providerEnv,

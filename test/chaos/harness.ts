@@ -35,6 +35,8 @@ export const CHAOS_ENV: Readonly<Record<string, string>> = {
   PACER_PROVIDER_TIMEOUT_MS: "2000",
   // The lost-job sweep re-sends a message overdue by this much (deployed: minutes).
   PACER_SWEEP_GRACE_MS: "5000",
+  // CHAOS_VERBOSE=1: the handlers' debug lines too (each delivery received, each provider answer).
+  ...(process.env.CHAOS_VERBOSE ? { POWERTOOLS_LOG_LEVEL: "DEBUG" } : {}),
 };
 export const PROVIDER_TIMEOUT_MS = Number(
   process.env.PACER_PROVIDER_TIMEOUT_MS ?? CHAOS_ENV.PACER_PROVIDER_TIMEOUT_MS,

@@ -190,9 +190,10 @@ describe.skipIf(externalTarget)("a race across RunSignUp, Race Roster and Chrono
     expect(new Set(jobs.map(String))).toEqual(new Set([`push.${eventId}.<slot>,succeeded`]));
     expect(stats.pushes.created).toBe(240);
     expect(held).toHaveLength(240);
-    const distanceOf = (p: Participant) =>
-      FEEDS.find((f) => p.sources.some((s) => s.startsWith(`${f.provider}:${f.eventId}:`)))?.distance;
-    const expected = new Map(list.map((p) => [p.participantId, RACE_OF[distanceOf(p) ?? "5K"]]));
+    const feedOf = (p: Participant) =>
+      FEEDS.find((f) => p.sources.some((s) => s.startsWith(`${f.provider}:${f.eventId}:`)));
+    const expected = new Map(list.map((p) => [p.participantId, RACE_OF[feedOf(p)?.distance ?? "5K"]]));
+    expect(list.filter((p) => feedOf(p) === undefined)).toEqual([]);
     expect(new Set(held.map((e) => e.entry_external_id)).size).toBe(240);
     for (const entry of held) expect(entry.race_id).toBe(expected.get(entry.entry_external_id ?? ""));
   });
@@ -286,11 +287,10 @@ describe.skipIf(externalTarget)("a race across RunSignUp, Race Roster and Chrono
     expect(bySource(await participants(), rsuSource(3)).fields.bib).toBe("512");
   });
 
-  // BUG (functions/core/race/participants.ts:174): a participant's id is the hash of its group's
-  // smallest source key, so a runner's second registration whose key sorts first ("raceroster:…"
-  // before "runsignup:…") gives them a new id: the bib set in Pacer (kept by participant id) is
-  // lost, and the push creates a second ChronoTrack entry while the first one stays.
-  it.fails("keeps a runner who registers on Race Roster too as the same participant, bib and entry", async () => {
+  // A participant keeps its id when a registration joins it from another platform: the values set
+  // in Pacer under the id, and its ChronoTrack entry, stay (an id from its least source key would
+  // change here: "raceroster:…" sorts before "runsignup:…").
+  it("keeps a runner who registers on Race Roster too as the same participant, bib and entry", async () => {
     const runner = bySource(await participants(), rsuSource(3));
     const [before, pushesBefore] = [await pushStats(), pushJobs().length];
     const who = person(3);

@@ -62,7 +62,11 @@ export interface FieldConflict {
 }
 
 export interface UnifiedParticipant {
-  /** Stable while its earliest registration stays: derived from the least source key. */
+  /**
+   * Stable for as long as any of its registrations stays: a participant keeps the id it was given
+   * (`UnifyOptions.previous`) when registrations join or leave it; a new one's is derived from its
+   * least source key.
+   */
   readonly participantId: string;
   readonly fields: Readonly<Partial<Record<ParticipantField, string>>>;
   readonly origins: Readonly<Partial<Record<ParticipantField, ValueOrigin>>>;
@@ -80,6 +84,13 @@ export interface UnifyOptions {
   readonly rules?: Readonly<Partial<Record<ParticipantField, FieldRule>>>;
   /** Provider order for ties (and `prefer` rules that do not name a provider). */
   readonly providerOrder?: readonly string[];
+  /**
+   * The participant id each source key had in the last list, so that ids (and the values set in
+   * Pacer under them, and the scoring provider's records) survive a runner registering on another
+   * platform later. Two earlier participants joined into one keep the lesser id, and the values set
+   * in Pacer for both (the kept id's win a field they both set).
+   */
+  readonly previous?: ReadonlyMap<string, string>;
 }
 
 export const sourceKey = (source: SourceRegistration): string =>
@@ -130,8 +141,9 @@ export function unify(
     const root = find(i);
     groups.set(root, [...(groups.get(root) ?? []), entry]);
   });
+  const ids = assignIds([...groups.values()], options.previous ?? new Map());
   return [...groups.values()]
-    .map((group) => participantOf(group, options))
+    .map((group, i) => participantOf(group, ids[i] as Assigned, options))
     .sort((a, b) => compareText(a.participantId, b.participantId));
 }
 
@@ -166,16 +178,52 @@ function samePerson(a: MatchKeys, b: MatchKeys): boolean {
   return a.nameAndBirth !== undefined && a.nameAndBirth === b.nameAndBirth;
 }
 
+interface Assigned {
+  readonly participantId: string;
+  /** Earlier ids the group absorbed (their values set in Pacer come along). */
+  readonly absorbed: readonly string[];
+}
+
+/**
+ * Each group's id: the least of the earlier ids its sources had that no group before it (in
+ * least-source-key order) took; else one derived from its least source key. Deterministic for the
+ * same groups and the same earlier ids, whatever order the registrations came in.
+ */
+function assignIds(
+  groups: readonly [string, SourceRegistration][][],
+  previous: ReadonlyMap<string, string>,
+): Assigned[] {
+  const taken = new Set<string>();
+  return groups.map((group) => {
+    const earlier = [...new Set(group.flatMap(([key]) => previous.get(key) ?? []))].sort(compareText);
+    const kept = earlier.find((id) => !taken.has(id));
+    let participantId = kept;
+    for (let salt = 0; participantId === undefined || taken.has(participantId); salt++) {
+      participantId = derivedId(group[0]?.[0] ?? "", salt);
+    }
+    taken.add(participantId);
+    return { participantId, absorbed: earlier.filter((id) => id !== participantId) };
+  });
+}
+
+const derivedId = (key: string, salt: number): string =>
+  `p-${createHash("sha256")
+    .update(salt === 0 ? key : `${key}#${salt}`)
+    .digest("hex")
+    .slice(0, 20)}`;
+
 function participantOf(
   group: readonly [string, SourceRegistration][],
+  { participantId, absorbed }: Assigned,
   options: UnifyOptions,
 ): UnifiedParticipant {
   const keys = group.map(([key]) => key);
-  const participantId = `p-${createHash("sha256")
-    .update(keys[0] ?? "")
-    .digest("hex")
-    .slice(0, 20)}`;
-  const owned = options.owned?.[participantId] ?? {};
+  // Values set in Pacer under this id, then under the ids it absorbed: the kept id's win.
+  const owned = Object.assign(
+    {},
+    ...[...absorbed].reverse().map((id) => options.owned?.[id] ?? {}),
+    options.owned?.[participantId] ?? {},
+  ) as Partial<Record<ParticipantField, OwnedValue>>;
   const fields: Partial<Record<ParticipantField, string>> = {};
   const origins: Partial<Record<ParticipantField, ValueOrigin>> = {};
   const conflicts: FieldConflict[] = [];

@@ -31,7 +31,18 @@ export async function unifyEvent(
       if (registrant.eventId === feed.eventId) registrations.push({ provider: feed.provider, registrant });
     }
   }
+  // The ids the last list gave each registration: a participant keeps its id (and what was set
+  // in Pacer under it) when a registration joins it from another platform.
+  const previous = new Map<string, string>();
+  for (const stored of await deps.entities
+    .reader(tenantId, eventNamespace(event.eventId))
+    .list(RACE_ENTITY.participants)) {
+    const { participantId, sources } = stored.data as Partial<UnifiedParticipant>;
+    if (typeof participantId !== "string" || !Array.isArray(sources)) continue;
+    for (const source of sources) if (typeof source === "string") previous.set(source, participantId);
+  }
   const participants = unify(registrations, {
+    previous,
     owned: await deps.events.owned(tenantId, event.eventId),
     ...(event.rules ? { rules: event.rules } : {}),
     ...(event.providerOrder ? { providerOrder: event.providerOrder } : {}),

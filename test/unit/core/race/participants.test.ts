@@ -267,3 +267,73 @@ describe("unify, for any registrations", () => {
     );
   });
 });
+
+describe("unify, run again on a changed list", () => {
+  const first = (provider: string, id: string, extra: Partial<Registrant> = {}) =>
+    registration(provider, { registrationId: id, ...ana, ...extra });
+  const previousOf = (list: ReturnType<typeof unify>) =>
+    new Map(list.flatMap((p) => p.sources.map((s) => [s, p.participantId] as const)));
+
+  it("keeps a participant's id and its values set in Pacer when the runner registers on another platform", () => {
+    const before = unify([first("runsignup", "500003")]);
+    const id = before[0]?.participantId as string;
+    const owned = { [id]: { bib: { value: "512", by: "timer", at: "2026-11-30T00:00:00Z" } } };
+
+    // "raceroster:…" sorts before "runsignup:…": without the earlier ids it would name the participant.
+    const after = unify([first("runsignup", "500003"), first("raceroster", "77")], {
+      owned,
+      previous: previousOf(before),
+    });
+
+    expect(after).toHaveLength(1);
+    expect(after[0]?.participantId).toBe(id);
+    expect(after[0]?.fields.bib).toBe("512");
+  });
+
+  it("joins two earlier participants under the lesser id, with the values set in Pacer for both", () => {
+    const before = unify([
+      first("runsignup", "1", { email: "a@example.com", birthDate: "1980-01-01" }),
+      first("haku", "h", {
+        email: "b@example.com",
+        birthDate: undefined,
+        firstName: "Noah",
+        lastName: "King",
+      }),
+    ]);
+    const [low, high] = before.map((p) => p.participantId).sort();
+    const owned = {
+      [low as string]: { bib: { value: "7", by: "timer", at: "2026-11-30T00:00:00Z" } },
+      [high as string]: { team: { value: "Harriers", by: "timer", at: "2026-11-30T00:00:00Z" } },
+    };
+
+    // A new registration carries both emails' people's key: the bib both share now.
+    const joined = unify(
+      [
+        first("runsignup", "1", { email: "a@example.com", birthDate: "1980-01-01", bib: "7" }),
+        first("haku", "h", { email: "b@example.com", firstName: "Noah", lastName: "King", bib: "7" }),
+      ],
+      { owned, previous: previousOf(before) },
+    );
+
+    expect(joined).toHaveLength(1);
+    expect(joined[0]?.participantId).toBe(low);
+    expect(joined[0]?.fields).toMatchObject({ bib: "7", team: "Harriers" });
+  });
+
+  it("gives the same list whatever order the registrations come in, with earlier ids too", () => {
+    fc.assert(
+      fc.property(
+        fc.array(registrationArb, { maxLength: 12 }),
+        fc.array(registrationArb, { maxLength: 6 }),
+        (before, more) => {
+          const previous = previousOf(unify(before));
+          const all = [...before, ...more];
+          expect(unify([...all].reverse(), { previous })).toEqual(unify(all, { previous }));
+          // No two participants ever share an id.
+          const ids = unify(all, { previous }).map((p) => p.participantId);
+          expect(new Set(ids).size).toBe(ids.length);
+        },
+      ),
+    );
+  });
+});
