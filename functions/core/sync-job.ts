@@ -35,12 +35,12 @@ export { effectivePriority } from "./sync-job/timing.ts";
 export {
   type Delivery,
   type EntityWriter,
+  type GateQuestion,
   type JobOutcome,
   type JobRecords,
   type ResumeState,
   RetryableJobError,
   type RunConnections,
-  type GateQuestion,
   type SyncDone,
   type SyncJobDeps,
   type SyncState,
@@ -167,7 +167,11 @@ async function execute(
         tenantId: message.tenantId,
         connectionId: connection.connectionId,
         syncType: syncType.id,
-        lastCompletedAt: await deps.state.lastCompleted(message.tenantId, connection.connectionId, syncType.id),
+        lastCompletedAt: await deps.state.lastCompleted(
+          message.tenantId,
+          connection.connectionId,
+          syncType.id,
+        ),
         now: startedAt,
       });
     }

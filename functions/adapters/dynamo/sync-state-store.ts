@@ -58,18 +58,20 @@ export class SyncStateStore implements SyncState {
   }
 
   async markCompleted(tenantId: string, connectionId: string, syncType: string, at: number): Promise<void> {
-    await this.options.client.send(
-      new UpdateCommand({
-        TableName: this.options.tableName,
-        Key: { pk: `STATE#${tenantId}#${connectionId}`, sk: syncType },
-        // A later run may finish first (two legs overlapping): the newest start stands.
-        UpdateExpression: "SET completedAt = :at",
-        ConditionExpression: "attribute_not_exists(completedAt) OR completedAt < :at",
-        ExpressionAttributeValues: { ":at": at },
-      }),
-    ).catch((error: unknown) => {
-      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
-    });
+    await this.options.client
+      .send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { pk: `STATE#${tenantId}#${connectionId}`, sk: syncType },
+          // A later run may finish first (two legs overlapping): the newest start stands.
+          UpdateExpression: "SET completedAt = :at",
+          ConditionExpression: "attribute_not_exists(completedAt) OR completedAt < :at",
+          ExpressionAttributeValues: { ":at": at },
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+      });
   }
 
   pushLedger(tenantId: string, connectionId: string): PushLedger {

@@ -430,7 +430,13 @@ describe("runSyncJob", () => {
     expect(limiter.requests).toEqual([]);
     expect([...jobs.records.values()][0]?.reason).toMatch(/race-day cadence/);
     expect(asked).toEqual([
-      { tenantId: "acme", connectionId: CONNECTION_ID, syncType: "meetings", lastCompletedAt: undefined, now: NOW },
+      {
+        tenantId: "acme",
+        connectionId: CONNECTION_ID,
+        syncType: "meetings",
+        lastCompletedAt: undefined,
+        now: NOW,
+      },
     ]);
   });
 
