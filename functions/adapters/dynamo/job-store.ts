@@ -84,11 +84,12 @@ export class JobStore {
             ...jobKey(record.tenantId, record.jobId),
             ...record,
             expiresAt,
-            // A queued job is due at once: if its message never arrives, the sweep sends it again.
+            // A queued job is due at once (or when its delayed message is): if the message never
+            // arrives, the sweep sends it again.
             ...(OPEN.includes(record.status)
               ? {
                   openShard: openShard(record.provider),
-                  dueAt: record.createdAt,
+                  dueAt: record.notBefore ?? record.createdAt,
                   queuedAs: queueCounters(record),
                 }
               : {}),

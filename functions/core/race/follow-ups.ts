@@ -92,6 +92,8 @@ export async function queuePush(
     deferrals: 0,
     createdAt: iso,
     updatedAt: iso,
+    // Its message is delayed to the slot's end: the sweep must not count it lost before then.
+    notBefore: new Date(at).toISOString(),
   };
   if (!(await deps.jobs.create(record))) return false;
   await deps.queue.send(firstMessageOf(record), { delaySeconds: Math.ceil((at - now) / 1000) });
