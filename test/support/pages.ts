@@ -7,6 +7,16 @@ export async function pagesOf(pages: AsyncIterable<Page>): Promise<Page[]> {
   return all;
 }
 
+/** What a sync that must fail threw; a sync that ends instead fails the test, naming `what`. */
+export async function failureOf(pages: AsyncIterable<Page>, what: string): Promise<unknown> {
+  try {
+    await pagesOf(pages);
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`${what} did not fail`);
+}
+
 /** Every entity a sync yields, across its pages. */
 export async function entitiesOf(pages: AsyncIterable<Page>): Promise<Entity[]> {
   return (await pagesOf(pages)).flatMap((page) => [...page.entities]);

@@ -8,6 +8,7 @@ import type {
   PushLedger,
   SyncRun,
 } from "#providers/types.ts";
+import { failureOf, pagesOf } from "../../../support/pages.ts";
 
 /**
  * Payloads in ChronoTrack's documented shapes (shared/providers/chronotrack.md: wrapper keys,
@@ -146,20 +147,13 @@ export function runOf(options: RunOptions): SyncRun {
 }
 
 /** Runs a sync to its end and returns every page it yielded. */
-export async function drain(options: RunOptions): Promise<Page[]> {
-  const pages: Page[] = [];
-  for await (const page of chronotrackModule.sync(runOf(options))) pages.push(page);
-  return pages;
+export function drain(options: RunOptions): Promise<Page[]> {
+  return pagesOf(chronotrackModule.sync(runOf(options)));
 }
 
 /** Runs a sync expecting it to fail, and returns the error. */
 export async function failure(options: RunOptions): Promise<Error> {
-  try {
-    await drain(options);
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error(`${options.syncType} did not fail`);
+  return (await failureOf(chronotrackModule.sync(runOf(options)), options.syncType)) as Error;
 }
 
 export const idsOf = (pages: readonly Page[], type: string) =>

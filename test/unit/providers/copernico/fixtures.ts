@@ -10,6 +10,7 @@ import type {
   PushLedger,
   SyncRun,
 } from "#providers/types.ts";
+import { failureOf, pagesOf } from "../../../support/pages.ts";
 
 /**
  * Payloads in Copernico's documented shapes (shared/providers/copernico.md) and the harness that
@@ -161,21 +162,15 @@ export function runOf(options: RunOptions): SyncRun {
 }
 
 /** Runs a sync to its end and returns every page it yielded. */
-export async function drain(options: RunOptions): Promise<Page[]> {
-  const pages: Page[] = [];
-  for await (const page of copernicoModule.sync(runOf(options))) pages.push(page);
-  return pages;
+export function drain(options: RunOptions): Promise<Page[]> {
+  return pagesOf(copernicoModule.sync(runOf(options)));
 }
 
 /** Runs a sync expecting it to fail, and returns the error. */
 export async function failure(options: RunOptions): Promise<Error> {
-  try {
-    await drain(options);
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error(`${options.syncType} did not fail`);
+  const error = await failureOf(copernicoModule.sync(runOf(options)), options.syncType);
+  if (error instanceof Error) return error;
+  throw error;
 }
 
 /** The registrations a push request carried. */

@@ -1,5 +1,6 @@
 import { hakuModule } from "#providers/haku/index.ts";
 import type { Checkpoint, Entity, Page, ProviderFetch, ProviderRequest, SyncRun } from "#providers/types.ts";
+import { failureOf, NO_PUSHES, pagesOf } from "../../../support/pages.ts";
 
 /**
  * Payloads in the field names of shared/providers/haku.md (one integrator's adapter), and the
@@ -177,25 +178,18 @@ export function runOf(options: RunOptions): SyncRun {
     store: options.store ?? storeOf(),
     checkpoint: options.checkpoint,
     watermark: undefined,
-    pushed: { changed: async () => true, remember: async () => {} },
+    pushed: NO_PUSHES,
   };
 }
 
 /** Runs a sync to its end and returns every page it yielded. */
-export async function drain(options: RunOptions): Promise<Page[]> {
-  const pages: Page[] = [];
-  for await (const page of hakuModule.sync(runOf(options))) pages.push(page);
-  return pages;
+export function drain(options: RunOptions): Promise<Page[]> {
+  return pagesOf(hakuModule.sync(runOf(options)));
 }
 
 /** The error a sync fails with (and the pages it yielded before). */
-export async function failure(options: RunOptions): Promise<unknown> {
-  try {
-    await drain(options);
-  } catch (error) {
-    return error;
-  }
-  throw new Error("the sync did not fail");
+export function failure(options: RunOptions): Promise<unknown> {
+  return failureOf(hakuModule.sync(runOf(options)), "the sync");
 }
 
 export const entitiesOf = (pages: readonly Page[], type: string) =>

@@ -1,5 +1,6 @@
 import { racerosterModule } from "#providers/raceroster/index.ts";
 import type { Checkpoint, Entity, Page, ProviderFetch, ProviderRequest, SyncRun } from "#providers/types.ts";
+import { failureOf, NO_PUSHES, pagesOf } from "../../../support/pages.ts";
 
 /**
  * Payloads in Race Roster's shapes as client code shows them (shared/providers/raceroster.md),
@@ -153,25 +154,18 @@ export function runOf(options: RunOptions): SyncRun {
     store: options.store ?? storeOf(),
     checkpoint: options.checkpoint,
     watermark: undefined,
-    pushed: { changed: async () => true, remember: async () => {} },
+    pushed: NO_PUSHES,
   };
 }
 
 /** Runs a sync to its end and returns every page it yielded. */
-export async function drain(options: RunOptions): Promise<Page[]> {
-  const pages: Page[] = [];
-  for await (const page of racerosterModule.sync(runOf(options))) pages.push(page);
-  return pages;
+export function drain(options: RunOptions): Promise<Page[]> {
+  return pagesOf(racerosterModule.sync(runOf(options)));
 }
 
 /** Runs a sync expecting it to fail, and returns the error. */
-export async function failure(options: RunOptions): Promise<unknown> {
-  try {
-    await drain(options);
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`${options.syncType} did not fail`);
+export function failure(options: RunOptions): Promise<unknown> {
+  return failureOf(racerosterModule.sync(runOf(options)), options.syncType);
 }
 
 export const idsOf = (pages: readonly Page[], type: string) =>

@@ -1,5 +1,6 @@
 import { runsignupModule } from "#providers/runsignup/index.ts";
 import type { Checkpoint, Entity, Page, ProviderFetch, ProviderRequest, SyncRun } from "#providers/types.ts";
+import { failureOf, NO_PUSHES, pagesOf } from "../../../support/pages.ts";
 
 /**
  * Payloads in RunSignUp's documented shapes (shared/providers/runsignup.md), and the harness that
@@ -212,25 +213,18 @@ export function runOf(options: RunOptions): SyncRun {
     store: options.store ?? storeOf(),
     checkpoint: options.checkpoint,
     watermark: options.watermark,
-    pushed: { changed: async () => true, remember: async () => {} },
+    pushed: NO_PUSHES,
   };
 }
 
 /** Runs a sync to its end and returns every page it yielded. */
-export async function drain(options: RunOptions): Promise<Page[]> {
-  const pages: Page[] = [];
-  for await (const page of runsignupModule.sync(runOf(options))) pages.push(page);
-  return pages;
+export function drain(options: RunOptions): Promise<Page[]> {
+  return pagesOf(runsignupModule.sync(runOf(options)));
 }
 
 /** Runs a sync expecting it to fail, and returns the error. */
-export async function failure(options: RunOptions): Promise<unknown> {
-  try {
-    await drain(options);
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`${options.syncType} did not fail`);
+export function failure(options: RunOptions): Promise<unknown> {
+  return failureOf(runsignupModule.sync(runOf(options)), options.syncType);
 }
 
 export const entitiesOf = (pages: readonly Page[]) => pages.flatMap((page) => page.entities);

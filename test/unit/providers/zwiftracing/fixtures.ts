@@ -1,5 +1,6 @@
 import type { Checkpoint, Entity, Page, ProviderFetch, ProviderRequest, SyncRun } from "#providers/types.ts";
 import { zwiftracingModule } from "#providers/zwiftracing/index.ts";
+import { failureOf, NO_PUSHES, pagesOf } from "../../../support/pages.ts";
 
 /**
  * Payloads in ZwiftRacing.app's documented shapes (shared/providers/zwiftracing.md), and the
@@ -172,25 +173,18 @@ export function runOf(options: RunOptions): SyncRun {
     store: options.store ?? storeOf(),
     checkpoint: options.checkpoint,
     watermark: undefined,
-    pushed: { changed: async () => true, remember: async () => {} },
+    pushed: NO_PUSHES,
   };
 }
 
 /** Runs a sync to its end and returns every page it yielded. */
-export async function drain(options: RunOptions): Promise<Page[]> {
-  const pages: Page[] = [];
-  for await (const page of zwiftracingModule.sync(runOf(options))) pages.push(page);
-  return pages;
+export function drain(options: RunOptions): Promise<Page[]> {
+  return pagesOf(zwiftracingModule.sync(runOf(options)));
 }
 
 /** Runs a sync expecting it to fail, and returns the error. */
-export async function failure(options: RunOptions): Promise<unknown> {
-  try {
-    await drain(options);
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`${options.syncType} did not fail`);
+export function failure(options: RunOptions): Promise<unknown> {
+  return failureOf(zwiftracingModule.sync(runOf(options)), options.syncType);
 }
 
 export const idsOf = (pages: readonly Page[], type: string) =>
