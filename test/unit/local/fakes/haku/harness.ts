@@ -10,16 +10,7 @@ import {
 
 export const SECRET = "test-secret";
 
-/** A clock the test moves by hand, so limits and token expiry are crossed without sleeping. */
-export function manualClock(iso: string) {
-  let nowMs = Date.parse(iso);
-  return {
-    now: () => new Date(nowMs),
-    advance: (ms: number) => {
-      nowMs += ms;
-    },
-  };
-}
+export { manualClock } from "../clock.ts";
 
 const running: FakeHaku[] = [];
 afterEach(async () => {

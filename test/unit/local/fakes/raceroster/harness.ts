@@ -12,16 +12,7 @@ export const DEMO = fakeCredentials(SECRET, "demo");
 /** The moment the fake's event dates are set from. */
 export const DATA_START_MS = Date.parse("2026-03-10T18:20:00Z");
 
-/** A clock the test moves by hand, so limit windows pass without sleeping. */
-export function manualClock(iso: string) {
-  let nowMs = Date.parse(iso);
-  return {
-    now: () => new Date(nowMs),
-    advance: (ms: number) => {
-      nowMs += ms;
-    },
-  };
-}
+export { manualClock } from "../clock.ts";
 
 const running: FakeRaceRoster[] = [];
 afterEach(async () => {

@@ -10,16 +10,7 @@ import {
 export const SECRET = "test-secret";
 export const CREDENTIALS = fakeCredentials(SECRET);
 
-/** A clock the test moves by hand, so limit windows are crossed without sleeping. */
-export function manualClock(iso: string) {
-  let nowMs = Date.parse(iso);
-  return {
-    now: () => new Date(nowMs),
-    advance: (ms: number) => {
-      nowMs += ms;
-    },
-  };
-}
+export { manualClock } from "../clock.ts";
 
 const running: FakeRunSignUp[] = [];
 afterEach(async () => {

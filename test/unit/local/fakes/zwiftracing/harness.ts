@@ -7,16 +7,7 @@ import {
 
 export const SECRET = "test-secret";
 
-/** A clock the test moves by hand, so limits and hours are crossed without sleeping. */
-export function manualClock(iso: string) {
-  let nowMs = Date.parse(iso);
-  return {
-    now: () => new Date(nowMs),
-    advance: (ms: number) => {
-      nowMs += ms;
-    },
-  };
-}
+export { manualClock } from "../clock.ts";
 
 const running: FakeZwiftRacing[] = [];
 afterEach(async () => {
