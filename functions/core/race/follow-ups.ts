@@ -1,10 +1,9 @@
 import type { ProviderDef } from "#catalog/types.ts";
-import { RACE_ENTITY } from "#providers/race/shapes.ts";
 import { firstMessageOf, type JobRecord } from "../job.ts";
 import type { JobQueue } from "../job-queue.ts";
 import type { EntityWriter, JobRecords, SyncDone } from "../sync-job/types.ts";
 import { CADENCE, pushSlot } from "./cadence.ts";
-import type { RaceEventRecord, RaceEventStore } from "./types.ts";
+import { eventsFedBy, type RaceEventRecord, type RaceEventStore, registrantSyncTypes } from "./types.ts";
 import { unifyEvent } from "./unify-event.ts";
 
 /**
@@ -36,9 +35,7 @@ export function followRegistrations(
   deps: RaceFollowUpDeps,
   provider: Pick<ProviderDef, "syncTypes">,
 ): (done: SyncDone) => Promise<void> {
-  const writesRegistrants = new Set(
-    provider.syncTypes.filter((s) => s.entityTypes.includes(RACE_ENTITY.registrants)).map((s) => s.id),
-  );
+  const writesRegistrants = registrantSyncTypes(provider);
   return async (done) => {
     if (!writesRegistrants.has(done.syncType)) return;
     if (done.counts.written === 0 && done.counts.removed === 0) return;
@@ -57,9 +54,7 @@ export async function afterRegistrationsChanged(
   changed: RegistrationsChanged,
 ): Promise<{ readonly unified: number; readonly pushesQueued: number }> {
   const now = (deps.clock ?? Date.now)();
-  const fed = (await deps.events.list(changed.tenantId)).filter((event) =>
-    event.registration.some((feed) => feed.connectionId === changed.connectionId),
-  );
+  const fed = await eventsFedBy(deps.events, changed.tenantId, changed.connectionId);
   let pushesQueued = 0;
   for (const event of fed) {
     const counts = await unifyEvent(deps, changed.tenantId, event, changed.jobId);

@@ -1,8 +1,7 @@
 import type { ProviderDef } from "#catalog/types.ts";
-import { RACE_ENTITY } from "#providers/race/shapes.ts";
 import type { GateQuestion } from "../sync-job/types.ts";
 import { CADENCE, isDue, participantsInterval } from "./cadence.ts";
-import type { RaceEventRecord, RaceEventStore } from "./types.ts";
+import { eventsFedBy, type RaceEventRecord, type RaceEventStore, registrantSyncTypes } from "./types.ts";
 
 /**
  * Race-day cadence for a registration provider's scheduled participant syncs. Their schedule
@@ -15,14 +14,10 @@ export function raceDayGate(
   deps: { readonly events: Pick<RaceEventStore, "list"> },
   provider: Pick<ProviderDef, "syncTypes">,
 ): (ask: GateQuestion) => Promise<string | undefined> {
-  const gated = new Set(
-    provider.syncTypes.filter((s) => s.entityTypes.includes(RACE_ENTITY.registrants)).map((s) => s.id),
-  );
+  const gated = registrantSyncTypes(provider);
   return async (ask) => {
     if (!gated.has(ask.syncType)) return undefined;
-    const fed = (await deps.events.list(ask.tenantId)).filter((event) =>
-      event.registration.some((feed) => feed.connectionId === ask.connectionId),
-    );
+    const fed = await eventsFedBy(deps.events, ask.tenantId, ask.connectionId);
     const interval = intervalFor(fed, ask.now);
     if (interval === undefined) return "every Pacer event this connection feeds ended more than 7 days ago";
     if (isDue(interval, ask.lastCompletedAt, ask.now)) return undefined;

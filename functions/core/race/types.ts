@@ -1,3 +1,5 @@
+import type { ProviderDef } from "#catalog/types.ts";
+import { RACE_ENTITY } from "#providers/race/shapes.ts";
 import type { FieldRule, OwnedValue, ParticipantField, UnifiedParticipant } from "./participants.ts";
 
 /**
@@ -104,3 +106,18 @@ export interface UnifyCounts {
   /** Whether the scoring provider's records changed: a push is due. */
   readonly scoringChanged: boolean;
 }
+
+/** The tenant's Pacer events one registration connection feeds. */
+export async function eventsFedBy(
+  events: Pick<RaceEventStore, "list">,
+  tenantId: string,
+  connectionId: string,
+): Promise<RaceEventRecord[]> {
+  return (await events.list(tenantId)).filter((event) =>
+    event.registration.some((feed) => feed.connectionId === connectionId),
+  );
+}
+
+/** The ids of a provider's sync types that write registrants (those a race follows). */
+export const registrantSyncTypes = (provider: Pick<ProviderDef, "syncTypes">): ReadonlySet<string> =>
+  new Set(provider.syncTypes.filter((s) => s.entityTypes.includes(RACE_ENTITY.registrants)).map((s) => s.id));

@@ -24,19 +24,25 @@ export async function unifyEvent(
 ): Promise<UnifyCounts> {
   const now = new Date((deps.clock ?? Date.now)());
   const registrations: SourceRegistration[] = [];
+  // A provider's registrants are read once, however many of its events feed this one (a 5K, a 10K).
+  const byProvider = new Map<string, Promise<Entity[]>>();
   for (const feed of event.registration) {
-    const stored = await deps.entities.reader(tenantId, feed.provider).list(RACE_ENTITY.registrants);
-    for (const entity of stored) {
+    let stored = byProvider.get(feed.provider);
+    if (!stored) {
+      stored = deps.entities.reader(tenantId, feed.provider).list(RACE_ENTITY.registrants);
+      byProvider.set(feed.provider, stored);
+    }
+    for (const entity of await stored) {
       const registrant = entity.data as Registrant;
       if (registrant.eventId === feed.eventId) registrations.push({ provider: feed.provider, registrant });
     }
   }
   // The ids the last list gave each registration: a participant keeps its id (and what was set
   // in Pacer under it) when a registration joins it from another platform.
+  const namespace = eventNamespace(event.eventId);
+  const lastList = await deps.entities.reader(tenantId, namespace).list(RACE_ENTITY.participants);
   const previous = new Map<string, string>();
-  for (const stored of await deps.entities
-    .reader(tenantId, eventNamespace(event.eventId))
-    .list(RACE_ENTITY.participants)) {
+  for (const stored of lastList) {
     const { participantId, sources } = stored.data as Partial<UnifiedParticipant>;
     if (typeof participantId !== "string" || !Array.isArray(sources)) continue;
     for (const source of sources) if (typeof source === "string") previous.set(source, participantId);
@@ -49,7 +55,8 @@ export async function unifyEvent(
   });
 
   const list = await replace(deps, tenantId, jobId, now, {
-    namespace: eventNamespace(event.eventId),
+    namespace,
+    stored: lastList,
     entities: participants.map((p) => ({
       type: RACE_ENTITY.participants,
       id: p.participantId,
@@ -130,12 +137,15 @@ async function replace(
   set: {
     readonly namespace: string;
     readonly entities: readonly Entity[];
+    /** What the namespace holds now, when the caller has already read it. */
+    readonly stored?: readonly Entity[];
     readonly owns?: (entity: Entity) => boolean;
   },
 ): Promise<{ written: number; unchanged: number; removed: number }> {
   const scope = { tenantId, provider: set.namespace, jobId };
   const kept = new Set(set.entities.map((e) => e.id));
-  const stored = await deps.entities.reader(tenantId, set.namespace).list(RACE_ENTITY.participants);
+  const stored =
+    set.stored ?? (await deps.entities.reader(tenantId, set.namespace).list(RACE_ENTITY.participants));
   const gone: EntityRef[] = stored
     .filter((e) => !kept.has(e.id) && (set.owns?.(e) ?? true))
     .map((e) => ({ type: e.type, id: e.id }));
