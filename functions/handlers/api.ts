@@ -8,6 +8,7 @@ import { DynamoConnectionStore } from "#adapters/dynamo/connection-store.ts";
 import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
 import { EntityStore } from "#adapters/dynamo/entity-store.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
+import { DynamoPublicationStore } from "#adapters/dynamo/publication-store.ts";
 import { DynamoRaceEventStore } from "#adapters/dynamo/race-event-store.ts";
 import { EventBridgeSchedules } from "#adapters/eventbridge-schedules.ts";
 import { logger, tracer } from "#adapters/observability.ts";
@@ -47,6 +48,14 @@ import {
   updateParticipant,
 } from "#core/race/events.ts";
 import { pushSlotMs, queuePush } from "#core/race/follow-ups.ts";
+import {
+  approvePublication,
+  getPublication,
+  listEventResults,
+  listPublications,
+  type PublicationDeps,
+  preparePublication,
+} from "#core/race/publications.ts";
 import {
   eventNamespace,
   type ParticipantView,
@@ -96,6 +105,7 @@ export function createApiHandler(
   const createEventRoute = routeById("createEvent");
   const updateEventRoute = routeById("updateEvent");
   const updateParticipantRoute = routeById("updateParticipant");
+  const preparePublicationRoute = routeById("preparePublication");
   const operations: { readonly [Id in OperationId]: Operation<Id> } = {
     createConnection: async (event, tenantId) => {
       const created = await createConnection(
@@ -147,11 +157,47 @@ export function createApiHandler(
       const body = parseJsonBody(bodyOf(event, updateParticipantRoute));
       const eventId = pathIdOf(event, "eventId", "event");
       const participantId = pathIdOf(event, "participantId", "participant");
-      // Who set a value: the token's subject, else (no subject in the context) the tenant.
-      const subject = event.requestContext?.authorizer?.sub;
-      const by = typeof subject === "string" && subject !== "" ? subject : tenantId;
+      const by = callerOf(event, tenantId);
       return { body: await updateParticipant(deps.racing, tenantId, eventId, participantId, body, by) };
     },
+    listEventResults: async (event, tenantId) => ({
+      body: await listEventResults(deps.publishing, tenantId, pathIdOf(event, "eventId", "event")),
+    }),
+    preparePublication: async (event, tenantId) => {
+      const body = parseJsonBody(bodyOf(event, preparePublicationRoute));
+      const eventId = pathIdOf(event, "eventId", "event");
+      const prepared = await preparePublication(
+        deps.publishing,
+        tenantId,
+        eventId,
+        body,
+        callerOf(event, tenantId),
+      );
+      return {
+        body: prepared,
+        headers: { Location: `/events/${eventId}/publications/${prepared.publicationId}` },
+      };
+    },
+    listPublications: async (event, tenantId) => ({
+      body: await listPublications(deps.publishing, tenantId, pathIdOf(event, "eventId", "event")),
+    }),
+    getPublication: async (event, tenantId) => ({
+      body: await getPublication(
+        deps.publishing,
+        tenantId,
+        pathIdOf(event, "eventId", "event"),
+        pathIdOf(event, "publicationId", "publication"),
+      ),
+    }),
+    approvePublication: async (event, tenantId) => ({
+      body: await approvePublication(
+        deps.publishing,
+        tenantId,
+        pathIdOf(event, "eventId", "event"),
+        pathIdOf(event, "publicationId", "publication"),
+        callerOf(event, tenantId),
+      ),
+    }),
     triggerSync: async (event, tenantId) => {
       const request = SyncRequestSchema.safeParse(parseJsonBody(bodyOf(event, syncRoute)));
       if (!request.success) throw new ValidationError(describeIssues(request.error.issues));
@@ -203,7 +249,14 @@ export function createApiHandler(
 export type ApiDeps = SyncRequestDeps & {
   readonly connecting: ConnectionDeps;
   readonly racing: RaceEventDeps;
+  readonly publishing: PublicationDeps;
 };
+
+/** Who acts (sets a value, approves): the token's subject, else (no subject in the context) the tenant. */
+function callerOf(event: APIGatewayProxyEvent, tenantId: string): string {
+  const subject = event.requestContext?.authorizer?.sub;
+  return typeof subject === "string" && subject !== "" ? subject : tenantId;
+}
 
 /** A connection id from the path; one Pacer could not have minted names no connection (404). */
 function connectionIdOf(event: APIGatewayProxyEvent): string {
@@ -370,6 +423,14 @@ export const handler = middy(
       connections: connectionStore,
       participants: storedParticipants,
       unify: unifyAndPush,
+    },
+    publishing: {
+      catalog: scaled,
+      events: raceEvents,
+      publications: new DynamoPublicationStore({ tableName: env.dataTable, client: documentClient }),
+      entities,
+      jobs,
+      queue,
     },
     jobs,
     queue,

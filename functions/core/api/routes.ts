@@ -1,5 +1,12 @@
 import type { z } from "zod";
 import type { Catalog } from "#catalog/types.ts";
+import {
+  PreparePublicationSchema,
+  PublicationIdSchema,
+  PublicationListSchema,
+  PublicationViewSchema,
+  ResultListSchema,
+} from "#core/race/publication-schemas.ts";
 import { type ApiErrorCode, statusOf } from "./errors.ts";
 import {
   ConnectionDeletedSchema,
@@ -262,6 +269,69 @@ export const REST_ROUTES = [
     body: { schema: UpdateParticipantSchema, model: "UpdateParticipant", maxBytes: MAX_BODY_BYTES },
     success: { status: 200, description: "The participant as rebuilt.", schema: ParticipantViewSchema },
     errors: ["NOT_FOUND"],
+  },
+  {
+    operationId: "listEventResults",
+    method: "GET",
+    path: "/events/{eventId}/results",
+    summary: "An event's results as its scoring provider last gave them",
+    description:
+      "The result rows of the event's scoring event, as the last results pull stored them (watch `events/{eventId}/results` for changes). Preliminary rows say so.",
+    auth: { kind: "bearer" },
+    pathParams: { eventId: EventIdSchema },
+    success: { status: 200, description: "The results.", schema: ResultListSchema },
+    errors: ["NOT_FOUND"],
+  },
+  {
+    operationId: "preparePublication",
+    method: "POST",
+    path: "/events/{eventId}/publications",
+    summary: "Prepare a publication of an event's results (nothing is sent)",
+    description:
+      "Builds what each registration provider feeding the event would receive — one row per registration of each participant with a result — and the difference from what it was last published. Nothing is sent until the publication is approved. A provider that documents no way to receive results is listed as not supported. Preliminary and final results are never mixed.",
+    auth: { kind: "bearer" },
+    pathParams: { eventId: EventIdSchema },
+    body: { schema: PreparePublicationSchema, model: "PreparePublication", maxBytes: MAX_BODY_BYTES },
+    success: {
+      status: 201,
+      description: "Prepared; read its diff at the Location.",
+      schema: PublicationViewSchema,
+      headers: { Location: "the publication's URL" },
+    },
+    errors: ["NOT_FOUND"],
+  },
+  {
+    operationId: "listPublications",
+    method: "GET",
+    path: "/events/{eventId}/publications",
+    summary: "An event's publications, newest first (without their rows)",
+    auth: { kind: "bearer" },
+    pathParams: { eventId: EventIdSchema },
+    success: { status: 200, description: "The publications.", schema: PublicationListSchema },
+    errors: ["NOT_FOUND"],
+  },
+  {
+    operationId: "getPublication",
+    method: "GET",
+    path: "/events/{eventId}/publications/{publicationId}",
+    summary: "A publication with its diff",
+    description: "Per registration provider event: the rows added, changed (before and after) and removed.",
+    auth: { kind: "bearer" },
+    pathParams: { eventId: EventIdSchema, publicationId: PublicationIdSchema },
+    success: { status: 200, description: "The publication.", schema: PublicationViewSchema },
+    errors: ["NOT_FOUND"],
+  },
+  {
+    operationId: "approvePublication",
+    method: "POST",
+    path: "/events/{eventId}/publications/{publicationId}/approve",
+    summary: "Approve a publication: its changes are sent",
+    description:
+      "Records who approved it and when, and queues one publish job per provider event with rows to send (none when nothing changed). Approving it again finishes an approval cut short and sends nothing twice. A publication prepared before another of its kind was approved is refused (409): prepare a new one.",
+    auth: { kind: "bearer" },
+    pathParams: { eventId: EventIdSchema, publicationId: PublicationIdSchema },
+    success: { status: 200, description: "Approved.", schema: PublicationViewSchema },
+    errors: ["NOT_FOUND", "CONFLICT"],
   },
   {
     operationId: "getJob",

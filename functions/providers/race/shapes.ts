@@ -15,6 +15,8 @@ export const RACE_ENTITY = {
   registrants: "registrants",
   participants: "participants",
   results: "results",
+  /** Results as Pacer publishes them to a registration provider (written on approval). */
+  publishedResults: "published_results",
 } as const;
 
 /** One gender vocabulary for all: providers' own codes (1/2, "male", "M") map onto it. */
@@ -124,3 +126,35 @@ export type ResultRow = {
 };
 
 export const resultId = (eventId: string, key: string): string => `${eventId}:${key}`;
+
+/** Which results a publication carries: providers that tell them apart keep them apart. */
+export type ResultKind = "final" | "preliminary";
+export const RESULT_KINDS: readonly ResultKind[] = ["final", "preliminary"];
+
+/**
+ * One result as Pacer publishes it to a registration provider, entity type `published_results` in
+ * that provider's store, id `publishedResultId(kind, eventId, registrationId)`. Written when a
+ * person approves a publication (functions/core/race/publications.ts); the provider's `publish`
+ * sync sends those whose content changed since they were last sent, and nothing else. It carries
+ * no publication id, so an approval of unchanged results changes no entity and sends nothing.
+ */
+export type PublishedResult = {
+  /** The registration provider's event (its `RaceEvent.eventId`). */
+  readonly eventId: string;
+  /** The registration the result is for (its `Registrant.registrationId`). */
+  readonly registrationId: string;
+  readonly kind: ResultKind;
+  readonly bib?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly place?: number;
+  readonly genderPlace?: number;
+  readonly categoryPlace?: number;
+  readonly gunTimeMs?: number;
+  readonly chipTimeMs?: number;
+  /** As the scoring provider gave it ("finished", "dnf", …). */
+  readonly status?: string;
+};
+
+export const publishedResultId = (kind: ResultKind, eventId: string, registrationId: string): string =>
+  `${kind}:${eventId}:${registrationId}`;

@@ -9,8 +9,9 @@ import { REST_ROUTES } from "#core/api/routes.ts";
 import { createApiHandler, MAX_BODY_BYTES } from "#handlers/api.ts";
 import { toRestEvent } from "../../../local/gateways/rest-event.ts";
 import { MemoryConnectionStore, MemorySchedules, MemorySecretStore } from "../core/connections/fakes.ts";
-import { connection, MemoryJobs, MemoryQueue, ScriptedLimiter } from "../core/fakes.ts";
+import { connection, MemoryEntities, MemoryJobs, MemoryQueue, ScriptedLimiter } from "../core/fakes.ts";
 import { MemoryRaceEventStore } from "../core/race/events-fakes.ts";
+import { MemoryPublicationStore } from "../core/race/publication-fakes.ts";
 
 vi.hoisted(() => {
   // The handler module wires its adapters from the environment at load time.
@@ -49,6 +50,14 @@ beforeEach(() => {
       unify: async () => {
         throw new Error("not used by these tests");
       },
+    },
+    publishing: {
+      catalog,
+      events: new MemoryRaceEventStore(),
+      publications: new MemoryPublicationStore(),
+      entities: new MemoryEntities(),
+      jobs,
+      queue,
     },
     connecting: {
       catalog,
