@@ -27,6 +27,11 @@ export interface RsuRequest {
    * connection's raceIds setting)".
    */
   readonly subject: string;
+  /**
+   * A POST's form fields (RunSignUp's write methods take their JSON in a `request` field); absent:
+   * a GET. Credentials stay in the query and header, never in the form.
+   */
+  readonly form?: Readonly<Record<string, string>>;
 }
 
 /** Error 14 says nothing of when to come back. */
@@ -45,14 +50,18 @@ export async function callRsu<T>(context: RsuContext, request: RsuRequest, schem
   const call: Call = { source: `RunSignUp ${request.path}`, now: context.now };
   const key = `rsu_api_key=${encodeURIComponent(context.apiKey)}`;
   const query = ["format=json", request.query, key].filter((part) => part !== undefined && part !== "");
+  const headers = { "x-rsu-api-secret": context.apiSecret, accept: "application/json" };
   const response = await sendRequest(
     context.fetch,
-    {
-      method: "GET",
-      path: request.path,
-      query: query.join("&"),
-      headers: { "x-rsu-api-secret": context.apiSecret, accept: "application/json" },
-    },
+    request.form === undefined
+      ? { method: "GET", path: request.path, query: query.join("&"), headers }
+      : {
+          method: "POST",
+          path: request.path,
+          query: query.join("&"),
+          headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(request.form).toString(),
+        },
     call,
   );
   const error = await errorIn(response.clone());

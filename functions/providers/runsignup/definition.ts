@@ -24,6 +24,18 @@ const participantsParams = z
     path: ["eventId"],
   });
 
+/**
+ * One event's approved results of one kind, as Pacer's publication stored them. Queued by the
+ * publication's approval (functions/core/race/publications.ts), never on a schedule.
+ */
+const publishParams = z
+  .object({
+    eventId: digits,
+    // Params are strings (SyncParamsSchema): an enum as a pattern.
+    kind: z.string().regex(/^(final|preliminary)$/, 'expected "final" or "preliminary"'),
+  })
+  .strict();
+
 /** The races this connection follows (RunSignUp race ids). */
 const settings = z
   .object({
@@ -73,6 +85,9 @@ export const runsignup = {
         "GET /race/{raceId}",
         "GET /race/{raceId}/participants",
         "GET /race/{raceId}/removed-participants",
+        "GET /race/{raceId}/results/get-result-sets",
+        "POST /race/{raceId}/results/new-result-set",
+        "POST /race/{raceId}/results/full-results",
       ],
     },
   ],
@@ -100,6 +115,18 @@ export const runsignup = {
       priority: "normal",
       entityTypes: ["registrants"],
       params: participantsParams,
+    },
+    {
+      id: "publish",
+      description:
+        'On approval of a publication: posts the event\'s approved results of one kind that changed since their last post (250 rows per call, registration_id, bib, place, clock and chip time; no names) to one RunSignUp result set per kind ("Results", "Preliminary results"), created when missing. The rows\' JSON envelope is unverified.',
+      direction: "push",
+      // The result sets read, at most one set created, one post of up to 250 rows.
+      calls: { [REST]: 3 },
+      cadence: { kind: "manual" },
+      priority: "normal",
+      entityTypes: ["published_results"],
+      params: publishParams,
     },
   ],
 } as const satisfies ProviderDef;

@@ -6,7 +6,7 @@ import {
   registrantId,
 } from "#providers/race/shapes.ts";
 import type { Entity } from "#providers/types.ts";
-import type { RsuParticipant, RsuRace, RsuRemovedParticipant } from "./schemas.ts";
+import type { RsuParticipant, RsuRace, RsuRemovedParticipant, StoredPublishedResult } from "./schemas.ts";
 import { zonedIso } from "./time.ts";
 
 /**
@@ -64,6 +64,56 @@ export function removedRegistrantEntity(row: RsuRemovedParticipant, eventId: str
     cancelled: true,
     modifiedAt: isoFromUnix(row.last_modified_ts),
   });
+}
+
+/**
+ * A row of `POST …/results/full-results`, in the field names get-results answers with (the page
+ * asks for "identical" names). Matched to the registration by `registration_id` (and `bib_num`
+ * where Pacer knows it); no name or other participant field is sent, as the page urges: RunSignUp
+ * keeps its own. UNVERIFIED: the rows' envelope, `{"results": [row, …]}` (publish.ts), which the
+ * page read does not show. Gender and category places are not sent: RunSignUp computes division
+ * placements itself unless its divisions are set up for hard-coded ones first.
+ */
+export interface RsuResultRow {
+  readonly registration_id: number;
+  readonly bib_num?: number | string;
+  readonly place?: number;
+  readonly clock_time?: string;
+  readonly chip_time?: string;
+}
+
+/** Statuses RunSignUp takes in place of a time ("DQ", "DNS", "DNF", "DNQ"), by Pacer's lower case. */
+const NON_FINISH: Readonly<Record<string, string>> = { dnf: "DNF", dns: "DNS", dq: "DQ", dnq: "DNQ" };
+
+export function resultRow(result: StoredPublishedResult): RsuResultRow {
+  const bib = present(result.bib);
+  const base = {
+    registration_id: Number(result.registrationId),
+    // RunSignUp's bibs are ints; one Pacer holds with letters goes as it is.
+    ...(bib !== undefined && { bib_num: /^\d{1,9}$/.test(bib) ? Number(bib) : bib }),
+  };
+  const status = NON_FINISH[result.status?.trim().toLowerCase() ?? ""];
+  // A runner who did not finish has no place and no time: the status stands in the clock time.
+  if (status !== undefined) return { ...base, clock_time: status };
+  return {
+    ...base,
+    ...(result.place != null && { place: result.place }),
+    ...(result.gunTimeMs != null && { clock_time: raceTime(result.gunTimeMs) }),
+    ...(result.chipTimeMs != null && { chip_time: raceTime(result.chipTimeMs) }),
+  };
+}
+
+/**
+ * A time as "H:MM:SS.s", hours unpadded, always with tenths: one form whatever the length, after
+ * the "hhh:mm:ss.s" RunSignUp documents for posted virtual results (get-results shows "1:13:12"
+ * and "21:53.15"; a form with hours leaves no doubt which field is minutes). Hundredths are cut,
+ * not rounded: a time never gains a tenth it was not given.
+ */
+export function raceTime(ms: number): string {
+  const tenths = Math.floor(ms / 100);
+  const seconds = Math.floor(tenths / 10);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${Math.floor(seconds / 3_600)}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}.${tenths % 10}`;
 }
 
 function registrant(data: Registrant): Entity {

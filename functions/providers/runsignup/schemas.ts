@@ -112,3 +112,47 @@ export const removedResponseSchema = z.union([
   removedElementSchema.transform((element) => [element]),
 ]);
 export type RsuRemovedElement = z.output<typeof removedElementSchema>;
+
+const flag = z.enum(["T", "F"]).nullish();
+
+/** A result set as `GET …/results/get-result-sets` lists it (the fields Pacer reads). */
+const resultSetSchema = z.object({
+  individual_result_set_id: id,
+  individual_result_set_name: z.string(),
+  public_results: flag,
+  preliminary_results: flag,
+});
+export type RsuResultSet = z.output<typeof resultSetSchema>;
+
+/** `GET …/results/get-result-sets`: `{individual_results_sets: [...]}`, empty for an event without any. */
+export const resultSetsResponseSchema = z
+  .object({ individual_results_sets: z.array(resultSetSchema).nullish() })
+  .transform((body) => body.individual_results_sets ?? []);
+
+/**
+ * `POST …/results/new-result-set`. UNVERIFIED: the page read shows no response; the new set's id is
+ * assumed under `individual_result_set_id`, and looked up by name when it is not there.
+ */
+export const newResultSetResponseSchema = z.union([
+  z.object({ individual_result_set_id: id.nullish() }),
+  z.unknown().transform(() => ({ individual_result_set_id: undefined })),
+]);
+
+/**
+ * `POST …/results/full-results`. UNVERIFIED: the page read shows no response; any JSON that is not
+ * an error body (client.ts decides that) counts as accepted.
+ */
+export const postResultsResponseSchema = z.unknown();
+
+/** A `published_results` entity as Pacer's publication stored it (shapes.ts, PublishedResult). */
+export const storedPublishedResultSchema = z.object({
+  eventId: z.string(),
+  registrationId: z.string().regex(/^\d{1,15}$/, "expected RunSignUp's registration_id, digits"),
+  kind: z.enum(["final", "preliminary"]),
+  bib: z.string().nullish(),
+  place: z.number().int().positive().nullish(),
+  gunTimeMs: z.number().nonnegative().nullish(),
+  chipTimeMs: z.number().nonnegative().nullish(),
+  status: z.string().nullish(),
+});
+export type StoredPublishedResult = z.output<typeof storedPublishedResultSchema>;

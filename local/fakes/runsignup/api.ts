@@ -15,9 +15,11 @@ export const json = (status: number, value: unknown): ApiResponse => ({
 /** RunSignUp's error codes the fake answers (its Error Codes page). */
 export const RSU_ERRORS = {
   unknownMethod: { code: 1, message: "Unknown method." },
+  methodNotSupported: { code: 2, message: "HTTP method not supported for this REST method." },
   invalidParameters: { code: 3, message: "Invalid parameters." },
   keyAuthentication: { code: 6, message: "Key authentication failed." },
   throttled: { code: 14, message: "Request throttled." },
+  invalidId: { code: 15, message: "Invalid ID." },
   raceNotFound: { code: 201, message: "Race not found." },
   invalidEvent: { code: 223, message: "Event id not valid." },
 } as const;
@@ -29,11 +31,46 @@ export function rsuError(kind: RsuErrorKind, status: number, detail?: string): A
   return json(status, { error: { error_code: code, error_msg: detail ?? message } });
 }
 
+/** The result endpoints (./results.ts), by the path segment after `/results/`. */
+export const RESULT_PATHS = {
+  "get-result-sets": "result-sets",
+  "new-result-set": "new-result-set",
+  "full-results": "full-results",
+  "get-results": "results",
+} as const;
+export type ResultEndpoint = (typeof RESULT_PATHS)[keyof typeof RESULT_PATHS];
+
 /** The endpoints, for stats; each is a path under `/Rest` (matched case-insensitively). */
-export const ENDPOINTS = ["race", "participants", "removed-participants"] as const;
+export const ENDPOINTS = [
+  "race",
+  "participants",
+  "removed-participants",
+  ...Object.values(RESULT_PATHS),
+] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
+/** The HTTP method each endpoint takes; another one is error 2. */
+export const METHODS: Readonly<Record<Endpoint, "GET" | "POST">> = {
+  race: "GET",
+  participants: "GET",
+  "removed-participants": "GET",
+  "result-sets": "GET",
+  "new-result-set": "POST",
+  "full-results": "POST",
+  results: "GET",
+};
+
+const RESULT_PATH = /^\/rest\/race\/([^/]+)\/results\/([a-z-]+)\/?$/i;
+
 export function endpointOf(path: string): { endpoint: Endpoint; raceId: string } | undefined {
+  const result = RESULT_PATH.exec(path);
+  if (result !== null && result[1] !== undefined) {
+    const tail = result[2]?.toLowerCase() ?? "";
+    const endpoint = Object.hasOwn(RESULT_PATHS, tail)
+      ? RESULT_PATHS[tail as keyof typeof RESULT_PATHS]
+      : undefined;
+    return endpoint === undefined ? undefined : { endpoint, raceId: result[1] };
+  }
   const match = /^\/rest\/race\/([^/]+)(?:\/(participants|removed-participants))?\/?$/i.exec(path);
   if (match === null || match[1] === undefined) return undefined;
   const tail = match[2]?.toLowerCase();
@@ -95,7 +132,7 @@ const pageOf = <T>(rows: readonly T[], paging: Paging) =>
 
 /** Answers one authorised call to the race's REST endpoints. `errorStatus`: the HTTP status of error bodies. */
 export function answer(
-  endpoint: Endpoint,
+  endpoint: Exclude<Endpoint, ResultEndpoint>,
   raceId: string,
   query: URLSearchParams,
   data: RaceData,

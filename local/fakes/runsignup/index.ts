@@ -6,6 +6,7 @@ import { startFakeRunSignUp } from "./server.ts";
 export { DEMO_EVENTS, DEMO_RACE_ID, DEMO_RACE_NAME, DEMO_TIMEZONE, REGISTRATION_BASE } from "./data.ts";
 export { fakeCredentials } from "./keys.ts";
 export { DEFAULT_LIMITS } from "./limits.ts";
+export type { PostedResults } from "./results.ts";
 export { type FakeRunSignUp, type FakeRunSignUpOptions, startFakeRunSignUp } from "./server.ts";
 export type { FakeRunSignUpStats } from "./stats.ts";
 

@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { NO_TIME_SCALE } from "#core/limit-time-scale.ts";
 import { serveFake } from "../serve.ts";
 import type { WindowLimit } from "../strict-window.ts";
-import { type ApiResponse, answer, endpointOf, json, rsuError } from "./api.ts";
+import { type ApiResponse, answer, endpointOf, json, METHODS, rsuError } from "./api.ts";
 import { control } from "./control.ts";
 import { RaceData } from "./data.ts";
 import { fakeCredentials } from "./keys.ts";
 import { DEFAULT_LIMITS, KeyBudgets } from "./limits.ts";
+import { answerResults, type PostedResults, ResultBook } from "./results.ts";
 import { type FakeRunSignUpStats, StatsRecorder } from "./stats.ts";
 
 export interface FakeRunSignUpOptions {
@@ -35,16 +36,22 @@ export interface FakeRunSignUpOptions {
 export interface FakeRunSignUp {
   readonly url: string;
   stats(): FakeRunSignUpStats;
+  /** Every result set and the rows posted to it, as `GET /_fake/results` answers. */
+  results(): PostedResults;
   stop(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 64 * 1_024;
+/** RunSignUp documents no cap; a post of 250 result rows, form-encoded, is well under it. */
+const MAX_BODY_BYTES = 1_024 * 1_024;
 
 /**
  * A fake RunSignUp REST API over real HTTP, after shared/providers/runsignup.md, under `/Rest`
- * (any case): `GET /race/{id}`, `…/participants`, `…/removed-participants`, JSON only
+ * (any case): `GET /race/{id}`, `…/participants`, `…/removed-participants`, and the results
+ * (./results.ts: `GET …/results/get-result-sets`, `POST …/results/new-result-set`,
+ * `POST …/results/full-results` with form fields, `GET …/results/get-results`), JSON only
  * (`format=json`), authenticated by API v2 key (`rsu_api_key` + `X-RSU-API-SECRET`), one strict
- * window per key. Test-only routes, no auth: `GET /_fake/stats` and ./control.ts.
+ * window per key. Test-only routes, no auth: `GET /_fake/stats`, `GET /_fake/results` (every
+ * result set with the rows posted to it) and ./control.ts.
  */
 export async function startFakeRunSignUp(options: FakeRunSignUpOptions): Promise<FakeRunSignUp> {
   const now = options.now ?? (() => new Date());
@@ -53,12 +60,14 @@ export async function startFakeRunSignUp(options: FakeRunSignUpOptions): Promise
   const budgets = new KeyBudgets(options.limits ?? DEFAULT_LIMITS, options.timeScale ?? NO_TIME_SCALE);
   const errorStatus = options.errorStatus ?? 200;
   const stats = new StatsRecorder();
+  const book = new ResultBook();
 
   async function handle(request: IncomingMessage): Promise<ApiResponse> {
     const url = new URL(request.url ?? "/", "http://fake");
     const method = request.method ?? "GET";
     if (url.pathname.startsWith("/_fake/")) {
       if (method === "GET" && url.pathname === "/_fake/stats") return json(200, stats.snapshot());
+      if (method === "GET" && url.pathname === "/_fake/results") return json(200, book.posted());
       const body = method === "GET" ? "" : await readBody(request);
       const nowS = Math.floor(now().getTime() / 1_000);
       return control(method, url.pathname, body, data, nowS) ?? json(404, { message: "Not Found" });
@@ -66,7 +75,8 @@ export async function startFakeRunSignUp(options: FakeRunSignUpOptions): Promise
 
     stats.request();
     const found = endpointOf(url.pathname);
-    if (method !== "GET" || found === undefined) return rsuError("unknownMethod", errorStatus);
+    if (found === undefined) return rsuError("unknownMethod", errorStatus);
+    if (method !== METHODS[found.endpoint]) return rsuError("methodNotSupported", errorStatus);
     if (url.searchParams.get("format")?.toLowerCase() !== "json") {
       // RunSignUp answers XML without format=json; the fake serves JSON only, so it says so in XML.
       return {
@@ -84,7 +94,16 @@ export async function startFakeRunSignUp(options: FakeRunSignUpOptions): Promise
     const admission = budgets.tryAcquire(key, now().getTime());
     stats.call(found.endpoint, admission.accepted, url.searchParams.has("modified_after_timestamp"));
     if (!admission.accepted) return rsuError("throttled", 429);
-    return answer(found.endpoint, found.raceId, url.searchParams, data, errorStatus);
+    const { endpoint, raceId } = found;
+    if (endpoint === "race" || endpoint === "participants" || endpoint === "removed-participants")
+      return answer(endpoint, raceId, url.searchParams, data, errorStatus);
+    // RunSignUp takes a method's parameters from the query or the POST form alike.
+    const params = new URLSearchParams(url.searchParams);
+    if (method === "POST")
+      for (const [name, value] of new URLSearchParams(await readBody(request))) params.set(name, value);
+    const result = answerResults(endpoint, raceId, params, data, book, errorStatus);
+    if (result.posted !== undefined) stats.resultsStored(result.posted);
+    return result.response;
   }
 
   async function respond(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -101,7 +120,7 @@ export async function startFakeRunSignUp(options: FakeRunSignUpOptions): Promise
   }
 
   const served = await serveFake(respond, options);
-  return { url: served.url, stats: () => stats.snapshot(), stop: served.stop };
+  return { url: served.url, stats: () => stats.snapshot(), results: () => book.posted(), stop: served.stop };
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

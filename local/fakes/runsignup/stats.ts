@@ -13,6 +13,10 @@ export interface FakeRunSignUpStats extends FakeProviderStats {
   readonly calls: Readonly<Record<Endpoint, number>>;
   /** Accepted calls that asked only for changes (`modified_after_timestamp`). */
   readonly incremental: number;
+  /** full-results calls that stored their rows. */
+  readonly resultPosts: number;
+  /** Rows those calls stored (a row posted again counts again). */
+  readonly resultsPosted: number;
 }
 
 export class StatsRecorder {
@@ -20,6 +24,8 @@ export class StatsRecorder {
   #rateLimited = 0;
   #unauthorized = 0;
   #incremental = 0;
+  #resultPosts = 0;
+  #resultsPosted = 0;
   readonly #calls = Object.fromEntries(ENDPOINTS.map((endpoint) => [endpoint, 0])) as Record<
     Endpoint,
     number
@@ -39,6 +45,11 @@ export class StatsRecorder {
     else if (incremental) this.#incremental++;
   }
 
+  resultsStored(rows: number): void {
+    this.#resultPosts++;
+    this.#resultsPosted += rows;
+  }
+
   snapshot(): FakeRunSignUpStats {
     return {
       requests: this.#requests,
@@ -46,6 +57,8 @@ export class StatsRecorder {
       unauthorized: this.#unauthorized,
       calls: { ...this.#calls },
       incremental: this.#incremental,
+      resultPosts: this.#resultPosts,
+      resultsPosted: this.#resultsPosted,
     };
   }
 }

@@ -17,13 +17,20 @@ import {
   storeOf,
   stubFetch,
 } from "./fixtures.ts";
+import { published } from "./publish-fixtures.ts";
 
 /** Answers every path the module may call with a payload of the documented shape. */
 function anyEndpoint(request: ProviderRequest): Response {
+  if (request.path.endsWith("/get-result-sets")) return json(200, { individual_results_sets: [] });
+  if (request.path.endsWith("/new-result-set")) return json(200, { individual_result_set_id: 7001 });
+  if (request.path.endsWith("/full-results")) return json(200, {});
   if (request.path.endsWith("/removed-participants")) return json(200, removedBody([removed(1)]));
   if (request.path.endsWith("/participants")) return json(200, participantsBody(participants(1, 3)));
   return json(200, raceBody());
 }
+
+/** What each sync type needs to make its calls. */
+const PARAMS: Record<string, Record<string, string>> = { publish: { eventId: "61001", kind: "final" } };
 
 describe("the runsignup definition", () => {
   it.each(runsignup.syncTypes.map((s) => s.id))(
@@ -33,7 +40,12 @@ describe("the runsignup definition", () => {
       const { fetch, requests } = stubFetch(anyEndpoint);
 
       // Act
-      await drain({ syncType, fetch, store: storeOf([storedEvent(61001), storedEvent(61002)]) });
+      await drain({
+        syncType,
+        fetch,
+        params: PARAMS[syncType] ?? {},
+        store: storeOf([storedEvent(61001), storedEvent(61002), published(500_000)]),
+      });
 
       // Assess
       const declared = groupsOf(runsignup.syncTypes.find((s) => s.id === syncType) ?? runsignup.syncTypes[0]);
@@ -115,5 +127,50 @@ describe("the runsignup definition", () => {
     expect(check({ eventId: "61001" })).toContain("raceId and eventId together");
     expect(check({ raceId: "20261", eventId: "61a" })).toContain("params.eventId");
     expect(check({ raceId: "20261", eventId: "1", page: "2" })).toContain("params.page");
+  });
+
+  it("offers publish as the push the core sends approved results by: manual, of published_results", () => {
+    // Act
+    const publish = runsignup.syncTypes.find((s) => s.id === "publish");
+
+    // Assess
+    expect(publish).toMatchObject({
+      direction: "push",
+      cadence: { kind: "manual" },
+      priority: "normal",
+      entityTypes: ["published_results"],
+    });
+    expect(publish?.description).toMatch(/unverified/i);
+  });
+
+  it("catalogues the three results calls publish makes, in the rest group", () => {
+    // Act
+    const groups = [
+      matchEndpoint(runsignup, "GET", "/race/20261/results/get-result-sets"),
+      matchEndpoint(runsignup, "POST", "/race/20261/results/new-result-set"),
+      matchEndpoint(runsignup, "POST", "/race/20261/results/full-results"),
+      matchEndpoint(runsignup, "GET", "/race/20261/results/full-results"),
+    ];
+
+    // Assess
+    expect(groups).toEqual(["rest", "rest", "rest", undefined]);
+  });
+
+  it("takes publish params as an event id and a kind, refusing a bad kind naming the field", () => {
+    // Prepare
+    const publishType = runsignup.syncTypes.find((s) => s.id === "publish") ?? runsignup.syncTypes[0];
+
+    // Act
+    const check = (params: Record<string, string>) => {
+      const result = validateSyncParams(publishType, params);
+      return result.ok ? "ok" : result.problem;
+    };
+
+    // Assess
+    expect(check({ eventId: "61001", kind: "final" })).toBe("ok");
+    expect(check({ eventId: "61001", kind: "preliminary" })).toBe("ok");
+    expect(check({ eventId: "61001", kind: "official" })).toMatch(/params\.kind.*"final" or "preliminary"/);
+    expect(check({ kind: "final" })).toContain("params.eventId");
+    expect(check({ eventId: "61001", kind: "final", raceId: "20261" })).toContain("params.raceId");
   });
 });

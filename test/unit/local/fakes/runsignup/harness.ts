@@ -51,6 +51,24 @@ export async function call(
   return { status: response.status, body: await response.json() };
 }
 
+/** A POST under `/Rest` as Pacer's module makes them: key in the query, `form` as form fields. */
+export async function post(
+  fake: { readonly url: string },
+  path: string,
+  form: Record<string, string>,
+  credentials: { apiKey?: string; apiSecret?: string } = CREDENTIALS,
+): Promise<Answer> {
+  const query = ["format=json", credentials.apiKey === undefined ? "" : `rsu_api_key=${credentials.apiKey}`];
+  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+  if (credentials.apiSecret !== undefined) headers["x-rsu-api-secret"] = credentials.apiSecret;
+  const response = await fetch(`${fake.url}/Rest${path}?${query.filter(Boolean).join("&")}`, {
+    method: "POST",
+    headers,
+    body: new URLSearchParams(form).toString(),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
 /** A test-only control call (no auth). */
 export async function control(fake: { readonly url: string }, method: string, path: string, body?: unknown) {
   const response = await fetch(`${fake.url}/_fake${path}`, {
@@ -68,6 +86,7 @@ export function fetchTo(fake: { readonly url: string }): ProviderFetch {
     fetch(`${fake.url}/Rest${request.path}${request.query ? `?${request.query}` : ""}`, {
       method: request.method ?? "GET",
       ...(request.headers === undefined ? {} : { headers: request.headers }),
+      ...(request.body === undefined ? {} : { body: request.body }),
     });
 }
 

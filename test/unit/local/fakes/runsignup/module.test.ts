@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { runsignupModule } from "#providers/runsignup/index.ts";
 import type { Entity, Page, SyncRun } from "#providers/types.ts";
 import { runsignupFake } from "../../../../../local/fakes/runsignup/index.ts";
+import { NO_PUSHES } from "../../../../support/pages.ts";
+import { memoryLedger, published } from "../../../providers/runsignup/publish-fixtures.ts";
 import { control, fetchTo, manualClock, SECRET, startFake } from "./harness.ts";
 
 /** Pacer's module against the fake, through a fetch that only puts the fake's base URL in front. */
@@ -11,6 +13,7 @@ async function sync(
   now: Date,
   stored: readonly Entity[],
   watermark?: string,
+  push: Pick<SyncRun, "params" | "pushed"> = { params: {}, pushed: NO_PUSHES },
 ): Promise<Page[]> {
   const connection = runsignupFake.connection({ url: fake.url, secret: SECRET });
   const run: SyncRun = {
@@ -22,7 +25,7 @@ async function sync(
       credentials: connection.credentials,
     },
     syncType,
-    params: {},
+    params: push.params,
     now,
     fetch: fetchTo(fake),
     store: {
@@ -31,7 +34,7 @@ async function sync(
     },
     checkpoint: undefined,
     watermark,
-    pushed: { changed: async () => true, remember: async () => {} },
+    pushed: push.pushed,
   };
   const pages: Page[] = [];
   for await (const page of runsignupModule.sync(run)) pages.push(page);
@@ -65,5 +68,46 @@ describe("the runsignup module against the fake", () => {
       ["61002:500003", "812", false],
     ]);
     expect(fake.stats()).toMatchObject({ rateLimited: 0, unauthorized: 0, incremental: 4 });
+  });
+
+  it("publishes approved results once: a result set made, the rows posted, nothing sent again unchanged", async () => {
+    // Prepare
+    const clock = manualClock("2026-04-18T18:00:00Z");
+    const fake = await startFake({ now: clock.now });
+    const events = (await sync(fake, "races", clock.now(), [])).flatMap((p) => p.entities);
+    const results = [
+      published(500_000, { bib: "100", place: 1, gunTimeMs: 1_082_400, chipTimeMs: 1_081_900 }),
+      published(500_002, { status: "DNF" }),
+    ];
+    const push = { params: { eventId: "61001", kind: "final" }, pushed: memoryLedger() };
+    await sync(fake, "publish", clock.now(), [...events, ...results], undefined, push);
+    const requests = fake.stats().requests;
+
+    // Act
+    await sync(fake, "publish", clock.now(), [...events, ...results], undefined, push);
+
+    // Assess
+    expect(fake.results()).toEqual({
+      sets: [
+        {
+          eventId: 61001,
+          resultSetId: expect.any(Number),
+          name: "Results",
+          preliminary: false,
+          rows: [
+            {
+              registration_id: 500_000,
+              bib_num: 100,
+              place: 1,
+              clock_time: "0:18:02.4",
+              chip_time: "0:18:01.9",
+            },
+            { registration_id: 500_002, clock_time: "DNF" },
+          ],
+        },
+      ],
+    });
+    expect(fake.stats().requests).toBe(requests);
+    expect(fake.stats()).toMatchObject({ rateLimited: 0, unauthorized: 0, resultPosts: 1, resultsPosted: 2 });
   });
 });
