@@ -3,7 +3,9 @@
  * Roster registrations (people 140–149 on both, their email cased differently on Race Roster)
  * become one participant list, pushed to ChronoTrack by the event's automatic push; a changed
  * registration makes exactly one update push; a bib set in Pacer is pushed and survives a later
- * sync without one; results are pulled; no fake ever answers 429; another tenant sees nothing.
+ * sync without one; results are pulled and published to RunSignUp only once approved (Race Roster
+ * documents no results write), a second approval of unchanged results sending nothing; no fake
+ * ever answers 429; another tenant sees nothing.
  *
  * Limit windows are divided by 60, so the 5-minute push slot is 5 s. Connects the race providers
  * to the local stack's fakes, so it starts its own stack and is skipped against an external target.
@@ -262,14 +264,6 @@ describe.skipIf(externalTarget)("a race across RunSignUp, Race Roster and Chrono
     }
   });
 
-  it("never made a provider answer 429", async () => {
-    const stats = await Promise.all(
-      PROVIDERS.map((p) => fake<{ rateLimited: number }>(p, "GET", "/_fake/stats")),
-    );
-
-    expect(stats.map((s) => s.rateLimited)).toEqual([0, 0, 0]);
-  });
-
   it("shows another tenant nothing of the event: 404 for it, its participants and a change", async () => {
     const token = (await target.tokenFor("race-globex")) as string;
     const globex = { api: target.api, token };
@@ -313,7 +307,120 @@ describe.skipIf(externalTarget)("a race across RunSignUp, Race Roster and Chrono
     expect(await entries()).toHaveLength(240);
   });
 
-  it.todo(
-    "publications: prepared with their diff, nothing sent before approval, sent after, unchanged sends nothing",
-  );
+  it("publishes the results to RunSignUp only once approved, and an unchanged second approval sends nothing", async () => {
+    // Prepare
+    const watcher = await connect(target.ws, acme.token);
+    watcher.send({ action: "subscribe", topic: `events/${eventId}/publications` });
+    await watcher.waitFor((m) => m.type === "subscribed");
+    const before = await postedRows();
+
+    // Act
+    const prepared = await call<Publication>(acme, "POST", `/events/${eventId}/publications`, {
+      body: { kind: "final" },
+    });
+    const path = `/events/${eventId}/publications/${prepared.body.publicationId}`;
+    const read = await call<Publication>(acme, "GET", path);
+    const sentBeforeApproval = await postedRows();
+    const approved = await call<Publication>(acme, "POST", `${path}/approve`);
+    const jobs = await Promise.all(
+      (approved.body.approval?.jobs ?? []).map((id) => waitForJob(acme, id, 60_000)),
+    );
+    const sent = await postedRows();
+
+    // Assess
+    expect(prepared.status).toBe(201);
+    expect(prepared.body).toMatchObject({ status: "prepared", results: 20, matched: 20, unmatched: 0 });
+    const rsu = prepared.body.targets.filter((t) => t.provider === "runsignup");
+    const roster = prepared.body.targets.filter((t) => t.provider === "raceroster");
+    expect(rsu.every((t) => t.supported)).toBe(true);
+    expect(roster.every((t) => !t.supported && t.reason !== undefined)).toBe(true);
+    const toSend = rsu.reduce((sum, t) => sum + t.added, 0);
+    expect(toSend).toBeGreaterThan(0);
+    expect(read.body.diff?.flatMap((d) => d.added)).toHaveLength(
+      prepared.body.targets.reduce((sum, t) => sum + t.added, 0),
+    );
+    expect(sentBeforeApproval).toEqual(before);
+    expect(approved.status).toBe(200);
+    expect(approved.body.approval).toMatchObject({ by: expect.any(String), sent: toSend });
+    expect(jobs.map((j) => j.status)).toEqual(jobs.map(() => "succeeded"));
+    expect(sent.length - before.length).toBe(toSend);
+    const diffed = new Set(
+      read.body.diff?.flatMap((d) =>
+        d.added.filter((r) => r.eventId.startsWith("610")).map((r) => r.registrationId),
+      ),
+    );
+    expect(new Set(sent.map((r) => String(r.registration_id)))).toEqual(diffed);
+    await eventually(
+      () => watcher.messages.filter((m) => m.type === "update"),
+      (updates) => updates.some((m) => (m.entity as { data: Publication }).data.status === "approved"),
+    );
+    await watcher.close();
+
+    // Act again: the same results, published a second time
+    const again = await call<Publication>(acme, "POST", `/events/${eventId}/publications`, { body: {} });
+    const approvedAgain = await call<Publication>(
+      acme,
+      "POST",
+      `/events/${eventId}/publications/${again.body.publicationId}/approve`,
+    );
+
+    // Assess
+    expect(again.body.basedOn).toBe(prepared.body.publicationId);
+    // Race Roster was never sent anything, so its rows stay "added": the diff is against what it got.
+    const supported = again.body.targets.filter((t) => t.supported);
+    expect(supported.map((t) => t.added + t.changed + t.removed)).toEqual(supported.map(() => 0));
+    expect(approvedAgain.body.approval).toMatchObject({ sent: 0, jobs: [] });
+    expect(await postedRows()).toEqual(sent);
+  });
+
+  it("lets another tenant neither read nor approve a publication", async () => {
+    const globex = { api: target.api, token: (await target.tokenFor("race-globex")) as string };
+    const prepared = await call<Publication>(acme, "POST", `/events/${eventId}/publications`, { body: {} });
+    const path = `/events/${eventId}/publications/${prepared.body.publicationId}`;
+
+    const answers = [
+      await call(globex, "POST", `/events/${eventId}/publications`, { body: {} }),
+      await call(globex, "GET", path),
+      await call(globex, "POST", `${path}/approve`),
+    ];
+
+    expect(answers.map((a) => a.status)).toEqual([404, 404, 404]);
+    expect((await call<Publication>(acme, "GET", path)).body.status).toBe("prepared");
+  });
+
+  it("never made a provider answer 429", async () => {
+    const stats = await Promise.all(
+      PROVIDERS.map((p) => fake<{ rateLimited: number }>(p, "GET", "/_fake/stats")),
+    );
+
+    expect(stats.map((s) => s.rateLimited)).toEqual([0, 0, 0]);
+  });
 });
+
+interface Publication {
+  readonly publicationId: string;
+  readonly status: string;
+  readonly results: number;
+  readonly basedOn: string | null;
+  readonly targets: readonly {
+    provider: string;
+    eventId: string;
+    supported: boolean;
+    reason?: string;
+    added: number;
+    changed: number;
+    removed: number;
+  }[];
+  readonly approval: { by: string; sent: number; jobs: string[] } | null;
+  readonly diff?: readonly { eventId: string; added: { eventId: string; registrationId: string }[] }[];
+}
+
+/** Every result row RunSignUp's fake was posted, over all its result sets. */
+async function postedRows(): Promise<{ registration_id?: unknown }[]> {
+  const { sets } = await fake<{ sets: { rows: { registration_id?: unknown }[] }[] }>(
+    "runsignup",
+    "GET",
+    "/_fake/results",
+  );
+  return sets.flatMap((set) => set.rows);
+}
