@@ -3,11 +3,10 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { ConnectionRecord, ConnectionStore } from "#core/connections/types.ts";
-import { isConditionalCheckFailed } from "./dynamo-util.ts";
+import { isConditionalCheckFailed, queryAll } from "./dynamo-util.ts";
 
 export interface DynamoConnectionStoreOptions {
   /** TABLES.data. */
@@ -101,21 +100,7 @@ export class DynamoConnectionStore implements ConnectionStore {
   private async query(
     input: Pick<QueryCommandInput, "KeyConditionExpression" | "ExpressionAttributeValues">,
   ): Promise<ConnectionRecord[]> {
-    const records: ConnectionRecord[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          ConsistentRead: true,
-          ExclusiveStartKey,
-          ...input,
-        }),
-      );
-      for (const item of page.Items ?? []) records.push(connectionFromItem(item));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return records;
+    return (await queryAll(this.options.client, this.options.tableName, input)).map(connectionFromItem);
   }
 }
 

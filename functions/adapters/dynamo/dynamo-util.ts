@@ -1,3 +1,5 @@
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+
 /** A failed condition on a single write, or any item of a transaction. */
 export function isConditionalCheckFailed(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;
@@ -20,4 +22,28 @@ export async function mapWithConcurrency<T, R>(
   });
   await Promise.all(lanes);
   return results;
+}
+
+/** Every item a query matches, page after page, read consistently. */
+export async function queryAll(
+  client: Pick<DynamoDBDocumentClient, "send">,
+  tableName: string,
+  input: Pick<
+    QueryCommandInput,
+    | "KeyConditionExpression"
+    | "ExpressionAttributeValues"
+    | "ExpressionAttributeNames"
+    | "ProjectionExpression"
+  >,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey, ...input }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
 }

@@ -4,7 +4,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -17,6 +16,7 @@ import type {
   StoredDiff,
 } from "#core/race/publications.ts";
 import type { PublishedResult, ResultKind } from "#providers/race/shapes.ts";
+import { queryAll } from "./dynamo-util.ts";
 
 export interface DynamoPublicationStoreOptions {
   /** TABLES.data. */
@@ -192,24 +192,10 @@ export class DynamoPublicationStore implements PublicationStore {
     }
   }
 
-  private async query(
+  private query(
     input: Pick<QueryCommandInput, "KeyConditionExpression" | "ExpressionAttributeValues">,
   ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          ConsistentRead: true,
-          ExclusiveStartKey,
-          ...input,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+    return queryAll(this.options.client, this.options.tableName, input);
   }
 }
 
