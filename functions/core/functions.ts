@@ -154,6 +154,24 @@ export const FUNCTIONS = {
     tables: { data: "readWrite" },
     queues: { send: "all", deadLetter: false },
   },
+  raceClock: {
+    name: "race-clock",
+    entry: "functions/handlers/race-clock.ts",
+    description: "Pacer: queues the results pulls of running race events, every 5 minutes",
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    env: {
+      dataTable: envVar.required(),
+      queues: envVar.json(queueUrlsSchema),
+      jobRetentionDays,
+      // The stand-in's --time-scale shortens the 30-minute results cadence too; 1 deployed.
+      limitTimeScale,
+    },
+    // It reads the clock's index and writes job records and when it queued them.
+    tables: { data: "readWrite" },
+    // A results pull goes to its scoring provider's queue; it never dead-letters.
+    queues: { send: "all", deadLetter: false },
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

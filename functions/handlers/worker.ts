@@ -35,6 +35,7 @@ import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
 import { scaledProvider } from "#core/limit-time-scale.ts";
 import { policyWithMarginFloor } from "#core/limiter/sliding-log.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
+import { followResults } from "#core/race/event-results.ts";
 import { followRegistrations, pushSlotMs, type RaceFollowUpDeps } from "#core/race/follow-ups.ts";
 import { raceDayGate } from "#core/race/gate.ts";
 import { MAX_SQS_DELAY_SECONDS } from "#core/resources.ts";
@@ -140,14 +141,13 @@ export function createWorkerHandler(module: ProviderModule) {
         },
       }),
     // A registration provider's changes flow on into the Pacer events they feed, and its
-    // scheduled participant syncs follow those events' race-day cadence.
-    ...(provider.role === "registration"
-      ? raceHooks(
-          provider,
-          { entities, jobs, queue },
-          { tableName: env.dataTable, timeScale: env.limitTimeScale },
-        )
-      : {}),
+    // scheduled participant syncs follow those events' race-day cadence; a scoring provider's
+    // results are copied into the Pacer events it scores.
+    ...raceHooks(
+      provider,
+      { entities, jobs, queue },
+      { tableName: env.dataTable, timeScale: env.limitTimeScale },
+    ),
   };
 
   const idempotencyConfig = new IdempotencyConfig({
@@ -257,13 +257,22 @@ function deliveryIdentity(record: Pick<SQSRecord, "body" | "messageId">): { key:
   return { key: `${jobId}#${message.data.attempts}#${message.data.deferrals}`, jobId };
 }
 
-/** The follow-ups and the race-day gate of a registration provider's worker. */
+/**
+ * A race provider's hooks: a registration provider's follow-ups and race-day gate; a scoring
+ * provider's copy of pulled results into the Pacer events it scores. Other providers have none.
+ */
 function raceHooks(
   provider: ProviderDef,
-  stores: Pick<RaceFollowUpDeps, "entities" | "jobs" | "queue">,
+  stores: Pick<RaceFollowUpDeps, "entities" | "queue"> & { readonly jobs: JobStore },
   { tableName, timeScale }: { readonly tableName: string; readonly timeScale: number },
 ): Pick<SyncJobDeps, "afterSync" | "gate"> {
+  if (provider.role !== "registration" && provider.role !== "scoring") return {};
   const events = new DynamoRaceEventStore({ tableName, client: documentClient });
+  if (provider.role === "scoring") {
+    const { entities, jobs } = stores;
+    const paramsOf = async (tenantId: string, jobId: string) => (await jobs.get(tenantId, jobId))?.params;
+    return { afterSync: followResults({ events, entities, paramsOf }, provider) };
+  }
   return {
     afterSync: followRegistrations({ ...stores, events, pushSlotMs: pushSlotMs(timeScale) }, provider),
     gate: raceDayGate({ events }, provider),

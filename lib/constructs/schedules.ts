@@ -22,8 +22,11 @@ export interface PacerSchedulesProps {
   /** Invoked on `sweepRate`: re-sends lost jobs' messages. */
   readonly jobSweeper: IFunction;
   readonly sweepRate: Duration;
+  /** Invoked on `raceClockRate`: queues the results pulls of running race events. */
+  readonly raceClock: IFunction;
+  readonly raceClockRate: Duration;
   /**
-   * The group of Pacer's own fixed schedules (freshness monitor, job sweep).
+   * The group of Pacer's own fixed schedules (freshness monitor, job sweep, race clock).
    * @default "pacer"
    */
   readonly groupName?: string;
@@ -44,7 +47,8 @@ export interface PacerSchedulesProps {
 }
 
 /**
- * EventBridge Scheduler: Pacer's own schedules (the freshness monitor and the lost-job sweep) in
+ * EventBridge Scheduler: Pacer's own schedules (the freshness monitor, the lost-job sweep and the
+ * race clock) in
  * one group, and the group, target role and delivery DLQ that connections' sync schedules use.
  * Those are created and removed at run time with their connections (functions/adapters/
  * eventbridge-schedules.ts), never by a deploy.
@@ -89,7 +93,7 @@ export class PacerSchedules extends Construct {
     // One role for the fixed targets; each adds only its own function and the DLQ.
     const role = new Role(this, "TargetRole", {
       assumedBy: schedulerPrincipal(),
-      description: "Lets Pacer's schedules run the freshness monitor and the lost-job sweep",
+      description: "Lets Pacer's schedules run the freshness monitor, the lost-job sweep and the race clock",
     });
     const delivery = {
       role,
@@ -111,6 +115,10 @@ export class PacerSchedules extends Construct {
     this.everyRate("JobSweeper", "pacer-job-sweeper", props.jobSweeper, props.sweepRate, {
       delivery,
       description: "Pacer: sends again the messages of jobs that lost theirs",
+    });
+    this.everyRate("RaceClock", "pacer-race-clock", props.raceClock, props.raceClockRate, {
+      delivery,
+      description: "Pacer: queues the results pulls of running race events",
     });
   }
 

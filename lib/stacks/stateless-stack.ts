@@ -9,6 +9,7 @@ import { FRESHNESS_MONITOR_PERIOD, FreshnessMonitor } from "../constructs/freshn
 import { JOB_SWEEP_PERIOD, JobSweeper } from "../constructs/job-sweeper.ts";
 import { PacerObservability } from "../constructs/observability.ts";
 import type { PacerQueues } from "../constructs/queues.ts";
+import { RACE_CLOCK_PERIOD, RaceClock } from "../constructs/race-clock.ts";
 import { PacerRestApi } from "../constructs/rest-api.ts";
 import { PacerSchedules } from "../constructs/schedules.ts";
 import type { PacerTableSet } from "../constructs/tables.ts";
@@ -33,6 +34,7 @@ export class PacerStatelessStack extends Stack {
   public readonly webSocketApi: PacerWebSocketApi;
   public readonly freshness: FreshnessMonitor;
   public readonly sweeper: JobSweeper;
+  public readonly raceClock: RaceClock;
   public readonly schedules: PacerSchedules;
   public readonly observability: PacerObservability;
 
@@ -75,12 +77,20 @@ export class PacerStatelessStack extends Stack {
       jobRetentionDays: config.jobRetentionDays,
       logRetention,
     });
+    this.raceClock = new RaceClock(this, "RaceClock", {
+      tables,
+      queues,
+      jobRetentionDays: config.jobRetentionDays,
+      logRetention,
+    });
     this.schedules = new PacerSchedules(this, "Schedules", {
       queues,
       freshnessMonitor: this.freshness.function,
       freshnessRate: FRESHNESS_MONITOR_PERIOD,
       jobSweeper: this.sweeper.function,
       sweepRate: JOB_SWEEP_PERIOD,
+      raceClock: this.raceClock.function,
+      raceClockRate: RACE_CLOCK_PERIOD,
     });
 
     this.restApi = new PacerRestApi(this, "RestApi", {
@@ -119,6 +129,7 @@ export class PacerStatelessStack extends Stack {
         { label: "broadcaster", function: this.webSocketApi.broadcaster },
         { label: "freshness", function: this.freshness.function },
         { label: "sweeper", function: this.sweeper.function },
+        { label: "race-clock", function: this.raceClock.function },
       ],
       freshnessMonitorPeriod: FRESHNESS_MONITOR_PERIOD,
       alarmEmail: config.alarmEmail,

@@ -1,7 +1,10 @@
 import type { Catalog } from "#catalog/types.ts";
+import { requiredEnv } from "#core/env.ts";
+import { FUNCTIONS } from "#core/functions.ts";
 import { WORKER_TIMEOUT_SECONDS } from "#core/resources.ts";
 import { type HandlerOverrides, type LocalFunctions, loadFunctions } from "../aws/functions.ts";
 import { applyEnv, handlerEnv } from "../aws/handler-env.ts";
+import { type LocalFunction, loadHandler } from "../aws/lambda.ts";
 import { JWKS_PATH, type RestGateway } from "../gateways/rest-gateway.ts";
 import type { WsGateway } from "../gateways/ws-gateway.ts";
 import type { LocalLog } from "../log.ts";
@@ -29,11 +32,19 @@ export interface HandlersOptions {
   readonly log: LocalLog;
 }
 
+/** The handlers, and what the stand-in's timers need to know of them. */
+export interface RunFunctions extends LocalFunctions {
+  /** The race clock (functions/handlers/race-clock.ts). */
+  readonly raceClock: LocalFunction;
+  /** The limit windows' divisor the handlers run under: the race clock's timer follows it. */
+  readonly timeScale: number;
+}
+
 /**
  * The handlers, loaded as Lambda runs them (the environment the CDK would give them, pointed at
  * the stand-ins) and attached to the gateways, which then answer with them.
  */
-export async function loadHandlers(options: HandlersOptions, teardown: Teardown): Promise<LocalFunctions> {
+export async function loadHandlers(options: HandlersOptions, teardown: Teardown): Promise<RunFunctions> {
   const { standIns, rest, ws } = options;
   const startedAt = Date.now();
   const env = {
@@ -60,14 +71,31 @@ export async function loadHandlers(options: HandlersOptions, teardown: Teardown)
     workerConcurrency: options.workerConcurrency,
     workerTimeoutSeconds: workerTimeoutFor(options.visibilityTimeoutSeconds),
   });
+  const raceClock = await loadRaceClock();
   rest.attach({ api: fns.api, authorizer: fns.authorizer });
   ws.attach({ websocket: fns.websocket, authorizer: fns.authorizer });
   const workers = Object.keys(fns.workers).map((id) => `worker-${id} ×${options.workerConcurrency}`);
   options.log.info(
-    `handlers loaded: api, authorizer, websocket, broadcaster, freshness, sweeper, ${workers.join(", ")} ` +
-      `(${Date.now() - startedAt} ms)`,
+    `handlers loaded: api, authorizer, websocket, broadcaster, freshness, sweeper, race-clock, ` +
+      `${workers.join(", ")} (${Date.now() - startedAt} ms)`,
   );
-  return fns;
+  return { ...fns, raceClock, timeScale: options.timeScale ?? 1 };
+}
+
+/** The race clock from the spec the CDK deploys, its environment checked as loadFunctions does. */
+async function loadRaceClock(): Promise<LocalFunction> {
+  const spec = FUNCTIONS.raceClock;
+  const missing = requiredEnv(spec.env).filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    throw new Error(
+      `${spec.name}: the local environment lacks ${missing.join(", ")} (see local/aws/handler-env.ts)`,
+    );
+  }
+  return {
+    name: `pacer-local-${spec.name}`,
+    timeoutMs: spec.timeoutSeconds * 1000,
+    handler: await loadHandler(spec.entry),
+  };
 }
 
 /**

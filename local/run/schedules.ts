@@ -1,14 +1,16 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import type { LocalFunctions } from "../aws/functions.ts";
 import { LOCAL_SCHEDULE_GROUP } from "../aws/handler-env.ts";
 import { invoke } from "../aws/lambda.ts";
 import { type SchedulerService, startSchedulerService } from "../aws/scheduler-service.ts";
 import type { VirtualClock } from "../aws/virtual-clock.ts";
 import type { LocalLog } from "../log.ts";
 import type { AwsStandIns } from "./aws-stand-ins.ts";
+import type { RunFunctions } from "./handlers.ts";
 import type { Teardown } from "./teardown.ts";
 
 const FRESHNESS_EVERY_MS = 5 * 60_000;
+/** As deployed (lib/constructs/race-clock.ts); divided by the time scale, as the results cadence is. */
+const RACE_CLOCK_EVERY_MS = 5 * 60_000;
 export const SWEEP_EVERY_MS = 60_000;
 
 export interface SchedulerOptions {
@@ -51,7 +53,7 @@ export async function startLocalScheduler(
 }
 
 export interface SchedulesOptions {
-  readonly fns: LocalFunctions;
+  readonly fns: RunFunctions;
   readonly clock: VirtualClock;
   /** Real ms between sweeps; 0: none. */
   readonly sweepEveryMs: number;
@@ -65,7 +67,9 @@ export interface Schedules {
 
 /**
  * What runs on a timer besides connections' schedules: the freshness monitor (every 5 minutes
- * of virtual time) and the lost-job sweeper (every `sweepEveryMs` of real time).
+ * of virtual time), the race clock (every 5 minutes of virtual time divided by the handlers' time
+ * scale: the 30-minute results cadence it serves shrinks alike) and the lost-job sweeper (every
+ * `sweepEveryMs` of real time).
  */
 export function startSchedules(options: SchedulesOptions, teardown: Teardown): Schedules {
   const { clock, fns, log } = options;
@@ -73,6 +77,11 @@ export function startSchedules(options: SchedulesOptions, teardown: Teardown): S
     invoke(fns.freshness, {}).catch((error) => log.warn("freshness monitor failed", error));
   }, clock.toRealMs(FRESHNESS_EVERY_MS));
   teardown.add(() => clearInterval(freshness));
+  teardown.add(
+    every(clock.toRealMs(RACE_CLOCK_EVERY_MS / fns.timeScale), () =>
+      invoke(fns.raceClock, {}).catch((error) => log.warn("race clock failed", error)),
+    ),
+  );
 
   const sweep = async () => {
     await invoke(fns.sweeper, {});
@@ -92,4 +101,17 @@ export function startSchedules(options: SchedulesOptions, teardown: Teardown): S
     teardown.add(() => clearInterval(timer));
   }
   return { sweep };
+}
+
+/** Runs `run` every `ms`, never two at once (a slow run skips the next firing); returns the stop. */
+function every(ms: number, run: () => Promise<unknown>): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void run().finally(() => {
+      running = false;
+    });
+  }, ms);
+  return () => clearInterval(timer);
 }

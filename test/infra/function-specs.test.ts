@@ -25,6 +25,7 @@ function deployed(): [FunctionSpec, LambdaFunction][] {
     [FUNCTIONS.authorizer, s.authorizer.function],
     [FUNCTIONS.freshness, s.freshness.function],
     [FUNCTIONS.sweeper, s.sweeper.function],
+    [FUNCTIONS.raceClock, s.raceClock.function],
     ...catalog.providers.map((p): [FunctionSpec, LambdaFunction] => {
       const worker = s.workers.functions.get(p.id);
       if (!worker) throw new Error(`no worker for ${p.id}`);

@@ -148,7 +148,7 @@ function statementsOf(role: IConstruct): { Action: unknown; Resource: unknown; C
 }
 
 describe("PacerStatelessStack schedules", () => {
-  it("deploys no sync schedules: only the freshness monitor and the job sweep, in group pacer", () => {
+  it("deploys no sync schedules: only the freshness monitor, the job sweep and the race clock, in group pacer", () => {
     // Act
     const schedules = Object.values(resourcesOf(stateless, "AWS::Scheduler::Schedule"));
 
@@ -156,6 +156,7 @@ describe("PacerStatelessStack schedules", () => {
     expect(schedules.map((s) => s.Properties.Name).sort()).toEqual([
       "pacer-freshness-monitor",
       "pacer-job-sweeper",
+      "pacer-race-clock",
     ]);
     for (const s of schedules) {
       expect(s.Properties).toMatchObject({
@@ -238,6 +239,49 @@ describe("PacerStatelessStack schedules", () => {
         AlarmActions: [Match.anyValue()],
       });
     }
+  });
+});
+
+describe("PacerStatelessStack race clock", () => {
+  it("runs the race clock every 5 minutes, with the data table and the job queues only (no DLQ, no other table)", () => {
+    // Prepare
+    const fn = stacks.stateless.raceClock.function;
+    const fnId = logicalId(stacks.stateless, fn);
+    const resources = stateless.toJSON().Resources;
+
+    // Act
+    const statements = statementsOf(fn.executionRole);
+    const text = JSON.stringify(statements);
+    const env = resources[fnId].Properties.Environment.Variables;
+
+    // Assess
+    stateless.hasResourceProperties("AWS::Scheduler::Schedule", {
+      Name: "pacer-race-clock",
+      ScheduleExpression: "rate(5 minutes)",
+      Target: Match.objectLike({ Arn: { "Fn::GetAtt": [fnId, "Arn"] } }),
+    });
+    expect(Object.keys(env).sort()).toEqual(
+      expect.arrayContaining(["PACER_DATA_TABLE", "PACER_QUEUES", "PACER_JOB_RETENTION_DAYS"]),
+    );
+    expect(env.PACER_LIMIT_TIME_SCALE).toBeUndefined();
+    const dataArn = importOf(stateful, {
+      "Fn::GetAtt": [logicalId(stacks.stateful, stacks.stateful.tables.data.table), "Arn"],
+    });
+    expect(text).toContain(JSON.stringify(dataArn));
+    for (const other of ["limiter", "idempotency", "connections"] as const) {
+      const arn = importOf(stateful, {
+        "Fn::GetAtt": [logicalId(stacks.stateful, stacks.stateful.tables[other].table), "Arn"],
+      });
+      expect(text, other).not.toContain(JSON.stringify(arn));
+    }
+    const sendTargets = statements
+      .filter((st) => JSON.stringify(st.Action).includes("sqs:SendMessage"))
+      .flatMap((st) => [st.Resource].flat().map((r) => JSON.stringify(r)));
+    const queues = catalog.providers.flatMap((p) =>
+      PRIORITIES.map((priority) => queueArnImport(p.id, priority)),
+    );
+    expect(sendTargets.sort()).toEqual(queues.map((arn) => JSON.stringify(arn)).sort());
+    expect(text).not.toContain("dynamodb:DeleteTable");
   });
 });
 

@@ -2,12 +2,14 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
+  type PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { type OwnedValue, PARTICIPANT_FIELDS, type ParticipantField } from "#core/race/participants.ts";
+import type { ClockEntry, ResultsClockIndex } from "#core/race/results-clock.ts";
 import type { OwnedValues, RaceEventRecord, RaceEventStore } from "#core/race/types.ts";
 import { isConditionalCheckFailed, mapWithConcurrency } from "./dynamo-util.ts";
 
@@ -21,18 +23,25 @@ export interface DynamoRaceEventStoreOptions {
  * Race events and the values set in Pacer for their participants, in the data table:
  *   event   pk RACE#<tenantId>             sk EVENT#<eventId>
  *   owned   pk RACE#<tenantId>#<eventId>   sk OWNED#<participantId>   one attribute per field
+ *   clock   pk RACECLOCK                   sk <tenantId>#<eventId>    tenantId, eventId, startsAt,
+ *                                          endsAt?, scoring, resultsQueuedAt? (epoch ms)
  * A tenant's events are one partition (a tenant has tens, and lists them); each event's owned
- * values another, so deleting an event finds them all. The broadcaster ignores both (it announces
- * ENT# and JOB# items only): what callers watch is the event's participant list, an entity.
+ * values another, so deleting an event finds them all. The race clock's index is one partition
+ * across tenants, an entry per event with a scoring target, written in the same transaction as the
+ * event (so it never disagrees with it) and read by the clock in one query instead of a scan; the
+ * clock drops retired events from it. The broadcaster ignores all three (it announces ENT# and
+ * JOB# items only): what callers watch is the event's participant list, an entity.
  */
 export const eventsPk = (tenantId: string) => `RACE#${tenantId}`;
 export const ownedPk = (tenantId: string, eventId: string) => `RACE#${tenantId}#${eventId}`;
+export const CLOCK_PK = "RACECLOCK";
+export const clockSk = (tenantId: string, eventId: string) => `${tenantId}#${eventId}`;
 const EVENT_SK = "EVENT#";
 const OWNED_SK = "OWNED#";
 
 const FIELDS: ReadonlySet<string> = new Set(PARTICIPANT_FIELDS);
 
-export class DynamoRaceEventStore implements RaceEventStore {
+export class DynamoRaceEventStore implements RaceEventStore, ResultsClockIndex {
   constructor(private readonly options: DynamoRaceEventStoreOptions) {}
 
   async create(record: RaceEventRecord): Promise<boolean> {
@@ -79,10 +88,62 @@ export class DynamoRaceEventStore implements RaceEventStore {
         new DeleteCommand({ TableName: this.options.tableName, Key: { pk: item.pk, sk: item.sk } }),
       ),
     );
+    await this.dropFromClock(tenantId, eventId);
     await this.options.client.send(
       new DeleteCommand({
         TableName: this.options.tableName,
         Key: { pk: eventsPk(tenantId), sk: `${EVENT_SK}${eventId}` },
+      }),
+    );
+  }
+
+  /** Every event on the race clock, across tenants: one partition, read in one query. */
+  async clockEntries(): Promise<ClockEntry[]> {
+    const items = await this.query({
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": CLOCK_PK },
+    });
+    return items.flatMap((item): ClockEntry[] => {
+      const { tenantId, eventId, startsAt, endsAt, scoring, resultsQueuedAt } = item;
+      if (typeof tenantId !== "string" || typeof eventId !== "string" || typeof startsAt !== "string")
+        return [];
+      if (item.sk !== clockSk(tenantId, eventId) || typeof scoring !== "object" || scoring === null)
+        return [];
+      return [
+        {
+          tenantId,
+          eventId,
+          startsAt,
+          ...(typeof endsAt === "string" ? { endsAt } : {}),
+          scoring: scoring as ClockEntry["scoring"],
+          ...(typeof resultsQueuedAt === "number" ? { resultsQueuedAt } : {}),
+        },
+      ];
+    });
+  }
+
+  async markResultsQueued(tenantId: string, eventId: string, at: number): Promise<void> {
+    try {
+      await this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { pk: CLOCK_PK, sk: clockSk(tenantId, eventId) },
+          UpdateExpression: "SET resultsQueuedAt = :at",
+          // An event deleted meanwhile stays off the clock.
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":at": at },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async dropFromClock(tenantId: string, eventId: string): Promise<void> {
+    await this.options.client.send(
+      new DeleteCommand({
+        TableName: this.options.tableName,
+        Key: { pk: CLOCK_PK, sk: clockSk(tenantId, eventId) },
       }),
     );
   }
@@ -154,6 +215,10 @@ export class DynamoRaceEventStore implements RaceEventStore {
     }
   }
 
+  /**
+   * The event, and its clock entry in the same transaction: set (its times and target, keeping
+   * when results were last queued) while it has a scoring target, removed once it has none.
+   */
   private async put(
     record: RaceEventRecord,
     condition: Pick<
@@ -161,12 +226,39 @@ export class DynamoRaceEventStore implements RaceEventStore {
       "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
     >,
   ): Promise<boolean> {
+    const TableName = this.options.tableName;
+    const Key = { pk: CLOCK_PK, sk: clockSk(record.tenantId, record.eventId) };
+    const clock = record.scoring
+      ? {
+          Update: {
+            TableName,
+            Key,
+            UpdateExpression: `SET tenantId = :tenant, eventId = :event, startsAt = :starts, scoring = :scoring${
+              record.endsAt === undefined ? " REMOVE endsAt" : ", endsAt = :ends"
+            }`,
+            ExpressionAttributeValues: {
+              ":tenant": record.tenantId,
+              ":event": record.eventId,
+              ":starts": record.startsAt,
+              ":scoring": record.scoring,
+              ...(record.endsAt === undefined ? {} : { ":ends": record.endsAt }),
+            },
+          },
+        }
+      : { Delete: { TableName, Key } };
     try {
       await this.options.client.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: { pk: eventsPk(record.tenantId), sk: `${EVENT_SK}${record.eventId}`, ...record },
-          ...condition,
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName,
+                Item: { pk: eventsPk(record.tenantId), sk: `${EVENT_SK}${record.eventId}`, ...record },
+                ...condition,
+              },
+            },
+            clock,
+          ],
         }),
       );
       return true;

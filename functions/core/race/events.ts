@@ -4,6 +4,7 @@ import type { Catalog } from "#catalog/types.ts";
 import type { ConnectionStore } from "../connections/types.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { CONNECTION_ID_PATTERN } from "../job.ts";
+import { validateSyncParams } from "../sync-params.ts";
 import type { FieldRule, OwnedValue, ParticipantField } from "./participants.ts";
 import {
   CreateEventSchema,
@@ -16,13 +17,15 @@ import {
   UpdateEventSchema,
   UpdateParticipantSchema,
 } from "./schemas.ts";
-import type {
-  ParticipantView,
-  RaceEventRecord,
-  RaceEventStore,
-  RegistrationFeed,
-  ScoringTarget,
-  UnifyCounts,
+import {
+  type ParticipantView,
+  type RaceEventRecord,
+  type RaceEventStore,
+  type RegistrationFeed,
+  resultsParamsOf,
+  SCORING_RESULTS_SYNC,
+  type ScoringTarget,
+  type UnifyCounts,
 } from "./types.ts";
 import { eventView, participantView } from "./view.ts";
 
@@ -223,12 +226,38 @@ async function scoringOf(
   scoring: NonNullable<z.output<typeof CreateEventSchema>["scoring"]>,
 ): Promise<ScoringTarget> {
   const provider = await providerOf(deps, tenantId, scoring.connectionId, "scoring", "scoring");
-  return {
+  const target: ScoringTarget = {
     connectionId: scoring.connectionId,
     provider,
     eventId: scoring.eventId,
     ...(scoring.races === undefined ? {} : { races: scoring.races }),
+    ...(scoring.results === undefined ? {} : { results: scoring.results }),
   };
+  checkResultsParams(deps.catalog, target);
+  return target;
+}
+
+/**
+ * The race clock pulls the event's results with these params, so they must be ones the scoring
+ * provider's `results` sync takes: refused now, naming the field, rather than failing every pull.
+ */
+function checkResultsParams(catalog: Catalog, target: ScoringTarget): void {
+  const syncType = catalog.providers
+    .find((p) => p.id === target.provider)
+    ?.syncTypes.find((s) => s.id === SCORING_RESULTS_SYNC);
+  if (syncType === undefined) {
+    if (target.results === undefined) return;
+    throw new ValidationError(`scoring.results: ${target.provider} has no results sync to take params`);
+  }
+  const checked = validateSyncParams(syncType, resultsParamsOf(target));
+  if (checked.ok) return;
+  if (target.results === undefined) {
+    const known = Object.keys(syncType.params?.shape ?? {}).join(", ");
+    throw new ValidationError(
+      `scoring.results: required: ${target.provider}'s results take ${known}, not the eventId (${checked.problem})`,
+    );
+  }
+  throw new ValidationError(checked.problem.replace(/^params/, "scoring.results"));
 }
 
 /** The provider of one of the caller's connections, if it has `role`; a 400 naming `at` otherwise. */

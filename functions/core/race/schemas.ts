@@ -61,6 +61,13 @@ export const ScoringSchema = z.strictObject({
     )
     .optional()
     .describe("the scoring provider's race for the runners of each feed, keyed `<connectionId>:<eventId>`"),
+  results: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe(
+      "the params of the scoring provider's `results` sync for this event (checked against that sync type's), " +
+        'e.g. Copernico\'s {"raceId":"<slug>","eventName":"10K"}; absent: {"eventId": eventId}',
+    ),
 });
 
 const RuleSchema = z.discriminatedUnion(
@@ -179,7 +186,12 @@ export const EventViewSchema = z
     startsAt: z.string(),
     endsAt: z.string().nullable(),
     registration: z.array(FeedViewSchema),
-    scoring: FeedViewSchema.extend({ races: z.record(z.string(), z.string()) })
+    scoring: FeedViewSchema.extend({
+      races: z.record(z.string(), z.string()),
+      results: z
+        .record(z.string(), z.string())
+        .describe("the params its results are pulled with: every 30 min while the event runs, once after"),
+    })
       .nullable()
       .describe("null: the list is pushed nowhere"),
     rules: z.record(z.string(), RuleViewSchema),

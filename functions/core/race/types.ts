@@ -25,6 +25,12 @@ export interface ScoringTarget {
    * `<connectionId>:<eventId>` of the feed; a feed not named here pushes without a race.
    */
   readonly races?: Readonly<Record<string, string>>;
+  /**
+   * The params of the scoring provider's `results` sync for this event, where they are not
+   * `{eventId}` (Copernico's results take the race's slug and the event's name, its push the
+   * race's UUID). Checked against that sync type's params when the event is set.
+   */
+  readonly results?: Readonly<Record<string, string>>;
 }
 
 export interface RaceEventRecord {
@@ -46,6 +52,13 @@ export interface RaceEventRecord {
   /** Bumped by every change; a change is written only over the version it was made from. */
   readonly version: number;
 }
+
+/** The scoring provider's sync type that pulls an event's results. */
+export const SCORING_RESULTS_SYNC = "results";
+
+/** The params the event's results are pulled with: the target's own, else `{eventId}`. */
+export const resultsParamsOf = (target: ScoringTarget): Readonly<Record<string, string>> =>
+  target.results ?? { eventId: target.eventId };
 
 /** Values set in Pacer for one event's participants, by participant id and field. */
 export type OwnedValues = Readonly<Record<string, Readonly<Partial<Record<ParticipantField, OwnedValue>>>>>;

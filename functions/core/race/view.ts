@@ -1,5 +1,11 @@
 import type { EventView, ParticipantOut } from "./schemas.ts";
-import { EVENT_TOPIC_KINDS, eventNamespace, type ParticipantView, type RaceEventRecord } from "./types.ts";
+import {
+  EVENT_TOPIC_KINDS,
+  eventNamespace,
+  type ParticipantView,
+  type RaceEventRecord,
+  resultsParamsOf,
+} from "./types.ts";
 
 /**
  * What a caller sees of its event: everything it set and the topics to watch, built field by
@@ -18,7 +24,13 @@ export function eventView(record: RaceEventRecord): EventView {
     startsAt: record.startsAt,
     endsAt: record.endsAt ?? null,
     registration: record.registration.map(feed),
-    scoring: record.scoring ? { ...feed(record.scoring), races: { ...record.scoring.races } } : null,
+    scoring: record.scoring
+      ? {
+          ...feed(record.scoring),
+          races: { ...record.scoring.races },
+          results: { ...resultsParamsOf(record.scoring) },
+        }
+      : null,
     rules: Object.fromEntries(
       Object.entries(record.rules ?? {}).flatMap(([field, rule]) =>
         rule === undefined

@@ -48,6 +48,7 @@ describe("createEvent", () => {
         provider: "timing",
         eventId: "9001",
         races: { [`${ACME.roster}:ev.77`]: "10k" },
+        results: { eventId: "9001" },
       },
       rules: { email: { kind: "prefer", providers: ["roster"] } },
       providerOrder: ["signup", "roster"],
