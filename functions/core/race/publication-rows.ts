@@ -62,7 +62,7 @@ export interface PublicationPlan {
 export interface PlanInput {
   readonly event: RaceEventRecord;
   readonly kind: ResultKind;
-  /** The scoring provider's stored results (every event's: filtered here). */
+  /** The event's results (its copy of its scoring event's rows); the other kind's are left out here. */
   readonly results: readonly StoredResult[];
   readonly participants: readonly UnifiedParticipant[];
   readonly entryLinks?: readonly EntryLink[];
@@ -72,10 +72,7 @@ export interface PlanInput {
 
 export function planPublication(input: PlanInput): PublicationPlan {
   const { event, kind } = input;
-  const scoringEventId = event.scoring?.eventId;
-  const results = input.results.filter(
-    ({ row }) => row.eventId === scoringEventId && (row.preliminary ? "preliminary" : "final") === kind,
-  );
+  const results = input.results.filter(({ row }) => (row.preliminary ? "preliminary" : "final") === kind);
   const find = participantFinder(input.participants, input.entryLinks ?? []);
   const byFeed = new Map<string, PublicationRow[]>(event.registration.map((feed) => [feedKey(feed), []]));
   let matched = 0;

@@ -11,6 +11,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { firstMessageOf, type JobRecord } from "../job.ts";
 import type { JobQueue } from "../job-queue.ts";
 import type { EntityWriter, JobRecords } from "../sync-job/types.ts";
+import { eventResults } from "./event-results.ts";
 import type { UnifiedParticipant } from "./participants.ts";
 import { type EntryLink, type PublicationRow, planPublication, type TargetDiff } from "./publication-rows.ts";
 import { PreparePublicationSchema, type PublicationView } from "./publication-schemas.ts";
@@ -124,11 +125,13 @@ export async function preparePublication(
   const scoring = event.scoring;
   if (!scoring)
     throw new ValidationError("scoring: the event has no scoring target, so it has no results to publish");
-  const scoringStore = deps.entities.reader(tenantId, scoring.provider);
+  // The event's own copy of its results (./event-results.ts): only its scoring event's rows,
+  // however the provider names that event (Copernico's rows carry the slug, its target the UUID).
+  const eventStore = deps.entities.reader(tenantId, eventNamespace(eventId));
   const [results, participants, links, published] = await Promise.all([
-    scoringStore.list(RACE_ENTITY.results),
-    deps.entities.reader(tenantId, eventNamespace(eventId)).list(RACE_ENTITY.participants),
-    scoringStore.list(ENTRY_LINKS),
+    eventStore.list(RACE_ENTITY.results),
+    eventStore.list(RACE_ENTITY.participants),
+    deps.entities.reader(tenantId, scoring.provider).list(ENTRY_LINKS),
     publishedBy(deps, tenantId, event),
   ]);
   const plan = planPublication({
@@ -166,10 +169,7 @@ export async function listEventResults(
   eventId: string,
 ): Promise<{ results: ResultRow[] }> {
   await loadEvent(deps, tenantId, eventId);
-  const stored = await deps.entities.reader(tenantId, eventNamespace(eventId)).list(RACE_ENTITY.results);
-  const results = stored.map((entity) => ({ ...(entity.data as ResultRow) }));
-  results.sort((a, b) => (a.place ?? Number.MAX_SAFE_INTEGER) - (b.place ?? Number.MAX_SAFE_INTEGER));
-  return { results };
+  return { results: await eventResults(deps.entities, tenantId, eventId) };
 }
 
 /** `GET /events/{eventId}/publications/{publicationId}`, with its diff. */

@@ -34,7 +34,6 @@ const resultRow = fc.record({
   place: fc.integer({ min: 1, max: 500 }),
   gunTimeMs: fc.integer({ min: 600_000, max: 20_000_000 }),
   preliminary: fc.boolean(),
-  otherEvent: fc.boolean(),
 });
 const rowsOf = (
   specs: readonly {
@@ -42,7 +41,6 @@ const rowsOf = (
     place: number;
     gunTimeMs: number;
     preliminary: boolean;
-    otherEvent: boolean;
   }[],
 ) => {
   // One row per bib (a scoring provider's result id): the first spec for a bib stands.
@@ -51,7 +49,7 @@ const rowsOf = (
     if (seen.has(s.n)) return [];
     seen.add(s.n);
     const row: ResultRow = {
-      eventId: s.otherEvent ? "901" : "900",
+      eventId: "900",
       bib: String(100 + s.n),
       place: s.place,
       gunTimeMs: s.gunTimeMs,
@@ -78,7 +76,7 @@ describe("planPublication", () => {
     );
   });
 
-  it("never holds a row for another event, the other kind, or a cancelled participant", () => {
+  it("never holds a row of the other kind, or for a cancelled participant", () => {
     fc.assert(
       fc.property(fc.array(resultRow, { maxLength: 40 }), (specs) => {
         const plan = planPublication({
@@ -90,7 +88,7 @@ describe("planPublication", () => {
         });
 
         const bibs = plan.targets.flatMap((t) => t.added.map((row) => Number(row.result.bib) - 100));
-        const allowed = new Set(specs.filter((s) => !s.otherEvent && !s.preliminary).map((s) => s.n));
+        const allowed = new Set(specs.filter((s) => !s.preliminary).map((s) => s.n));
         for (const n of bibs) {
           expect(allowed.has(n)).toBe(true);
           expect(n % 5).not.toBe(4);

@@ -113,7 +113,7 @@ async function world() {
   );
   const setResults = (rows: ResultRow[]) =>
     entities.upsert(
-      scope("timing"),
+      scope(eventNamespace(EVENT)),
       rows.map((row) => ({
         type: RACE_ENTITY.results,
         id: resultId("900", row.bib ?? ""),
