@@ -76,9 +76,43 @@ export interface JobCounts {
   readonly unchanged: number;
   /** Stored entities removed because the provider said they are gone. */
   readonly removed: number;
+  /**
+   * Records a push sent and the provider accepted (each one its module remembered as pushed); 0
+   * for a pull. Stored with each page's progress, and when a leg stops, so a push resumed over
+   * several legs reports all of its records; a job recorded before this count reads 0.
+   */
+  readonly pushed: number;
 }
 
-export const NO_COUNTS: JobCounts = { pages: 0, fetched: 0, written: 0, unchanged: 0, removed: 0 };
+export const NO_COUNTS: JobCounts = { pages: 0, fetched: 0, written: 0, unchanged: 0, removed: 0, pushed: 0 };
+
+/** A job's counts as stored, read so that a record written before a count existed reads it as 0. */
+export function countsOf(stored: Partial<JobCounts> | undefined): JobCounts {
+  return { ...NO_COUNTS, ...stored };
+}
+
+/**
+ * What the unification after a registration sync did, summed over every Pacer event the sync's
+ * connection feeds: each event's participant list is built afresh from all its feeds, so these
+ * count the whole list, not only what this sync changed.
+ */
+export interface RaceCounts {
+  /** Pacer events unified. */
+  readonly events: number;
+  /** Registrations read across the events' feeds. */
+  readonly pulled: number;
+  /**
+   * Registrations that joined another registration's participant: a participant made of n
+   * registrations counts n − 1 (so `pulled − matched` is the number of participants).
+   */
+  readonly matched: number;
+  /** Participants made of two or more registrations (the same person on several platforms). */
+  readonly merged: number;
+  /** Participants and scoring records already stored as they are now: no write, no push. */
+  readonly unchanged: number;
+  /** Fields on which a participant's registrations (or a registration and Pacer) disagreed. */
+  readonly conflicts: number;
+}
 
 /** A fan-out parent's view of its children. */
 export interface ChildCounts {
@@ -110,6 +144,8 @@ export interface JobRecord {
   readonly parentJobId?: string;
   /** The children this job enqueued, and how they ended so far. */
   readonly children?: ChildCounts;
+  /** A registration sync that changed registrants: its events' unification, once it succeeded. */
+  readonly race?: RaceCounts;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly startedAt?: string;
@@ -184,6 +220,9 @@ const INTERNAL_JOB_ATTRIBUTES = [
 export function jobRecordFromItem(item: Record<string, unknown>): JobRecord {
   const record: Record<string, unknown> = { ...item };
   for (const name of INTERNAL_JOB_ATTRIBUTES) delete record[name];
+  if (typeof item.counts === "object" && item.counts !== null) {
+    record.counts = countsOf(item.counts as Partial<JobCounts>);
+  }
   if (item.childTotal !== undefined) {
     const count = (name: string) => Number(item[name] ?? 0);
     record.children = {

@@ -3,10 +3,10 @@ import type { PlanRun } from "#providers/types.ts";
 import type { ConnectionRecord, Credentials } from "./connections/types.ts";
 import { PacerError, ValidationError } from "./errors.ts";
 import {
+  countsOf,
   type JobMessage,
   JobMessageSchema,
   type JobRecord,
-  NO_COUNTS,
   queueCounters,
   scheduledJobId,
 } from "./job.ts";
@@ -16,6 +16,7 @@ import { slotsPerFiring, syncTypeEnabled } from "./schedule-plan.ts";
 import { callPermits } from "./sync-job/call-permits.ts";
 import { afterFailure, deadLetter, defer, finish, hop, infrastructureFailure } from "./sync-job/outcomes.ts";
 import { storePage } from "./sync-job/pages.ts";
+import { countingLedger, keepPushes } from "./sync-job/pushes.ts";
 import { effectivePriority, runningDueAt } from "./sync-job/timing.ts";
 import {
   type Delivery,
@@ -42,6 +43,7 @@ export {
   RetryableJobError,
   type RunConnections,
   type SyncDone,
+  type SyncFollowUp,
   type SyncJobDeps,
   type SyncState,
   type WorkerLog,
@@ -190,7 +192,8 @@ async function execute(
   }
   if (gated !== undefined) return skip(gated);
 
-  let counts = started.record.counts ?? NO_COUNTS;
+  // A record stored before a count existed reads it as 0.
+  let counts = countsOf(started.record.counts);
   let resume = started.resume;
   // The last page was stored before the previous leg stopped: only the ending is left to do.
   if (!resume.complete) {
@@ -228,32 +231,44 @@ async function execute(
         deps.metrics.count(granted ? METRIC.permitsGranted : METRIC.permitsRefused);
       },
     });
+    // Counted per page, stored with its progress: a resumed push reports the whole job's pushes.
+    const ledger = countingLedger(deps.state.pushLedger(message.tenantId, connection.connectionId));
     const pages = deps.module.sync({
       ...base,
       params: plan.params,
       fetch: deps.fetchFor(message, permits, delivery.deadline),
-      pushed: deps.state.pushLedger(message.tenantId, connection.connectionId),
+      pushed: ledger,
     });
-    for await (const page of pages) {
-      if (resume.complete) {
-        throw new ValidationError(
-          `${deps.provider.id}/${syncType.id} yielded a page after its last (one without a checkpoint)`,
-        );
+    try {
+      for await (const page of pages) {
+        if (resume.complete) {
+          throw new ValidationError(
+            `${deps.provider.id}/${syncType.id} yielded a page after its last (one without a checkpoint)`,
+          );
+        }
+        const pushed = ledger.pending();
+        ({ counts, resume } = await ownStorage(() =>
+          storePage(deps, job, message, page, counts, resume, clock(), {
+            attempts: run.called ? message.attempts + 1 : undefined,
+            pushed,
+          }),
+        ));
+        ledger.counted(pushed);
+        run.progressedAt = clock();
+        // Short of time for another call and its page: go on in a fresh invocation from here.
+        const left = delivery.deadline === undefined ? Number.POSITIVE_INFINITY : delivery.deadline - clock();
+        if (!resume.complete && left < (deps.legReserveMs ?? LEG_RESERVE_MS)) return defer(run, 0, clock());
       }
-      ({ counts, resume } = await ownStorage(() =>
-        storePage(deps, job, message, page, counts, resume, clock(), {
-          attempts: run.called ? message.attempts + 1 : undefined,
-        }),
-      ));
-      run.progressedAt = clock();
-      // Short of time for another call and its page: go on in a fresh invocation from here.
-      const left = delivery.deadline === undefined ? Number.POSITIVE_INFINITY : delivery.deadline - clock();
-      if (!resume.complete && left < (deps.legReserveMs ?? LEG_RESERVE_MS)) return defer(run, 0, clock());
+    } catch (error) {
+      await keepPushes(deps, job, counts, ledger, clock());
+      throw error;
     }
+    // Pushed after the last page (a module that remembers, then ends): part of the totals.
+    counts = { ...counts, pushed: counts.pushed + ledger.pending() };
   }
   const { watermark: staged } = resume;
   await ownStorage(async () => {
-    await deps.afterSync?.({
+    const followed = await deps.afterSync?.({
       tenantId: message.tenantId,
       connectionId: message.connectionId,
       jobId: job.jobId,
@@ -266,6 +281,7 @@ async function execute(
     await deps.state.markCompleted(message.tenantId, message.connectionId, syncType.id, startedAt);
     await finish(deps, job, "succeeded", clock(), {
       counts,
+      ...(followed?.race ? { race: followed.race } : {}),
       startedMs: startedAt,
       ...(run.called ? { attempts: message.attempts + 1 } : {}),
     });

@@ -56,6 +56,7 @@ describe("POST /sync", () => {
       written: 0,
       unchanged: first.counts?.fetched,
       removed: 0,
+      pushed: 0,
     });
   });
 

@@ -79,6 +79,9 @@ export const JobRecordSchema = z
         written: count,
         unchanged: count,
         removed: count.describe("stored entities removed because the provider said they are gone"),
+        pushed: count.describe(
+          "records a push sent and the provider accepted (0 for a pull; 0 on jobs recorded before it was counted)",
+        ),
       })
       .optional()
       .describe("progress, updated after every stored page; the totals once the job has ended"),
@@ -87,6 +90,26 @@ export const JobRecordSchema = z
       .object({ total: count, succeeded: count, failed: count, skipped: count })
       .optional()
       .describe("the child jobs this one enqueued, and how they ended so far"),
+    race: z
+      .object({
+        events: count.describe("Pacer events unified (those the sync's connection feeds)"),
+        pulled: count.describe("registrations read across the events' feeds"),
+        matched: count.describe(
+          "registrations that joined another registration's participant (n registrations of one person count n − 1)",
+        ),
+        merged: count.describe("participants made of two or more registrations"),
+        unchanged: count.describe(
+          "participants and scoring records already stored as they are: no write, no push",
+        ),
+        conflicts: count.describe(
+          "fields on which a participant's registrations (or one and Pacer) disagreed",
+        ),
+      })
+      .optional()
+      .describe(
+        "on a succeeded registration sync that changed registrants: the unification of the events it feeds, summed; " +
+          "each event's whole participant list is counted, not only what this sync changed",
+      ),
     createdAt: timestamp,
     updatedAt: timestamp,
     startedAt: timestamp.optional(),

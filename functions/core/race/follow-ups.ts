@@ -1,9 +1,15 @@
 import type { ProviderDef } from "#catalog/types.ts";
-import { firstMessageOf, type JobRecord } from "../job.ts";
+import { firstMessageOf, type JobRecord, type RaceCounts } from "../job.ts";
 import type { JobQueue } from "../job-queue.ts";
-import type { EntityWriter, JobRecords, SyncDone } from "../sync-job/types.ts";
+import type { EntityWriter, JobRecords, SyncDone, SyncFollowUp } from "../sync-job/types.ts";
 import { CADENCE, pushSlot } from "./cadence.ts";
-import { eventsFedBy, type RaceEventRecord, type RaceEventStore, registrantSyncTypes } from "./types.ts";
+import {
+  eventsFedBy,
+  type RaceEventRecord,
+  type RaceEventStore,
+  registrantSyncTypes,
+  type UnifyCounts,
+} from "./types.ts";
 import { unifyEvent } from "./unify-event.ts";
 
 /**
@@ -29,17 +35,20 @@ export interface RegistrationsChanged {
 
 /**
  * The worker's `afterSync` for a registration provider: a run of a sync type that writes
- * registrants, and changed some, sets off its events' unification and pushes.
+ * registrants, and changed some, sets off its events' unification and pushes, and reports the
+ * unification's counts for the job's record.
  */
 export function followRegistrations(
   deps: RaceFollowUpDeps,
   provider: Pick<ProviderDef, "syncTypes">,
-): (done: SyncDone) => Promise<void> {
+): (done: SyncDone) => Promise<SyncFollowUp | undefined> {
   const writesRegistrants = registrantSyncTypes(provider);
   return async (done) => {
-    if (!writesRegistrants.has(done.syncType)) return;
-    if (done.counts.written === 0 && done.counts.removed === 0) return;
-    await afterRegistrationsChanged(deps, done);
+    if (!writesRegistrants.has(done.syncType)) return undefined;
+    if (done.counts.written === 0 && done.counts.removed === 0) return undefined;
+    const { race } = await afterRegistrationsChanged(deps, done);
+    // A connection that feeds no event unified nothing: its job's record carries no race counts.
+    return race.events > 0 ? { race } : undefined;
   };
 }
 
@@ -52,15 +61,40 @@ export const SCORING_PUSH_SYNC = "participants";
 export async function afterRegistrationsChanged(
   deps: RaceFollowUpDeps,
   changed: RegistrationsChanged,
-): Promise<{ readonly unified: number; readonly pushesQueued: number }> {
+): Promise<{ readonly unified: number; readonly pushesQueued: number; readonly race: RaceCounts }> {
   const now = (deps.clock ?? Date.now)();
   const fed = await eventsFedBy(deps.events, changed.tenantId, changed.connectionId);
   let pushesQueued = 0;
+  let race = NO_RACE_COUNTS;
   for (const event of fed) {
     const counts = await unifyEvent(deps, changed.tenantId, event, changed.jobId);
+    race = addRaceCounts(race, counts);
     if (counts.scoringChanged && (await queuePush(deps, event, now))) pushesQueued++;
   }
-  return { unified: fed.length, pushesQueued };
+  return { unified: fed.length, pushesQueued, race };
+}
+
+const NO_RACE_COUNTS: RaceCounts = {
+  events: 0,
+  pulled: 0,
+  matched: 0,
+  merged: 0,
+  unchanged: 0,
+  conflicts: 0,
+};
+
+/** One more event's unification in the job's race counts. */
+function addRaceCounts(race: RaceCounts, event: UnifyCounts): RaceCounts {
+  return {
+    events: race.events + 1,
+    pulled: race.pulled + event.pulled,
+    // Each registration read is in one participant: those beyond a participant's first joined it.
+    // (A feed listed twice is read twice, and counted twice here as in `pulled`.)
+    matched: race.matched + event.matched,
+    merged: race.merged + event.merged,
+    unchanged: race.unchanged + event.unchanged,
+    conflicts: race.conflicts + event.conflicts,
+  };
 }
 
 /** The push job of the event's current slot; false when that slot's push is already queued. */

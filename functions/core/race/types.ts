@@ -111,6 +111,8 @@ export interface UnifyCounts {
   readonly participants: number;
   /** Participants made of two or more registrations. */
   readonly merged: number;
+  /** Registrations that joined another's participant: n − 1 for a participant of n. */
+  readonly matched: number;
   readonly conflicts: number;
   /** Participants (and scoring records) whose stored value changed. */
   readonly written: number;

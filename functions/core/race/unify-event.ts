@@ -80,6 +80,7 @@ export async function unifyEvent(
     pulled: registrations.length,
     participants: participants.length,
     merged: participants.filter((p) => p.sources.length > 1).length,
+    matched: participants.reduce((sum, p) => sum + p.sources.length - 1, 0),
     conflicts: participants.reduce((sum, p) => sum + p.conflicts.length, 0),
     written: list.written + scoring.written,
     unchanged: list.unchanged + scoring.unchanged,

@@ -222,6 +222,7 @@ export async function finish(
   now: number,
   details: {
     counts?: JobCounts;
+    race?: JobRecord["race"];
     reason?: string;
     error?: JobRecord["error"];
     startedMs?: number;
@@ -234,6 +235,7 @@ export async function finish(
     updatedAt: iso,
     finishedAt: iso,
     counts: details.counts,
+    race: details.race,
     reason: details.reason,
     error: details.error,
     durationMs: details.startedMs === undefined ? undefined : now - details.startedMs,

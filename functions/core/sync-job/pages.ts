@@ -17,7 +17,7 @@ import { JobEndedElsewhere, type JobRef, type ResumeState, type SyncJobDeps } fr
 
 export function addCounts(
   counts: JobCounts,
-  page: { fetched: number; written: number; unchanged: number; removed: number },
+  page: { fetched: number; written: number; unchanged: number; removed: number; pushed: number },
 ): JobCounts {
   return {
     pages: counts.pages + 1,
@@ -25,6 +25,7 @@ export function addCounts(
     written: counts.written + page.written,
     unchanged: counts.unchanged + page.unchanged,
     removed: counts.removed + page.removed,
+    pushed: counts.pushed + page.pushed,
   };
 }
 
@@ -41,7 +42,11 @@ export async function storePage(
   counts: JobCounts,
   resume: ResumeState,
   now: number,
-  patch: { readonly attempts: number | undefined },
+  patch: {
+    readonly attempts: number | undefined;
+    /** Records pushed (and remembered) since the previous page: stored with this page's progress. */
+    readonly pushed: number;
+  },
 ): Promise<{ counts: JobCounts; resume: ResumeState }> {
   assertCheckpoint(page);
   const scope = { tenantId: job.tenantId, provider: job.provider, jobId: job.jobId };
@@ -51,7 +56,13 @@ export async function storePage(
     page.removed && page.removed.length > 0 ? await deps.entities.remove(scope, page.removed) : 0;
   if (page.children && page.children.length > 0)
     await enqueueChildren(deps, job, message, page.children, now);
-  const next = addCounts(counts, { fetched: page.entities.length, written, unchanged, removed });
+  const next = addCounts(counts, {
+    fetched: page.entities.length,
+    written,
+    unchanged,
+    removed,
+    pushed: patch.pushed,
+  });
   const watermark = page.watermark ?? resume.watermark;
   // A page without a checkpoint is the last: a leg stopped after it has only the ending left.
   const nextResume: ResumeState = {

@@ -10,7 +10,7 @@ import type {
 } from "#providers/types.ts";
 import type { ConnectionRecord, Credentials } from "../connections/types.ts";
 import { PacerError } from "../errors.ts";
-import type { JobCounts, JobMessage, JobRecord } from "../job.ts";
+import type { JobCounts, JobMessage, JobRecord, RaceCounts } from "../job.ts";
 import type { JobQueue, QueueRef } from "../job-queue.ts";
 import type { Limiter } from "../limiter/types.ts";
 import type { RetryPolicy } from "../retry-budget.ts";
@@ -154,9 +154,10 @@ export interface SyncJobDeps {
   /**
    * What follows a run that stored every page, before the job is marked succeeded (so a failure
    * here is retried with the ending, never lost): a race's unification after its registrations
-   * changed, say. Given the job's counts over all its legs.
+   * changed, say. Given the job's counts over all its legs; what it reports goes on the record in
+   * the same write that marks the job succeeded (a retried ending writes it afresh, never twice).
    */
-  readonly afterSync?: (done: SyncDone) => Promise<void>;
+  readonly afterSync?: (done: SyncDone) => Promise<SyncFollowUp | undefined> | Promise<void>;
   /**
    * Whether a scheduled run has anything to do yet, asked before its first call: a reason to skip
    * it, or undefined to go on. A schedule fires on a fixed rate; this lets the rate be the
@@ -182,6 +183,12 @@ export interface SyncDone {
   readonly jobId: string;
   readonly syncType: string;
   readonly counts: JobCounts;
+}
+
+/** What an `afterSync` did that the job's record reports. */
+export interface SyncFollowUp {
+  /** The unification of the events a registration sync feeds. */
+  readonly race?: RaceCounts;
 }
 
 /** A delivery's context: which queue it came from and how often SQS has handed it out. */

@@ -32,7 +32,10 @@ const publishParams = z
   .object({
     eventId: digits,
     // Params are strings (SyncParamsSchema): an enum as a pattern.
-    kind: z.string().regex(/^(final|preliminary)$/, 'expected "final" or "preliminary"'),
+    kind: z
+      .string()
+      .max(11)
+      .regex(/^(final|preliminary)$/, 'expected "final" or "preliminary"'),
   })
   .strict();
 

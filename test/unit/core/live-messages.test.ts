@@ -30,7 +30,7 @@ const job = {
   status: "succeeded",
   attempts: 1,
   deferrals: 0,
-  counts: { fetched: 3, written: 1, unchanged: 2 },
+  counts: { pages: 1, fetched: 3, written: 1, unchanged: 2, removed: 0, pushed: 0 },
   createdAt: "2024-05-01T10:00:00.000Z",
   updatedAt: "2024-05-01T10:00:02.000Z",
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { findProvider } from "#catalog/index.ts";
-import type { JobMessageInput } from "#core/job.ts";
+import type { JobCounts, JobMessageInput } from "#core/job.ts";
 import { childJobId, RetryableJobError, runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
 import type { Page, ProviderModule, SyncRun } from "#providers/types.ts";
 import {
@@ -134,6 +134,7 @@ describe("a resumable sync", () => {
       written: MEMBERS,
       unchanged: 0,
       removed: 0,
+      pushed: 0,
     });
     // A finished job keeps nothing to resume.
     expect(jobs.resumes.has("m-club")).toBe(false);
@@ -365,5 +366,108 @@ describe("the push direction", () => {
 
     expect(pushed).toEqual(["1", "2", "2"]);
     expect(limiter.requests).toHaveLength(3);
+  });
+
+  /** Participants pushed one per call and page, in id order, resuming after the checkpoint's id. */
+  const RUNNERS = [
+    { id: "1", name: "Ada" },
+    { id: "2", name: "Grace" },
+    { id: "3", name: "Katherine" },
+  ];
+  type Remembering = "before yielding its page" | "once its page is stored";
+  function pushModule(remembering: Remembering): ProviderModule {
+    return {
+      id: "openf1",
+      async *sync(run) {
+        const after = String(run.checkpoint?.after ?? "");
+        const pending = RUNNERS.filter((runner) => runner.id > after);
+        for (const [index, runner] of pending.entries()) {
+          if (!(await run.pushed.changed("participants", runner.id, runner))) continue;
+          await run.fetch({ path: "/v1/sessions", method: "GET", endpoint: "api" });
+          const page: Page =
+            index === pending.length - 1
+              ? { entities: [] }
+              : { entities: [], checkpoint: { after: runner.id } };
+          if (remembering === "before yielding its page") {
+            await run.pushed.remember("participants", runner.id, runner);
+            yield page;
+          } else {
+            // As ChronoTrack's push does: a record counts as pushed only once its page is stored.
+            yield page;
+            await run.pushed.remember("participants", runner.id, runner);
+          }
+        }
+      },
+    };
+  }
+
+  it.each<Remembering>(["before yielding its page", "once its page is stored"])(
+    "reports every record a push over two legs sent, remembering each %s",
+    async (remembering) => {
+      // Prepare: the second call's permit is an hour away, so the push stops after one record.
+      const limiter = new ScriptedLimiter(
+        [
+          { granted: true, waitMs: 0, validForMs: 10, at: NOW },
+          { granted: false, retryAfterMs: 60_000 },
+        ],
+        () => NOW,
+      );
+      const { deps, jobs, queue } = setup(pushModule(remembering), limiter);
+      await runSyncJob(deps, delivery(message({ syncType: "sessions" })));
+      const firstLeg = jobs.records.get("m-club");
+
+      // Act
+      const outcome = await runSyncJob(deps, delivery(lastSent(queue)));
+
+      // Assess
+      expect(firstLeg).toMatchObject({ status: "deferred", counts: { pushed: 1 } });
+      expect(outcome).toMatchObject({ kind: "done", status: "succeeded" });
+      expect(jobs.records.get("m-club")?.counts).toMatchObject({ pages: 3, pushed: 3 });
+    },
+  );
+
+  it("reports no pushes for a push run that finds nothing changed since the last push", async () => {
+    // Prepare
+    const { deps, jobs, limiter } = setup(pushModule("before yielding its page"));
+    await runSyncJob(deps, delivery(message({ jobId: "m-1" })));
+
+    // Act
+    await runSyncJob(deps, delivery(message({ jobId: "m-2" })));
+
+    // Assess
+    expect(jobs.records.get("m-1")?.counts?.pushed).toBe(3);
+    expect(jobs.records.get("m-2")).toMatchObject({ status: "succeeded", counts: { pushed: 0 } });
+    expect(limiter.requests).toHaveLength(3);
+  });
+
+  it("resumes a push whose earlier leg was recorded before pushes were counted, counting from 0", async () => {
+    // Prepare: a job stopped after its first record, by a Pacer that did not count pushes.
+    const { deps, jobs, state } = setup(pushModule("before yielding its page"));
+    await state.pushLedger("acme", CONNECTION_ID).remember("participants", "1", RUNNERS[0] ?? {});
+    const stored = { pages: 1, fetched: 0, written: 0, unchanged: 0, removed: 0 };
+    await jobs.create({
+      jobId: "m-club",
+      tenantId: "acme",
+      connectionId: CONNECTION_ID,
+      provider: "openf1",
+      syncType: "sessions",
+      priority: "normal",
+      source: "manual",
+      params: {},
+      status: "deferred",
+      attempts: 1,
+      deferrals: 1,
+      counts: stored as JobCounts,
+      createdAt: new Date(NOW - 1_000).toISOString(),
+      updatedAt: new Date(NOW - 1_000).toISOString(),
+    });
+    jobs.resumes.set("m-club", { checkpoint: { after: "1" } });
+
+    // Act
+    const outcome = await runSyncJob(deps, delivery(message({ attempts: 1, deferrals: 1 })));
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: "done", status: "succeeded" });
+    expect(jobs.records.get("m-club")?.counts).toMatchObject({ pages: 3, pushed: 2 });
   });
 });

@@ -107,6 +107,7 @@ describe("runSyncJob", () => {
       written: 0,
       unchanged: 1,
       removed: 0,
+      pushed: 0,
     });
   });
 
@@ -395,6 +396,53 @@ describe("runSyncJob", () => {
     });
     expect(limiter.requests).toEqual([]);
     expect(queue.dead).toHaveLength(1);
+  });
+
+  const RACE = { events: 2, pulled: 5, matched: 1, merged: 1, unchanged: 3, conflicts: 1 };
+
+  it("ends a run whose follow-up unified race events with the follow-up's race counts on its record", async () => {
+    // Prepare
+    const { deps, jobs } = setup();
+    const followed: SyncJobDeps = { ...deps, afterSync: async () => ({ race: RACE }) };
+
+    // Act
+    await runSyncJob(followed, delivery(manual()));
+
+    // Assess
+    expect(jobs.records.get("m-1")).toMatchObject({ status: "succeeded", race: RACE });
+  });
+
+  it("writes a follow-up's race counts with the job's ending: a retried ending stores them once", async () => {
+    // Prepare: the write that marks the job succeeded fails once (Pacer's table throttled).
+    const { deps, jobs } = setup();
+    let followUps = 0;
+    const followed: SyncJobDeps = {
+      ...deps,
+      afterSync: async () => {
+        followUps++;
+        return { race: RACE };
+      },
+    };
+    const transition = jobs.transition.bind(jobs);
+    let throttled = false;
+    jobs.transition = async (job, patch, ...rest) => {
+      if (patch.status === "succeeded" && !throttled) {
+        throttled = true;
+        throw new Error("ProvisionedThroughputExceededException");
+      }
+      return transition(job, patch, ...rest);
+    };
+    await expect(runSyncJob(followed, delivery(manual()))).rejects.toBeInstanceOf(RetryableJobError);
+    const beforeRetry = jobs.records.get("m-1");
+
+    // Act
+    await runSyncJob(followed, delivery(manual(), 2));
+
+    // Assess
+    expect(beforeRetry?.status).toBe("running");
+    expect(beforeRetry?.race).toBeUndefined();
+    expect(followUps).toBe(2);
+    expect(jobs.records.get("m-1")).toMatchObject({ status: "succeeded", race: RACE });
   });
 
   it("skips a run its provider has nothing to do for, without taking a permit", async () => {

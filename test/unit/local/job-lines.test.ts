@@ -30,7 +30,7 @@ describe("jobLine", () => {
     const succeeded = job({
       status: "succeeded",
       attempts: 1,
-      counts: { pages: 1, fetched: 48, written: 48, unchanged: 0, removed: 0 },
+      counts: { pages: 1, fetched: 48, written: 48, unchanged: 0, removed: 0, pushed: 0 },
       durationMs: 1_234,
     });
 
@@ -165,7 +165,7 @@ describe("jobEvent", () => {
   it("stays silent on writes that change no state a person would notice", () => {
     const succeeded = job({
       status: "succeeded",
-      counts: { pages: 1, fetched: 1, written: 1, unchanged: 0, removed: 0 },
+      counts: { pages: 1, fetched: 1, written: 1, unchanged: 0, removed: 0, pushed: 0 },
     });
 
     expect(jobEvent({ previous: succeeded, current: succeeded })).toBeUndefined();

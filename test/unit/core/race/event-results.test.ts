@@ -186,7 +186,7 @@ describe("followResults", () => {
       tenantId: "acme",
       connectionId: CT,
       jobId: "j-1",
-      counts: { pages: 1, fetched: 1, written: 1, unchanged: 0, removed: 0 },
+      counts: { pages: 1, fetched: 1, written: 1, unchanged: 0, removed: 0, pushed: 0 },
     };
 
     // Act

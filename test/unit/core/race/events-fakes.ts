@@ -187,6 +187,7 @@ export function setup() {
         pulled: 0,
         participants: list.length,
         merged: 0,
+        matched: 0,
         conflicts: 0,
         written: 0,
         unchanged: 0,

@@ -101,13 +101,44 @@ describe("followRegistrations", () => {
     const otherType = setup();
     const unfed = setup();
 
-    await unchanged.follow(unchanged.done(0));
-    await otherType.follow(otherType.done(1, "races"));
-    await unfed.follow(unfed.done(1, "participants", "c-elsewhere"));
+    const reports = [
+      await unchanged.follow(unchanged.done(0)),
+      await otherType.follow(otherType.done(1, "races")),
+      await unfed.follow(unfed.done(1, "participants", "c-elsewhere")),
+    ];
 
+    // Nothing unified: the job's record carries no race counts.
+    expect(reports).toEqual([undefined, undefined, undefined]);
     for (const run of [unchanged, otherType, unfed]) {
       expect(run.created).toEqual([]);
       expect(run.entities.list("club", "chronotrack", "participants")).toEqual([]);
     }
+  });
+
+  it("reports the unification of every event the feed feeds, summed, for the job's record", async () => {
+    // Prepare: Noah registered on RunSignUp and on Race Roster (with another city), for a second
+    // event fed by both; the lists were unified once already.
+    const relay: RaceEventRecord = {
+      ...EVENT,
+      eventId: "ev-00000000000000000002",
+      name: "Harbour Relay",
+      registration: [
+        ...EVENT.registration,
+        { connectionId: "c-rr", provider: "raceroster", eventId: "rr-1" },
+      ],
+      scoring: undefined,
+    };
+    const { follow, done, entities } = setup([EVENT, relay]);
+    const noah = { firstName: "Noah", lastName: "King", email: "noah@example.org" };
+    entities.seed("club", "runsignup", { ...noah, registrationId: "2", eventId: "61001", city: "Porto" });
+    entities.seed("club", "raceroster", { ...noah, registrationId: "7", eventId: "rr-1", city: "Lisboa" });
+    await follow(done(2));
+
+    // Act
+    const report = await follow(done(1));
+
+    // Assess: Harbour Run has Ana and Noah (2 list + 2 scoring records); the relay reads Ana and
+    // both of Noah's registrations, one participant whose cities disagree.
+    expect(report?.race).toEqual({ events: 2, pulled: 5, matched: 1, merged: 1, unchanged: 6, conflicts: 1 });
   });
 });
