@@ -49,6 +49,10 @@ Options:
                a second. Prints a line per provider (calls, entities written, 429s) on stderr and
                PACER_SUMMARY {...} on stdout; exits 0 when every job succeeded, the first runs wrote
                data, OpenF1's second wrote nothing and no fake answered a 429 or saw a call repeated.
+               Beside them, a race as tenant race-demo: RunSignUp and Race Roster registrations
+               unified into one list, pushed to ChronoTrack, 20 results pulled, a publication
+               approved (sent to RunSignUp) and an unchanged second one (sends nothing); a line
+               per race provider (calls, entities, pushes, 429s) and one for the race.
                The scheduler stays off so only the demo calls the providers.
   --verbose    also the handlers' INFO logs and EMF metrics, a line per batch the pollers run, and
                a line when a worker picks a job up.

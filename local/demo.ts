@@ -1,14 +1,19 @@
 import { DemoApi, type JobWait } from "./demo/api.ts";
 import { judgeDemo } from "./demo/judge.ts";
 import { runEachTwice } from "./demo/openf1.ts";
-import type {
-  DemoFake,
-  DemoProviders,
-  DemoRun,
-  DemoSummary,
-  OnceRuns,
-  ProviderDemo,
-  TwiceRuns,
+import { type RaceFake, raceBrokeOff, runRace } from "./demo/race.ts";
+import {
+  type DemoFake,
+  type DemoProviders,
+  type DemoRun,
+  type DemoSummary,
+  type OnceRuns,
+  type ProviderDemo,
+  RACE_PROVIDERS,
+  type RaceDemo,
+  type RaceProvider,
+  type RaceRuns,
+  type TwiceRuns,
 } from "./demo/types.ts";
 import { demoConnection, ONCE_NOTE, runEachOnce } from "./demo/zwiftracing.ts";
 import type { LocalLog } from "./log.ts";
@@ -16,6 +21,7 @@ import type { LocalLog } from "./log.ts";
 export { ChildJobIndex } from "./demo/children.ts";
 export { judgeDemo } from "./demo/judge.ts";
 export { JobProgress } from "./demo/progress.ts";
+export { RACE_DEMO_TENANT, type RaceFake } from "./demo/race.ts";
 export type * from "./demo/types.ts";
 export { childrenEnded, DEMO_CLUB_ID, MANUAL_RIDER_ID } from "./demo/zwiftracing.ts";
 
@@ -27,6 +33,15 @@ export interface DemoOptions {
   /** OpenF1's fake (absent: its base URL is overridden, the demo cannot run it), and its sync types in tier order. */
   readonly openf1?: DemoFake & { readonly syncTypes: readonly string[] };
   readonly zwiftracing?: DemoFake;
+  /**
+   * The race part: its tenant's token and the race providers' fakes (one absent: its base URL is
+   * overridden, and the race reports it cannot run).
+   */
+  readonly race?: {
+    readonly tenantId: string;
+    readonly token: string;
+    readonly fakes: Partial<Record<RaceProvider, RaceFake>>;
+  };
   /** The fan-out children of a job seen so far (the API lists no jobs; the stack's stream does). */
   readonly childJobIds?: (parentJobId: string) => readonly string[];
   /**
@@ -51,7 +66,8 @@ const DEFAULT_CEILING_MS = 10 * 60_000;
 /**
  * The `--once` scenario, through the public API as the default tenant: connect each provider's
  * fake (`POST /connections`), then run OpenF1's sync types by tier twice (the second must write
- * nothing) and ZwiftRacing's once (see ONCE_NOTE), and judge what the fakes counted.
+ * nothing) and ZwiftRacing's once (see ONCE_NOTE), and judge what the fakes counted. Beside them
+ * (other fakes, another tenant), a race from registrations to published results (demo/race.ts).
  */
 export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const started = Date.now();
@@ -62,6 +78,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   };
   const { log } = options;
 
+  // Started first and awaited last: the race shares no fake with the others.
+  const racing = demoRace(options, wait);
   const openf1 = await demoProvider<TwiceRuns>(api, "openf1", options.openf1, (connectionId) =>
     runEachTwice(api, {
       provider: "openf1",
@@ -86,18 +104,41 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
         ...(options.childJobIds ? { childJobIds: options.childJobIds } : {}),
       }),
   );
-  const providers: DemoProviders = { openf1, zwiftracing: { ...zwiftracing, note: ONCE_NOTE } };
-  const problems = judgeDemo(providers);
+  const { providers: raceProviders, race } = await racing;
+  const providers: DemoProviders = {
+    openf1,
+    zwiftracing: { ...zwiftracing, note: ONCE_NOTE },
+    ...raceProviders,
+  };
+  const problems = judgeDemo(providers, race);
   return {
     summary: {
       ok: problems.length === 0,
       durationMs: Date.now() - started,
       timeScale: options.timeScale,
       providers,
+      race,
       problems,
     },
     jobIds: demoJobIds(providers, options.childJobIds),
   };
+}
+
+/** The race part (demo/race.ts), as its own tenant; without `options.race` it reports it could not run. */
+async function demoRace(
+  options: DemoOptions,
+  wait: JobWait,
+): Promise<{ providers: Record<RaceProvider, ProviderDemo<RaceRuns>>; race: RaceDemo }> {
+  const race = options.race ?? { tenantId: "", token: "", fakes: {} };
+  // The others' results stand whatever becomes of the race: its failure is one of its problems.
+  return runRace({
+    api: new DemoApi(options.api, race.token),
+    tenantId: race.tenantId,
+    timeScale: options.timeScale,
+    fakes: race.fakes,
+    wait,
+    log: options.log,
+  }).catch((error: unknown) => raceBrokeOff(race, error));
 }
 
 /** Connects the provider, runs its part, then reads what its fake counted. */
@@ -124,21 +165,50 @@ async function demoProvider<Syncs extends TwiceRuns | OnceRuns>(
   };
 }
 
-function runsOf(syncs: TwiceRuns | OnceRuns): DemoRun[] {
-  return Object.values(syncs).flatMap((entry) => ("run" in entry ? [entry.run] : [entry.run1, entry.run2]));
+function runsOf(syncs: TwiceRuns | OnceRuns | RaceRuns): DemoRun[] {
+  return Object.values(syncs).flatMap((entry) =>
+    "runs" in entry ? [...entry.runs] : "run" in entry ? [entry.run] : [entry.run1, entry.run2],
+  );
 }
 
 function demoJobIds(providers: DemoProviders, childJobIds: DemoOptions["childJobIds"]): readonly string[] {
-  const started = [...runsOf(providers.openf1.syncs), ...runsOf(providers.zwiftracing.syncs)]
+  const started = [
+    ...runsOf(providers.openf1.syncs),
+    ...runsOf(providers.zwiftracing.syncs),
+    ...RACE_PROVIDERS.flatMap((provider) => runsOf(providers[provider].syncs)),
+  ]
     .map((run) => run.jobId)
     .filter((id): id is string => id !== undefined);
   return [...started, ...started.flatMap((id) => childJobIds?.(id) ?? [])];
 }
 
-/** One plain line per provider, for a person: `demo openf1: 9 calls, 120 entities written, 0 429s`. */
+/**
+ * One plain line per provider, for a person: `demo openf1: 9 calls, 120 entities written, 0 429s`
+ * (a race provider's also tells what it was sent: `…, 240 pushes, 0 429s`), then the race's.
+ */
 export function demoLines(summary: DemoSummary): string[] {
-  return Object.entries(summary.providers).map(
-    ([id, demo]: [string, ProviderDemo<unknown>]) =>
-      `demo ${id}: ${demo.calls} calls, ${demo.entitiesWritten} entities written, ${demo.rateLimited} 429s`,
-  );
+  const providers = Object.entries(summary.providers).map(([id, demo]: [string, ProviderDemo<unknown>]) => {
+    const pushes = demo.pushes === undefined ? "" : `, ${demo.pushes} pushes`;
+    return `demo ${id}: ${demo.calls} calls, ${demo.entitiesWritten} entities written${pushes}, ${demo.rateLimited} 429s`;
+  });
+  return [...providers, raceLine(summary.race)];
+}
+
+/** `demo race (tenant race-demo): 120 participants, 5 from two registrations; publications: …`. */
+function raceLine(race: RaceDemo): string {
+  const head = `demo race (tenant ${race.tenantId || "none"})`;
+  if (race.eventId === undefined) return `${head}: not run${race.problem ? ` (${race.problem})` : ""}`;
+  const { count, withTwoSources } = race.participants;
+  return `${head}: ${count} participants, ${withTwoSources} from two registrations; publications: ${publicationsPart(race.publications)}`;
+}
+
+function publicationsPart(publications: RaceDemo["publications"]): string {
+  if (!publications.available) return "not available";
+  const { first, second, problem } = publications;
+  const parts = [
+    first && `first sent ${first.rowsPosted} rows in ${first.jobs.length} jobs`,
+    second && `second (unchanged) sent ${second.rowsPosted} rows in ${second.jobs.length} jobs`,
+    problem,
+  ];
+  return parts.filter((part) => part !== undefined).join(", ");
 }

@@ -156,7 +156,7 @@ function routeConsole(options: CliOptions): void {
   process.stderr.write = write;
 }
 
-/** `--once`: the demo, on both providers' fakes. */
+/** `--once`: the demo, on every provider's fake: OpenF1 and ZwiftRacing as the default tenant, the race as its own. */
 async function runDemo(
   stack: LocalStack,
   options: CliOptions,
@@ -170,6 +170,13 @@ async function runDemo(
   const openf1 = catalog.providers.find((p) => p.id === "openf1");
   if (!openf1) throw new Error("the catalog has no openf1");
   const { openf1: openf1Fake, zwiftracing: zwiftracingFake } = stack.fakes;
+  // The race runs as a tenant of its own, minted by the stand-in as `POST /dev/token` would.
+  const raceFakes = Object.fromEntries(
+    ["runsignup", "raceroster", "chronotrack"].flatMap((id) => {
+      const fake = stack.fakes[id];
+      return fake ? [[id, { connection: fake.connection, url: fake.url }]] : [];
+    }),
+  );
   return demo.runDemo({
     api: stack.api,
     token: stack.token,
@@ -185,6 +192,11 @@ async function runDemo(
       // Its stats carry `repeated` too (typed as every fake's): the demo reads it when present.
       zwiftracing: { connection: zwiftracingFake.connection, stats: () => zwiftracingFake.stats() },
     }),
+    race: {
+      tenantId: demo.RACE_DEMO_TENANT,
+      token: await stack.issueToken(demo.RACE_DEMO_TENANT),
+      fakes: raceFakes,
+    },
     childJobIds: children.childrenOf,
     stallMs: DEMO_STALL_MS,
     ceilingMs: DEMO_CEILING_MS,

@@ -17,7 +17,13 @@ export interface JobWait {
   readonly settled?: (job: JobRecord) => boolean;
 }
 
-/** The REST API as the demo uses it: the default tenant's token, the public routes only. */
+/** What a route answered: its status and JSON body (undefined when it had none). */
+export interface Answer<T> {
+  readonly status: number;
+  readonly body: T | undefined;
+}
+
+/** The REST API as the demo uses it: one tenant's token, the public routes only. */
 export class DemoApi {
   private readonly headers: Record<string, string>;
 
@@ -36,6 +42,16 @@ export class DemoApi {
     const answer = await postConnection(this.api, this.token, provider, body);
     if (answer.ok) return { connectionId: answer.connectionId };
     return { problem: `connecting ${provider} failed: HTTP ${answer.status} ${answer.message}`.trim() };
+  }
+
+  /** Any route, as the token's tenant: `POST /events`, `GET /events/{id}/participants`, … */
+  async call<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
+    const response = await fetch(`${this.api}${path}`, {
+      method,
+      headers: this.headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json().catch(() => undefined)) as T | undefined };
   }
 
   /** `GET /jobs/{jobId}`, or undefined while the API does not answer it. */
@@ -79,7 +95,8 @@ export class DemoApi {
     return { ...params, ...(await this.waitFor(accepted.jobId, wait)) };
   }
 
-  private async waitFor(jobId: string, wait: JobWait): Promise<DemoRun> {
+  /** Waits for a job the demo did not start itself (an automatic push, a publish) to end. */
+  async waitFor(jobId: string, wait: JobWait): Promise<DemoRun> {
     const settled = wait.settled ?? (() => true);
     const progress = new JobProgress(Date.now());
     let last: JobRecord | undefined;

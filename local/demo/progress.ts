@@ -2,7 +2,8 @@ import type { JobRecord } from "#core/job.ts";
 
 /**
  * When to stop waiting for a job: a while after it last changed, where waiting out a deferral
- * (its `notBefore`, the moment a permit frees) is progress too. Under load a job takes longer, but
+ * (its `notBefore`, the moment a permit frees) or a queued job's delay (a race's push, held to
+ * the end of its slot) is progress too. Under load a job takes longer, but
  * keeps changing; one that stops changing is stuck. A fan-out parent changes as its children end.
  */
 export class JobProgress {
@@ -28,7 +29,9 @@ export class JobProgress {
       this.lastChangeAt = at;
     }
     const notBefore = job.notBefore === undefined ? Number.NaN : Date.parse(job.notBefore);
-    this.notBefore = job.status === "deferred" && Number.isFinite(notBefore) ? notBefore : 0;
+    // A deferred job waits for a permit; a queued one may be held to its slot (a race's push).
+    const waiting = job.status === "deferred" || job.status === "queued";
+    this.notBefore = waiting && Number.isFinite(notBefore) ? notBefore : 0;
   }
 
   /** Epoch ms past which, without a change, the job counts as stalled. */

@@ -72,7 +72,7 @@ function kill(child: ChildProcess): void {
 }
 
 describe.skipIf(externalTarget)("npm run local", () => {
-  it("--once connects both providers, runs the demo on each, prints PACER_SUMMARY and exits 0", async () => {
+  it("--once runs the OpenF1, ZwiftRacing and race demos, prints PACER_SUMMARY and exits 0", async () => {
     const cli = startCli(["--once", "--port", "0"]);
     try {
       // The demo's own deadline follows its jobs' progress; this only bounds a hung process.
@@ -118,6 +118,21 @@ describe.skipIf(externalTarget)("npm run local", () => {
       );
       expect(done.stderr).toContain(
         `demo zwiftracing: ${zwiftracing.calls} calls, ${zwiftracing.entitiesWritten} entities written, 0 429s`,
+      );
+      // The race tenant: registrations unified across two platforms, pushed, results published once.
+      for (const id of ["runsignup", "raceroster", "chronotrack"]) {
+        const demo = summary.providers[id];
+        expect(demo.rateLimited).toBe(0);
+        expect(done.stderr).toContain(
+          `demo ${id}: ${demo.calls} calls, ${demo.entitiesWritten} entities written, ${demo.pushes} pushes, 0 429s`,
+        );
+      }
+      expect(summary.providers.chronotrack.pushes).toBeGreaterThan(0);
+      expect(summary.providers.runsignup.pushes).toBeGreaterThan(0);
+      expect(summary.race.participants.withTwoSources).toBeGreaterThan(0);
+      expect(summary.race.publications.second).toMatchObject({ jobs: [], rowsPosted: 0 });
+      expect(done.stderr).toMatch(
+        /demo race \(tenant race-demo\): \d+ participants, [1-9]\d* from two registrations/,
       );
       expect(existsSync(cli.statePath)).toBe(false);
     } finally {

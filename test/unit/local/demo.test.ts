@@ -5,47 +5,17 @@ import {
   ChildJobIndex,
   childrenEnded,
   type DemoProviders,
-  type DemoRun,
   type DemoSummary,
   demoLines,
   JobProgress,
   judgeDemo,
 } from "../../../local/demo.ts";
 import { aJobRecord } from "../../support/job-record.ts";
-
-const run = (status: string, fetched: number, written: number): DemoRun => ({
-  status,
-  fetched,
-  written,
-  unchanged: fetched - written,
-});
-
-/** A demo where everything went as it should; tests spoil what they are about. */
-function aGoodDemo(): DemoProviders {
-  return {
-    openf1: {
-      calls: 9,
-      entitiesWritten: 48,
-      rateLimited: 0,
-      syncs: { meetings: { run1: run("succeeded", 48, 48), run2: run("succeeded", 48, 0) } },
-    },
-    zwiftracing: {
-      calls: 29,
-      entitiesWritten: 81,
-      rateLimited: 0,
-      repeated: 0,
-      syncs: {
-        clubMembers: { run: run("succeeded", 41, 41) },
-        rider: { run: run("succeeded", 1, 1) },
-        eventResults: { run: { ...run("succeeded", 39, 39), jobs: 25 } },
-      },
-    },
-  };
-}
+import { aGoodDemo, aGoodRace, run } from "./demo-fixtures.ts";
 
 describe("judgeDemo", () => {
   it("passes first runs that wrote, an OpenF1 second run that found everything unchanged, and no 429", () => {
-    expect(judgeDemo(aGoodDemo())).toEqual([]);
+    expect(judgeDemo(aGoodDemo(), aGoodRace())).toEqual([]);
   });
 
   it("fails an OpenF1 second run that rewrote stored records", () => {
@@ -58,7 +28,7 @@ describe("judgeDemo", () => {
       },
     };
 
-    expect(judgeDemo(spoilt)).toEqual([
+    expect(judgeDemo(spoilt, aGoodRace())).toEqual([
       "openf1/meetings run 2 wrote 3 records; the same data should write none",
     ]);
   });
@@ -66,6 +36,7 @@ describe("judgeDemo", () => {
   it("fails a job that did not succeed and a first run that wrote nothing, on either provider", () => {
     const demo = aGoodDemo();
     const spoilt: DemoProviders = {
+      ...demo,
       openf1: {
         ...demo.openf1,
         syncs: {
@@ -87,7 +58,7 @@ describe("judgeDemo", () => {
       },
     };
 
-    expect(judgeDemo(spoilt)).toEqual([
+    expect(judgeDemo(spoilt, aGoodRace())).toEqual([
       "openf1/sessions run 1: failed",
       "openf1/weather run 1 wrote nothing",
       "openf1/weather run 2: timeout (last seen queued)",
@@ -99,6 +70,7 @@ describe("judgeDemo", () => {
   it("fails any 429, any repeated ZwiftRacing call and a provider it could not connect", () => {
     const demo = aGoodDemo();
     const spoilt: DemoProviders = {
+      ...demo,
       openf1: { ...demo.openf1, rateLimited: 2 },
       zwiftracing: {
         ...demo.zwiftracing,
@@ -107,7 +79,7 @@ describe("judgeDemo", () => {
       },
     };
 
-    expect(judgeDemo(spoilt)).toEqual([
+    expect(judgeDemo(spoilt, aGoodRace())).toEqual([
       "the openf1 fake answered 2 requests with 429",
       "zwiftracing: connecting zwiftracing failed: HTTP 400 settings.clubId: expected a number",
       "the zwiftracing fake saw 1 calls repeat one it had answered",
@@ -116,18 +88,22 @@ describe("judgeDemo", () => {
 });
 
 describe("demoLines", () => {
-  it("tells each provider's calls, entities written and 429s in one line", () => {
+  it("tells each provider's calls, entities written and 429s in one line, a race provider's pushes too", () => {
     const summary: DemoSummary = {
       ok: true,
       durationMs: 1,
       timeScale: 60,
       providers: aGoodDemo(),
+      race: aGoodRace(),
       problems: [],
     };
 
-    expect(demoLines(summary)).toEqual([
+    expect(demoLines(summary).slice(0, 5)).toEqual([
       "demo openf1: 9 calls, 48 entities written, 0 429s",
       "demo zwiftracing: 29 calls, 81 entities written, 0 429s",
+      "demo runsignup: 6 calls, 77 entities written, 15 pushes, 0 429s",
+      "demo raceroster: 4 calls, 52 entities written, 0 pushes, 0 429s",
+      "demo chronotrack: 125 calls, 142 entities written, 120 pushes, 0 429s",
     ]);
   });
 });
@@ -175,6 +151,15 @@ describe("JobProgress", () => {
     const notBefore = Date.parse("2026-01-01T00:02:00.000Z");
 
     progress.saw(job({ status: "deferred", deferrals: 3, notBefore: "2026-01-01T00:02:00.000Z" }), 1_000);
+
+    expect(progress.deadline(30_000)).toBe(notBefore + 30_000);
+  });
+
+  it("counts a queued job held to its slot (a race's push) as progress, until its notBefore", () => {
+    const progress = new JobProgress(0);
+    const notBefore = Date.parse("2026-01-01T00:05:00.000Z");
+
+    progress.saw(job({ jobId: "push.ev-1.123", notBefore: "2026-01-01T00:05:00.000Z" }), 1_000);
 
     expect(progress.deadline(30_000)).toBe(notBefore + 30_000);
   });
