@@ -16,6 +16,7 @@ import { slotsPerFiring, syncTypeEnabled } from "./schedule-plan.ts";
 import { callPermits } from "./sync-job/call-permits.ts";
 import { afterFailure, deadLetter, defer, finish, hop, infrastructureFailure } from "./sync-job/outcomes.ts";
 import { storePage } from "./sync-job/pages.ts";
+import { endPushFlight, PUSH_LEASE_MS, pushFlight } from "./sync-job/push-flight.ts";
 import { countingLedger, keepPushes } from "./sync-job/pushes.ts";
 import { effectivePriority, runningDueAt } from "./sync-job/timing.ts";
 import {
@@ -195,6 +196,7 @@ async function execute(
   // A record stored before a count existed reads it as 0.
   let counts = countsOf(started.record.counts);
   let resume = started.resume;
+  const flight = syncType.direction === "push" ? pushFlight(syncType.id, params) : undefined;
   // The last page was stored before the previous leg stopped: only the ending is left to do.
   if (!resume.complete) {
     const base: PlanRun = {
@@ -214,6 +216,24 @@ async function execute(
     };
     const plan = deps.module.plan ? await deps.module.plan(base) : { run: true as const, params };
     if (!plan.run) return skip(plan.reason);
+    if (flight !== undefined) {
+      const now = clock();
+      const claim = await ownStorage(() =>
+        deps.state.claimPush(
+          message.tenantId,
+          connection.connectionId,
+          flight,
+          job.jobId,
+          now,
+          now + PUSH_LEASE_MS,
+        ),
+      );
+      if (!claim.claimed) {
+        return skip(
+          `push ${claim.holder} of the same records is running; it runs once more when it ends, with these changes`,
+        );
+      }
+    }
 
     const permits = callPermits({
       provider: deps.provider,
@@ -279,6 +299,7 @@ async function execute(
       await deps.state.commitWatermark(message.tenantId, message.connectionId, syncType.id, staged);
     }
     await deps.state.markCompleted(message.tenantId, message.connectionId, syncType.id, startedAt);
+    if (flight !== undefined) await endPushFlight(deps, message, job.jobId, flight, clock());
     await finish(deps, job, "succeeded", clock(), {
       counts,
       ...(followed?.race ? { race: followed.race } : {}),

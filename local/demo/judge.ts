@@ -28,7 +28,11 @@ export function judgeDemo(providers: DemoProviders, race: RaceDemo): string[] {
   for (const provider of RACE_PROVIDERS)
     for (const [syncType, { runs }] of Object.entries(providers[provider].syncs))
       for (const run of runs)
-        runProblems(problems, `${provider}/${syncType}`, run, { mayWriteNothing: true });
+        runProblems(problems, `${provider}/${syncType}`, run, {
+          mayWriteNothing: true,
+          // A push turned away by one of the same event still running (it runs once more for it).
+          maySkip: provider === "chronotrack" && syncType === "participants",
+        });
   for (const [id, demo] of Object.entries(providers) as [string, ProviderDemo<unknown>][]) {
     if (demo.problem !== undefined) problems.push(`${id}: ${demo.problem}`);
     if (demo.rateLimited > 0) problems.push(`the ${id} fake answered ${demo.rateLimited} requests with 429`);
@@ -66,7 +70,13 @@ function raceProblems(providers: DemoProviders, race: RaceDemo): string[] {
   return problems;
 }
 
-function runProblems(problems: string[], name: string, run: DemoRun, { mayWriteNothing = false } = {}): void {
+function runProblems(
+  problems: string[],
+  name: string,
+  run: DemoRun,
+  { mayWriteNothing = false, maySkip = false } = {},
+): void {
+  if (maySkip && run.status === "skipped") return;
   if (run.status !== "succeeded")
     problems.push(`${name}: ${run.status}${run.detail ? ` (${run.detail})` : ""}`);
   else if (!mayWriteNothing && run.written === 0) problems.push(`${name} wrote nothing`);

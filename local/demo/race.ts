@@ -1,4 +1,5 @@
 import { pushSlotMs } from "#core/race/follow-ups.ts";
+import { nextGeneration } from "#core/sync-job/push-flight.ts";
 import { DEMO_EVENT_ID as CHRONOTRACK_EVENT } from "../fakes/chronotrack/data.ts";
 import { DEMO_EVENT_ID as RACEROSTER_EVENT, SUB_EVENT_5K } from "../fakes/raceroster/data.ts";
 import { DEMO_EVENTS, DEMO_RACE_ID } from "../fakes/runsignup/data.ts";
@@ -169,7 +170,18 @@ async function awaitPushes(
   for (let slot = Math.floor(from / slotMs); slot <= Math.floor(to / slotMs); slot++)
     candidates.push(`push.${eventId}.${slot}`);
   const queued = (await Promise.all(candidates.map((id) => api.job(id)))).filter((job) => job !== undefined);
-  return Promise.all(queued.map((job) => api.waitFor(job.jobId, options.wait)));
+  const runs: DemoRun[] = [];
+  // A push that found another of the event running was skipped, and the running one queued its
+  // next generation as it ended (functions/core/sync-job/push-flight.ts): those are waited for too.
+  for (let pending = queued.map((job) => job.jobId); pending.length > 0; ) {
+    const ended = await Promise.all(pending.map((id) => api.waitFor(id, options.wait)));
+    runs.push(...ended);
+    const next = await Promise.all(
+      ended.map((run) => (run.jobId ? api.job(nextGeneration(run.jobId)) : undefined)),
+    );
+    pending = next.filter((job) => job !== undefined).map((job) => job.jobId);
+  }
+  return runs;
 }
 
 async function unifiedParticipants(api: DemoApi, eventId: string): Promise<RaceDemo["participants"]> {

@@ -123,7 +123,11 @@ function pushJobs(): JobRecord[] {
 async function pushesSettle(until: (stats: PushStats, jobs: readonly JobRecord[]) => boolean) {
   const seen = await eventually(
     async () => ({ stats: await pushStats(), jobs: pushJobs() }),
-    ({ stats, jobs }) => until(stats, jobs) && jobs.length > 0 && jobs.every((j) => j.status === "succeeded"),
+    // A push turned away by one of the event still running ends skipped; that one runs again for it.
+    ({ stats, jobs }) =>
+      until(stats, jobs) &&
+      jobs.some((j) => j.status === "succeeded") &&
+      jobs.every((j) => j.status === "succeeded" || j.status === "skipped"),
     30_000,
   );
   return seen.stats;
@@ -188,8 +192,10 @@ describe.skipIf(externalTarget)("a race across RunSignUp, Race Roster and Chrono
     const list = await participants();
 
     // One job per event and 5-second slot, the slot's number in its id.
-    const jobs = pushJobs().map((j) => [j.jobId.replace(/\d+$/, "<slot>"), j.status]);
-    expect(new Set(jobs.map(String))).toEqual(new Set([`push.${eventId}.<slot>,succeeded`]));
+    const jobs = pushJobs().filter((j) => j.status === "succeeded");
+    expect(new Set(jobs.map((j) => j.jobId.replace(/\.\d+(\.again-\d+)?$/, ".<slot>")))).toEqual(
+      new Set([`push.${eventId}.<slot>`]),
+    );
     expect(stats.pushes.created).toBe(240);
     expect(held).toHaveLength(240);
     const feedOf = (p: Participant) =>

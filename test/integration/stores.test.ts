@@ -1,5 +1,5 @@
 /**
- * Pacer's DynamoDB adapters (limiter, entity store, job store) against DynamoDB Local, which the
+ * Pacer's DynamoDB adapters (limiter, entity store, job store, push leases) against DynamoDB Local, which the
  * file starts on a free port and stops afterwards.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
 import { EntityStore } from "#adapters/dynamo/entity-store.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
+import { SyncStateStore } from "#adapters/dynamo/sync-state-store.ts";
 import type { LimitDef } from "#catalog/types.ts";
 import { takePermit } from "#core/limiter/take-permit.ts";
 import { clientConfig } from "../../local/aws/aws-config.ts";
@@ -225,5 +226,51 @@ describe("JobStore", () => {
     });
     expect(await jobs.get("globex", job.jobId)).toBeUndefined();
     expect((await jobs.get("acme", job.jobId))?.status).toBe("succeeded");
+  });
+});
+
+describe("SyncStateStore push leases", () => {
+  const lease = () => new SyncStateStore({ tableName: tables.names.data, client });
+  const T0 = Date.parse("2026-12-01T10:00:00Z");
+
+  it("lets one of many concurrent pushes of the same records hold the lease, and tells the holder it was asked again", async () => {
+    // Prepare
+    const store = lease();
+    const flight = `participants#{"eventId":"race-${T0}"}`;
+
+    // Act
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        store.claimPush("acme", "c-1", flight, `push.${i}`, T0, T0 + 60_000),
+      ),
+    );
+
+    // Assess
+    const holders = claims.flatMap((claim, i) => (claim.claimed ? [`push.${i}`] : []));
+    expect(holders).toHaveLength(1);
+    const holder = holders[0] as string;
+    for (const claim of claims) if (!claim.claimed) expect(claim.holder).toBe(holder);
+    expect(await store.pushTurnedAway("acme", "c-1", flight, holder)).toBe(true);
+  });
+
+  it("frees the lease on release, and lets a push take over one that expired", async () => {
+    // Prepare
+    const store = lease();
+    const flight = "participants#expiry";
+    await store.claimPush("acme", "c-1", flight, "push.a", T0, T0 + 60_000);
+
+    // Act
+    const whileHeld = await store.claimPush("acme", "c-1", flight, "push.b", T0 + 1_000, T0 + 61_000);
+    const afterExpiry = await store.claimPush("acme", "c-1", flight, "push.b", T0 + 61_000, T0 + 121_000);
+    await store.releasePush("acme", "c-1", flight, "push.a");
+    const stillB = await store.claimPush("acme", "c-1", flight, "push.c", T0 + 62_000, T0 + 122_000);
+    await store.releasePush("acme", "c-1", flight, "push.b");
+    const free = await store.claimPush("acme", "c-1", flight, "push.c", T0 + 63_000, T0 + 123_000);
+
+    // Assess
+    expect(whileHeld).toEqual({ claimed: false, holder: "push.a" });
+    expect(afterExpiry).toEqual({ claimed: true });
+    expect(stillB).toEqual({ claimed: false, holder: "push.b" });
+    expect(free).toEqual({ claimed: true });
   });
 });

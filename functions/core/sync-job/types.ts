@@ -99,6 +99,23 @@ export interface SyncState {
   lastCompleted(tenantId: string, connectionId: string, syncType: string): Promise<number | undefined>;
   markCompleted(tenantId: string, connectionId: string, syncType: string, at: number): Promise<void>;
   pushLedger(tenantId: string, connectionId: string): PushLedger;
+  /**
+   * Takes the single-flight lease of a push — one per connection and `flight` (its sync type and
+   * params) — for `jobId` until `until` (epoch ms): claimed when free, expired, or already its
+   * own. Otherwise the holder is told to run once more when it ends, and its job id comes back.
+   */
+  claimPush(
+    tenantId: string,
+    connectionId: string,
+    flight: string,
+    jobId: string,
+    now: number,
+    until: number,
+  ): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly holder: string }>;
+  /** Whether a push was turned away while `jobId` held the lease (it must run once more). */
+  pushTurnedAway(tenantId: string, connectionId: string, flight: string, jobId: string): Promise<boolean>;
+  /** Gives `jobId`'s lease up (nothing when another holds it now). */
+  releasePush(tenantId: string, connectionId: string, flight: string, jobId: string): Promise<void>;
 }
 
 /** The connection a job runs for, and its credentials (from its secret). */

@@ -201,6 +201,32 @@ export class MemoryState implements SyncState {
   async markCompleted(tenantId: string, connectionId: string, syncType: string, at: number) {
     this.completed.set(`${tenantId}/${connectionId}/${syncType}`, at);
   }
+  readonly leases = new Map<string, { holder: string; until: number; again: boolean }>();
+  async claimPush(
+    tenantId: string,
+    connectionId: string,
+    flight: string,
+    jobId: string,
+    now: number,
+    until: number,
+  ) {
+    const key = `${tenantId}/${connectionId}/${flight}`;
+    const held = this.leases.get(key);
+    if (held && held.holder !== jobId && held.until >= now) {
+      held.again = true;
+      return { claimed: false as const, holder: held.holder };
+    }
+    this.leases.set(key, { holder: jobId, until, again: held?.again ?? false });
+    return { claimed: true as const };
+  }
+  async pushTurnedAway(tenantId: string, connectionId: string, flight: string, jobId: string) {
+    const held = this.leases.get(`${tenantId}/${connectionId}/${flight}`);
+    return held?.holder === jobId && held.again;
+  }
+  async releasePush(tenantId: string, connectionId: string, flight: string, jobId: string) {
+    const key = `${tenantId}/${connectionId}/${flight}`;
+    if (this.leases.get(key)?.holder === jobId) this.leases.delete(key);
+  }
   pushLedger(tenantId: string, connectionId: string): PushLedger {
     const key = (type: string, id: string) => `${tenantId}/${connectionId}/${type}/${id}`;
     return {
