@@ -293,6 +293,7 @@ async function execute(
       connectionId: message.connectionId,
       jobId: job.jobId,
       syncType: syncType.id,
+      params,
       counts,
     });
     if (staged !== undefined) {

@@ -263,15 +263,13 @@ function deliveryIdentity(record: Pick<SQSRecord, "body" | "messageId">): { key:
  */
 function raceHooks(
   provider: ProviderDef,
-  stores: Pick<RaceFollowUpDeps, "entities" | "queue"> & { readonly jobs: JobStore },
+  stores: Pick<RaceFollowUpDeps, "entities" | "jobs" | "queue">,
   { tableName, timeScale }: { readonly tableName: string; readonly timeScale: number },
 ): Pick<SyncJobDeps, "afterSync" | "gate"> {
   if (provider.role !== "registration" && provider.role !== "scoring") return {};
   const events = new DynamoRaceEventStore({ tableName, client: documentClient });
   if (provider.role === "scoring") {
-    const { entities, jobs } = stores;
-    const paramsOf = async (tenantId: string, jobId: string) => (await jobs.get(tenantId, jobId))?.params;
-    return { afterSync: followResults({ events, entities, paramsOf }, provider) };
+    return { afterSync: followResults({ events, entities: stores.entities }, provider) };
   }
   return {
     afterSync: followRegistrations({ ...stores, events, pushSlotMs: pushSlotMs(timeScale) }, provider),

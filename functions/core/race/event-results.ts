@@ -20,11 +20,6 @@ import {
 export interface ResultsCopyDeps {
   readonly events: Pick<RaceEventStore, "list">;
   readonly entities: EntityWriter;
-  /** The params a finished job ran with (its record's). */
-  readonly paramsOf: (
-    tenantId: string,
-    jobId: string,
-  ) => Promise<Readonly<Record<string, string>> | undefined>;
   readonly clock?: () => number;
 }
 
@@ -52,17 +47,12 @@ export function followResults(
 ): (done: SyncDone) => Promise<void> {
   return async (done) => {
     if (done.syncType !== SCORING_RESULTS_SYNC) return;
-    const params = await deps.paramsOf(done.tenantId, done.jobId);
-    if (params === undefined) return;
-    await copyResults(deps, { ...done, provider: provider.id, params });
+    await copyResults(deps, { ...done, provider: provider.id });
   };
 }
 
 /** Brings the results copy of every Pacer event the pull scores in step with the provider's store. */
-export async function copyResults(
-  deps: Omit<ResultsCopyDeps, "paramsOf">,
-  pulled: ResultsPulled,
-): Promise<ResultsCopied> {
+export async function copyResults(deps: ResultsCopyDeps, pulled: ResultsPulled): Promise<ResultsCopied> {
   const scored = (await deps.events.list(pulled.tenantId)).filter((event) => scores(event, pulled));
   const copied = { events: scored.length, written: 0, unchanged: 0, removed: 0 };
   if (scored.length === 0) return copied;

@@ -199,6 +199,8 @@ export interface SyncDone {
   readonly connectionId: string;
   readonly jobId: string;
   readonly syncType: string;
+  /** The params the job ran with (which event a per-event sync pulled). */
+  readonly params: Readonly<Record<string, string>>;
   readonly counts: JobCounts;
 }
 

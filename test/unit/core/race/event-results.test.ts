@@ -178,14 +178,12 @@ describe("followResults", () => {
     // Prepare
     const w = world();
     await w.put("acme", row("90001", "3", 1));
-    const follow = followResults(
-      { ...w.deps, paramsOf: async (_tenant, jobId) => (jobId === "j-1" ? { eventId: "90001" } : undefined) },
-      { id: "chronotrack" },
-    );
+    const follow = followResults(w.deps, { id: "chronotrack" });
     const done = {
       tenantId: "acme",
       connectionId: CT,
       jobId: "j-1",
+      params: { eventId: "90001" },
       counts: { pages: 1, fetched: 1, written: 1, unchanged: 0, removed: 0, pushed: 0 },
     };
 

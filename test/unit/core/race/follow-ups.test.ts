@@ -56,6 +56,7 @@ function setup(events: RaceEventRecord[] = [EVENT]) {
     connectionId,
     jobId: "m-1",
     syncType,
+    params: {},
     counts: { ...NO_COUNTS, written },
   });
   return { follow, done, entities, created, sent };
