@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobRecord } from "#core/job.ts";
-import { call, waitForJob } from "./support/api-client.ts";
+import { call, connectProvider, waitForJob } from "./support/api-client.ts";
 import { eventually } from "./support/eventually.ts";
 import { externalTarget, startTarget, type Target } from "./support/target.ts";
 import { connect, type WsClient } from "./support/ws-client.ts";
@@ -26,12 +26,10 @@ beforeAll(async () => {
   if (externalTarget) return;
   target = await startTarget({ providers: PROVIDERS, timeScale: 60 });
   acme = { api: target.api, token: (await target.tokenFor("clock-acme")) as string };
-  for (const provider of PROVIDERS) {
-    const body = { provider, ...target.local?.fakes[provider]?.connection };
-    const created = await call<{ connectionId: string }>(acme, "POST", "/connections", { body });
-    if (created.status !== 201) throw new Error(`connecting ${provider}: ${JSON.stringify(created.body)}`);
-    connections[provider] = created.body.connectionId;
-  }
+  for (const provider of PROVIDERS)
+    connections[provider] = await connectProvider(acme, provider, {
+      ...target.local?.fakes[provider]?.connection,
+    });
   live = await connect(target.ws, acme.token);
 }, 120_000);
 
