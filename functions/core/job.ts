@@ -168,6 +168,19 @@ export function queueCounters(m: Pick<JobMessage, "attempts" | "deferrals">): st
   return `${m.attempts}/${m.deferrals}`;
 }
 
+/** What a new job says of itself; everything else is how every job starts. */
+export type NewJob = Pick<
+  JobRecord,
+  "jobId" | "tenantId" | "connectionId" | "provider" | "syncType" | "priority" | "source" | "params"
+> &
+  Partial<Pick<JobRecord, "notBefore" | "parentJobId">>;
+
+/** A job as it is first recorded: queued at `now`, no attempt or deferral yet. */
+export function queuedJob(job: NewJob, now: number): JobRecord {
+  const iso = new Date(now).toISOString();
+  return { ...job, status: "queued", attempts: 0, deferrals: 0, createdAt: iso, updatedAt: iso };
+}
+
 /**
  * The first message of a job Pacer recorded before queueing it (a manual trigger, a fan-out
  * child): what POST /sync and a parent send, and what the sweep sends when that send was lost.

@@ -28,7 +28,8 @@ export const CADENCE = {
 /** When a provider gives an event no end. */
 export const ASSUMED_DURATION_MS = hours(6);
 
-const endOf = (race: RaceTimes): number => race.endsAt ?? race.startsAt + ASSUMED_DURATION_MS;
+/** When the event ends: its own end, else {@link ASSUMED_DURATION_MS} after its start. */
+export const endOf = (race: RaceTimes): number => race.endsAt ?? race.startsAt + ASSUMED_DURATION_MS;
 
 /** Whether the event still gets automatic syncs at `now`. */
 export const isRetired = (race: RaceTimes, now: number): boolean => now > endOf(race) + CADENCE.retired;

@@ -1,5 +1,5 @@
 import type { ProviderDef } from "#catalog/types.ts";
-import { firstMessageOf, type JobRecord, type RaceCounts } from "../job.ts";
+import { firstMessageOf, queuedJob, type RaceCounts } from "../job.ts";
 import type { JobQueue } from "../job-queue.ts";
 import type { EntityWriter, JobRecords, SyncDone, SyncFollowUp } from "../sync-job/types.ts";
 import { CADENCE, pushSlot } from "./cadence.ts";
@@ -106,24 +106,21 @@ export async function queuePush(
   const target = event.scoring;
   if (!target) return false;
   const { slot, at } = pushSlot(now, deps.pushSlotMs);
-  const iso = new Date(now).toISOString();
-  const record: JobRecord = {
-    jobId: `push.${event.eventId}.${slot}`,
-    tenantId: event.tenantId,
-    connectionId: target.connectionId,
-    provider: target.provider,
-    syncType: SCORING_PUSH_SYNC,
-    priority: "normal",
-    source: "fanout",
-    params: { eventId: target.eventId },
-    status: "queued",
-    attempts: 0,
-    deferrals: 0,
-    createdAt: iso,
-    updatedAt: iso,
-    // Its message is delayed to the slot's end: the sweep must not count it lost before then.
-    notBefore: new Date(at).toISOString(),
-  };
+  const record = queuedJob(
+    {
+      jobId: `push.${event.eventId}.${slot}`,
+      tenantId: event.tenantId,
+      connectionId: target.connectionId,
+      provider: target.provider,
+      syncType: SCORING_PUSH_SYNC,
+      priority: "normal",
+      source: "fanout",
+      params: { eventId: target.eventId },
+      // Its message is delayed to the slot's end: the sweep must not count it lost before then.
+      notBefore: new Date(at).toISOString(),
+    },
+    now,
+  );
   if (!(await deps.jobs.create(record))) return false;
   await deps.queue.send(firstMessageOf(record), { delaySeconds: Math.ceil((at - now) / 1000) });
   return true;

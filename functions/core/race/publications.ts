@@ -8,7 +8,7 @@ import {
 } from "#providers/race/shapes.ts";
 import type { Entity } from "#providers/types.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import { firstMessageOf, type JobRecord } from "../job.ts";
+import { firstMessageOf, queuedJob } from "../job.ts";
 import type { JobQueue } from "../job-queue.ts";
 import type { EntityWriter, JobRecords } from "../sync-job/types.ts";
 import { eventResults } from "./event-results.ts";
@@ -294,22 +294,19 @@ async function queuePublish(
   record: ApprovedRecord,
   target: PublicationTarget,
 ): Promise<void> {
-  const iso = new Date(now(deps)).toISOString();
-  const job: JobRecord = {
-    jobId: publishJobId(record, target),
-    tenantId: event.tenantId,
-    connectionId: target.connectionId,
-    provider: target.provider,
-    syncType: PUBLISH_SYNC,
-    priority: "normal",
-    source: "manual",
-    params: { eventId: target.eventId, kind: record.kind },
-    status: "queued",
-    attempts: 0,
-    deferrals: 0,
-    createdAt: iso,
-    updatedAt: iso,
-  };
+  const job = queuedJob(
+    {
+      jobId: publishJobId(record, target),
+      tenantId: event.tenantId,
+      connectionId: target.connectionId,
+      provider: target.provider,
+      syncType: PUBLISH_SYNC,
+      priority: "normal",
+      source: "manual",
+      params: { eventId: target.eventId, kind: record.kind },
+    },
+    now(deps),
+  );
   // Already created: an approval repeated; its message was sent then (or the sweep sends it).
   if (await deps.jobs.create(job)) await deps.queue.send(firstMessageOf(job));
 }

@@ -1,8 +1,8 @@
 import type { Catalog } from "#catalog/types.ts";
-import { firstMessageOf, type JobRecord } from "../job.ts";
+import { firstMessageOf, type JobRecord, queuedJob } from "../job.ts";
 import type { JobQueue } from "../job-queue.ts";
 import type { JobRecords } from "../sync-job/types.ts";
-import { ASSUMED_DURATION_MS, CADENCE, isRetired, type RaceTimes, resultsDue } from "./cadence.ts";
+import { CADENCE, endOf, isRetired, type RaceTimes, resultsDue } from "./cadence.ts";
 import { resultsParamsOf, SCORING_RESULTS_SYNC, type ScoringTarget } from "./types.ts";
 
 /**
@@ -106,22 +106,19 @@ function resultsJob(
   timeScale: number,
   final: boolean,
 ): JobRecord {
-  const iso = new Date(now).toISOString();
-  return {
-    jobId: resultsJobId(entry.eventId, now, timeScale, final),
-    tenantId: entry.tenantId,
-    connectionId: entry.scoring.connectionId,
-    provider: entry.scoring.provider,
-    syncType: SCORING_RESULTS_SYNC,
-    priority,
-    source: "fanout",
-    params: { ...resultsParamsOf(entry.scoring) },
-    status: "queued",
-    attempts: 0,
-    deferrals: 0,
-    createdAt: iso,
-    updatedAt: iso,
-  };
+  return queuedJob(
+    {
+      jobId: resultsJobId(entry.eventId, now, timeScale, final),
+      tenantId: entry.tenantId,
+      connectionId: entry.scoring.connectionId,
+      provider: entry.scoring.provider,
+      syncType: SCORING_RESULTS_SYNC,
+      priority,
+      source: "fanout",
+      params: { ...resultsParamsOf(entry.scoring) },
+    },
+    now,
+  );
 }
 
 /**
@@ -136,6 +133,3 @@ function scaled(entry: ClockEntry, timeScale: number) {
     entry.endsAt === undefined ? { startsAt } : { startsAt, endsAt: at(Date.parse(entry.endsAt)) };
   return { times, at };
 }
-
-/** As cadence.ts reckons it: an event without an end lasts ASSUMED_DURATION_MS. */
-const endOf = (race: RaceTimes): number => race.endsAt ?? race.startsAt + ASSUMED_DURATION_MS;

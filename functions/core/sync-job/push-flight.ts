@@ -1,5 +1,5 @@
 import { canonicalJson } from "../content-hash.ts";
-import { firstMessageOf, type JobMessage, type JobRecord } from "../job.ts";
+import { firstMessageOf, type JobMessage, queuedJob } from "../job.ts";
 import type { SyncJobDeps } from "./types.ts";
 
 /**
@@ -34,22 +34,19 @@ export async function endPushFlight(
 ): Promise<void> {
   const { tenantId, connectionId } = message;
   if (await deps.state.pushTurnedAway(tenantId, connectionId, flight, jobId)) {
-    const iso = new Date(now).toISOString();
-    const again: JobRecord = {
-      jobId: nextGeneration(jobId),
-      tenantId,
-      connectionId,
-      provider: message.provider,
-      syncType: message.syncType,
-      priority: message.priority,
-      source: "fanout",
-      params: { ...message.params },
-      status: "queued",
-      attempts: 0,
-      deferrals: 0,
-      createdAt: iso,
-      updatedAt: iso,
-    };
+    const again = queuedJob(
+      {
+        jobId: nextGeneration(jobId),
+        tenantId,
+        connectionId,
+        provider: message.provider,
+        syncType: message.syncType,
+        priority: message.priority,
+        source: "fanout",
+        params: { ...message.params },
+      },
+      now,
+    );
     // A second later: by then this holder has let the lease go, so the run is not turned away too.
     if (await deps.jobs.create(again)) await deps.queue.send(firstMessageOf(again), { delaySeconds: 1 });
   }
