@@ -7,10 +7,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../../../local/ports.ts";
+import { freePort, listen } from "../../../local/ports.ts";
 import { eventually } from "../support/eventually.ts";
 import { externalTarget } from "../support/target.ts";
 
@@ -51,20 +52,41 @@ function startCli(args: string[], { env = process.env, direct = false } = {}) {
   return { child, finished, statePath, output: () => ({ stdout, stderr }) };
 }
 
+/** Waits for a stdout line; a CLI that exits first fails at once, with what it said on stderr. */
 async function waitForLine(
-  output: () => { stdout: string },
+  cli: { output: () => { stdout: string; stderr: string }; child: ChildProcess },
   prefix: string,
   timeoutMs: number,
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const line = output()
-      .stdout.split("\n")
-      .find((l) => l.startsWith(prefix));
+    const { stdout, stderr } = cli.output();
+    const line = stdout.split("\n").find((l) => l.startsWith(prefix));
     if (line) return line;
+    if (cli.child.exitCode !== null) {
+      throw new Error(`the CLI exited ${cli.child.exitCode} before a ${prefix} line:\n${stderr}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`no ${prefix} line within ${timeoutMs} ms`);
+  throw new Error(`no ${prefix} line within ${timeoutMs} ms:\n${cli.output().stderr}`);
+}
+
+/**
+ * A port N with N + 1 free too (`--port N` takes both). An ephemeral port's neighbour may be held
+ * by another test file's server, so both are bound at once to check, then let go.
+ */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    const neighbour = createServer();
+    const bound = await listen(neighbour, port + 1).then(
+      () => true,
+      () => false,
+    );
+    if (!bound) continue;
+    await new Promise<void>((resolve) => neighbour.close(() => resolve()));
+    return port;
+  }
 }
 
 function kill(child: ChildProcess): void {
@@ -141,12 +163,10 @@ describe.skipIf(externalTarget)("npm run local", () => {
   }, 300_000);
 
   it("listens where --port says, records itself for npx pacer, and stops everything on SIGTERM with exit 0", async () => {
-    const port = await freePort();
+    const port = await freePortPair();
     const cli = startCli(["--port", String(port)], { direct: true });
     try {
-      const ready = JSON.parse(
-        (await waitForLine(cli.output, "PACER_READY ", 60_000)).slice("PACER_READY ".length),
-      );
+      const ready = JSON.parse((await waitForLine(cli, "PACER_READY ", 60_000)).slice("PACER_READY ".length));
 
       expect(ready).toMatchObject({
         api: `http://127.0.0.1:${port}`,
@@ -177,7 +197,7 @@ describe.skipIf(externalTarget)("npm run local", () => {
     // Prepare
     const cli = startCli(["--port", "0"], { direct: true });
     try {
-      const readyLine = await waitForLine(cli.output, "PACER_READY ", 60_000);
+      const readyLine = await waitForLine(cli, "PACER_READY ", 60_000);
       const ready = JSON.parse(readyLine.slice("PACER_READY ".length));
 
       // Act
@@ -237,7 +257,7 @@ describe.skipIf(externalTarget)("npm run local", () => {
     async () => {
       const cli = startCli(["--port", "0"], { direct: true });
       try {
-        await waitForLine(cli.output, "PACER_READY ", 60_000);
+        await waitForLine(cli, "PACER_READY ", 60_000);
         const pid = cli.child.pid as number;
         // Taken before the kill: once the stand-in is gone its children are re-parented.
         const children = descendants(pid);
