@@ -51,6 +51,18 @@ export function limitsForGroup(provider: ProviderDef, groupId: string, tierId?: 
   });
 }
 
+/** A manual sync type's data, when its definition names no freshness target. */
+const MANUAL_FRESHNESS_MS = 15 * 60_000;
+
+/** How old a sync type's data may be when read (`SyncTypeDef.freshnessMs`, else from its cadence). */
+export function freshnessTargetMs(syncType: SyncTypeDef): number {
+  if (syncType.freshnessMs !== undefined) return syncType.freshnessMs;
+  const cadence = syncType.cadence;
+  if (cadence.kind === "rate") return cadence.everyMs;
+  if (cadence.kind === "cron") return cadence.approxEveryMs;
+  return MANUAL_FRESHNESS_MS;
+}
+
 /** The endpoint groups a sync type calls, in the order it declares them (its first call's first). */
 export function groupsOf(syncType: SyncTypeDef): string[] {
   return Object.keys(syncType.calls);

@@ -99,6 +99,20 @@ export interface SyncTypeDef {
    * @default none: runs for every connection
    */
   readonly requiresSetting?: string;
+  /**
+   * How old this sync's data may be when someone reads it: a read of older data enqueues a refresh
+   * (deduplicated), and a provider response younger than this is reused instead of calling again.
+   * The provider module may tighten it per run's params (`ProviderModule.freshnessMs`), e.g. as an
+   * event nears. Read through `freshnessTargetMs` (./index.ts).
+   * @default the cadence's interval (rate: `everyMs`, cron: `approxEveryMs`); manual: 15 minutes
+   */
+  readonly freshnessMs?: number;
+  /**
+   * Scheduled only inside time windows the provider module names at run time (OpenF1: while a
+   * session is live), by schedules with a start and an end date, instead of around the clock.
+   * @default false: the cadence runs around the clock
+   */
+  readonly windowed?: boolean;
 }
 
 /** A strict zod object of string params, each optional or required. */

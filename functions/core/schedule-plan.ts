@@ -21,6 +21,12 @@ export interface ScheduleDef {
   /** Sub-minute cadences: the worker turns each firing into `slots` jobs `slotIntervalMs` apart. */
   readonly slots: number;
   readonly slotIntervalMs: number;
+  /**
+   * Fires only from `startAt` to `endAt` (ISO 8601; Scheduler's StartDate and EndDate) and is
+   * deleted after: a windowed sync type's schedule for one window (`SyncTypeDef.windowed`).
+   * @default around the clock, until the connection removes it
+   */
+  readonly window?: { readonly startAt: string; readonly endAt: string };
 }
 
 /** Scheduler cannot fire more often than once a minute; faster cadences are fanned out in slots. */
