@@ -1,10 +1,13 @@
+import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { catalog as defaultCatalog } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
 import { NO_TIME_SCALE, scaledCatalog } from "#core/limit-time-scale.ts";
 import type { QueueUrls } from "#core/resources.ts";
 import type { HandlerOverrides } from "./aws/functions.ts";
+import { invoke } from "./aws/lambda.ts";
 import type { SchedulerService } from "./aws/scheduler-service.ts";
-import type { SqsPoller } from "./aws/sqs-poller.ts";
+import type { Doorbell, SqsPoller } from "./aws/sqs-poller.ts";
 import type { StreamPoller } from "./aws/stream-poller.ts";
 import type { TableNames } from "./aws/tables.ts";
 import { VirtualClock } from "./aws/virtual-clock.ts";
@@ -17,7 +20,7 @@ import { createLog } from "./log.ts";
 import { startAwsStandIns } from "./run/aws-stand-ins.ts";
 import { connectFakes, prepareSecrets } from "./run/connections.ts";
 import { faultControls, type LocalService } from "./run/faults.ts";
-import { loadHandlers } from "./run/handlers.ts";
+import { type FunctionWrapper, loadHandlers, type RunFunctions } from "./run/handlers.ts";
 import { watchHealth } from "./run/health-watch.ts";
 import { type JobUpdate, jobUpdates } from "./run/job-tap.ts";
 import { startPollers } from "./run/pollers.ts";
@@ -72,6 +75,21 @@ export interface LocalStackOptions {
    * (what `npm run local` turns into its job lines). A write may come twice after an outage.
    */
   readonly onJobUpdate?: (update: JobUpdate) => void;
+  /**
+   * The workload simulator's mode (sim/): a driven clock (schedules fire only through
+   * `clock.fireDue`), the fakes in this process (so they follow its faked `Date`) with the
+   * workload's data, idle SQS loops that wait for `doorbell`, no stream poller and no timers (the
+   * simulator reads the stream and runs the periodic functions between its steps), and every
+   * function passed through `wrap`. @default the ordinary stand-in
+   */
+  readonly simulation?: SimulationOptions;
+}
+
+export interface SimulationOptions {
+  readonly doorbell: Doorbell;
+  /** Per provider id, its fake's workload (FakeServerOptions.workload). */
+  readonly fakeWorkloads: Readonly<Record<string, unknown>>;
+  readonly wrap?: FunctionWrapper;
 }
 
 export interface LocalStack {
@@ -94,6 +112,14 @@ export interface LocalStack {
   readonly scheduler: SchedulerService;
   /** The default tenant's connection id per provider, when the stack connected the fakes. */
   readonly connections: Readonly<Record<string, string>>;
+  /** The handlers as loaded (wrapped, in simulation): the simulator runs the periodic ones itself. */
+  readonly functions: RunFunctions;
+  /** Whether any SQS poll loop is receiving or running a batch right now. */
+  workersBusy(): boolean;
+  /** The data table's stream (the simulator reads it between its steps). */
+  readonly dataStreamArn: string;
+  /** The stand-in's own clients: the pollers' and the scheduler's SQS client, and the streams reader. */
+  readonly standInClients: { readonly sqs: SQSClient; readonly streams: DynamoDBStreamsClient };
   issueToken(tenantId: string): Promise<string>;
   /**
    * Kills the worker invocations in flight (of one provider, or all) as crashed sandboxes: their
@@ -114,7 +140,7 @@ export interface LocalStack {
   /** What the pollers did so far, and each fake's counters. */
   stats(): {
     readonly workers: Record<string, ReturnType<SqsPoller["stats"]>>;
-    readonly stream: ReturnType<StreamPoller["stats"]>;
+    readonly stream: ReturnType<StreamPoller["stats"]> | undefined;
     readonly fakes: Record<string, FakeProviderStats>;
   };
   stop(): Promise<void>;
@@ -164,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         freezeFeeds: options.freezeFeeds,
         timeScale: options.timeScale,
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+        ...(options.simulation ? { fakesInProcess: { workloads: options.simulation.fakeWorkloads } } : {}),
         log,
       },
       teardown,
@@ -180,7 +207,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The pollers' and timers' warnings during a reported outage of the emulators would only repeat it.
     const quietLog = health.quiet(log, ["dynamodb", "sqs"]);
 
-    const clock = new VirtualClock(options.speed ?? 1);
+    const simulation = options.simulation;
+    const clock = simulation ? VirtualClock.driven() : new VirtualClock(options.speed ?? 1);
     const scheduler = await startLocalScheduler(
       { standIns, clock, deliver: options.scheduler ?? true, log: quietLog },
       teardown,
@@ -202,6 +230,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         verbose: options.verbose,
         quiet: options.quiet,
         metrics: options.metrics,
+        ...(simulation?.wrap ? { wrap: simulation.wrap } : {}),
         log,
       },
       teardown,
@@ -220,18 +249,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               },
             }
           : {}),
+        ...(simulation ? { driven: { doorbell: simulation.doorbell } } : {}),
       },
       teardown,
     );
-    const schedules = startSchedules(
-      {
-        fns,
-        clock,
-        sweepEveryMs: options.sweepEveryMs ?? SWEEP_EVERY_MS,
-        log: quietLog,
-      },
-      teardown,
-    );
+    const sweepOnce = async () => {
+      await invoke(fns.sweeper, {});
+    };
+    const schedules = simulation
+      ? { sweep: sweepOnce }
+      : startSchedules(
+          { fns, clock, sweepEveryMs: options.sweepEveryMs ?? SWEEP_EVERY_MS, log: quietLog },
+          teardown,
+        );
+    const dataStreamArn = standIns.tables.streamArns.data;
+    if (!dataStreamArn) throw new Error("the data table has no stream");
     const faults = faultControls(standIns, pollers, health, log);
 
     const token = await auth.issueToken(DEFAULT_TENANT);
@@ -252,6 +284,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
       scheduler,
       connections,
+      functions: fns,
+      workersBusy: () => Object.values(pollers.workers).some((poller) => poller.busy()),
+      dataStreamArn,
+      standInClients: { sqs: standIns.sqs, streams: standIns.streams },
       issueToken: auth.issueToken,
       killWorkers: faults.killWorkers,
       restart: faults.restart,
@@ -261,7 +297,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         workers: Object.fromEntries(
           Object.entries(pollers.workers).map(([id, poller]) => [id, poller.stats()]),
         ),
-        stream: pollers.stream().stats(),
+        stream: pollers.stream()?.stats(),
         fakes: Object.fromEntries(Object.entries(standIns.fakes).map(([id, fake]) => [id, fake.stats()])),
       }),
       stop,

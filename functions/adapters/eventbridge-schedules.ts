@@ -2,11 +2,12 @@ import {
   CreateScheduleCommand,
   type CreateScheduleCommandInput,
   DeleteScheduleCommand,
+  ListSchedulesCommand,
   type SchedulerClient,
   UpdateScheduleCommand,
 } from "@aws-sdk/client-scheduler";
 import type { Priority } from "#catalog/types.ts";
-import type { ConnectionSchedules } from "#core/connections/types.ts";
+import type { WindowSchedules } from "#core/live-windows.ts";
 import { SCHEDULED_TIME_PLACEHOLDER, type ScheduleDef, scheduleMessage } from "#core/schedule-plan.ts";
 
 export interface EventBridgeSchedulesOptions {
@@ -32,9 +33,10 @@ const RETRY_POLICY = { MaximumEventAgeInSeconds: 600, MaximumRetryAttempts: 5 } 
  * local/aws/scheduler-service.ts): one schedule per ScheduleDef, sending the job message to the
  * queue of its provider and priority at each occurrence, on time (no flexible window: the slots
  * of a sub-minute cadence are timed to the firing). Putting a schedule that exists updates it,
- * so put is idempotent; removing one that does not exist is not an error.
+ * so put is idempotent; removing one that does not exist is not an error. A windowed def (a live
+ * window's) fires only between its StartDate and EndDate, and Scheduler deletes it after.
  */
-export class EventBridgeSchedules implements ConnectionSchedules {
+export class EventBridgeSchedules implements WindowSchedules {
   readonly #options: EventBridgeSchedulesOptions;
 
   constructor(options: EventBridgeSchedulesOptions) {
@@ -65,6 +67,23 @@ export class EventBridgeSchedules implements ConnectionSchedules {
     });
   }
 
+  async names(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#options.client.send(
+        new ListSchedulesCommand({
+          GroupName: this.#options.groupName,
+          NamePrefix: prefix,
+          ...(token === undefined ? {} : { NextToken: token }),
+        }),
+      );
+      for (const schedule of page.Schedules ?? []) if (schedule.Name) names.push(schedule.Name);
+      token = page.NextToken;
+    } while (token);
+    return names;
+  }
+
   /** What CreateSchedule (and UpdateSchedule, which replaces every field) carries for `def`. */
   scheduleInput(def: ScheduleDef): CreateScheduleCommandInput {
     const { groupName, roleArn, deadLetterArn, queueArn } = this.#options;
@@ -72,7 +91,15 @@ export class EventBridgeSchedules implements ConnectionSchedules {
       Name: def.name,
       GroupName: groupName,
       ScheduleExpression: def.expression,
-      ScheduleExpressionTimezone: "UTC",
+      // Office hours: the def's cron reads in its zone; everything else in UTC.
+      ScheduleExpressionTimezone: def.timezone ?? "UTC",
+      ...(def.window === undefined
+        ? {}
+        : {
+            StartDate: new Date(def.window.startAt),
+            EndDate: new Date(def.window.endAt),
+            ActionAfterCompletion: "DELETE",
+          }),
       FlexibleTimeWindow: { Mode: "OFF" },
       State: "ENABLED",
       Description: `Pacer: ${def.provider}/${def.syncType} for tenant ${def.tenantId}, connection ${def.connectionId} (${def.priority})`,

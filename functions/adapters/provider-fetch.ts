@@ -8,6 +8,7 @@ import {
 import { retryAfterMs } from "#core/retry-after.ts";
 import type { CallPermits } from "#core/sync-job/call-permits.ts";
 import type { ProviderFetch, ProviderRequest } from "#providers/types.ts";
+import { keep, type ResponseReuse, responseKey, reusable, reused } from "./response-reuse.ts";
 
 /** Why a redirect was not followed; few values, so it can label a metric. */
 export type RedirectRefusal =
@@ -50,6 +51,12 @@ export interface ProviderFetchOptions {
   readonly maxRedirects?: number;
   /** A redirect was not followed; the request then fails with ProviderRedirectError. */
   readonly onRedirectRefused?: (reason: RedirectRefusal, message: string) => void;
+  /**
+   * Reuse of the provider's recent answers (response-reuse.ts): a read answered within the
+   * allowed age costs no permit and no call, and each 200 answer to a read is kept for others.
+   * @default none: every request is sent
+   */
+  readonly reuse?: ResponseReuse;
   readonly clock?: () => number;
   readonly fetchImpl?: typeof fetch;
 }
@@ -223,6 +230,12 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
       headers: request.headers ?? {},
       body: request.body,
     };
+    const reuse = options.reuse !== undefined && reusable(request) ? options.reuse : undefined;
+    const key = reuse && responseKey(reuse, request, href);
+    if (reuse && key) {
+      const kept = await reused(reuse, key, reuse.maxAgeMs(request), clock());
+      if (kept !== undefined) return kept;
+    }
     const seen = new Set([hop.url.href]);
     for (let hops = 0; ; hops++) {
       // A hop is a call the provider counts like any other, whatever the first request was; it
@@ -233,7 +246,10 @@ export function createProviderFetch(options: ProviderFetchOptions): ProviderFetc
         hop,
         hops === 0 ? label : `${label} (redirect ${hops})`,
       );
-      if (!REDIRECT_STATUSES.has(response.status)) return withBodyDeadline(response, signal);
+      if (!REDIRECT_STATUSES.has(response.status)) {
+        const answer = withBodyDeadline(response, signal);
+        return reuse && key && answer.status === 200 ? keep(reuse, key, answer, clock(), label) : answer;
+      }
       await discard(response);
       hop = nextHop(hop, response, label, seen);
     }

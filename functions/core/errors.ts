@@ -156,3 +156,14 @@ export class UncataloguedEndpointError extends PacerError {
   readonly code = "UNCATALOGUED_ENDPOINT";
   readonly disposition = "fail" as const;
 }
+
+/**
+ * The schedules a connection change asks for would plan more calls than a limit allows, with the
+ * connections sharing its budgets (HTTP 422): the message says which limit, planned vs allowed.
+ * Nothing was written.
+ */
+export class PlanDoesNotFitError extends PacerError {
+  readonly code = "PLAN_DOES_NOT_FIT";
+  readonly disposition = "fail" as const;
+  override readonly httpStatus = 422;
+}

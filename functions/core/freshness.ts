@@ -34,7 +34,8 @@ export function worstFreshness(
   for (const provider of pacerCatalog.providers) {
     const running = records.filter((c) => c.enabled && c.provider === provider.id);
     for (const syncType of provider.syncTypes) {
-      if (syncType.cadence.kind === "manual") continue;
+      // Windowed sync types idle between their windows by design: their age says nothing then.
+      if (syncType.cadence.kind === "manual" || syncType.windowed === true) continue;
       let worstMs = 0;
       for (const connection of running.filter((c) => syncTypeEnabled(syncType, c.settings))) {
         const status = statusesOf(connection.tenantId).find(

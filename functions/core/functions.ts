@@ -80,7 +80,7 @@ export const FUNCTIONS = {
   api: {
     name: "api",
     entry: "functions/handlers/api.ts",
-    description: "Pacer: REST API (connections, race events, manual syncs, job and status reads)",
+    description: "Pacer: REST API (connections, race events, manual syncs, data, job and status reads)",
     timeoutSeconds: API_TIMEOUT_SECONDS,
     memoryMb: 512,
     env: {
@@ -114,11 +114,20 @@ export const FUNCTIONS = {
   websocket: {
     name: "websocket",
     entry: "functions/handlers/websocket.ts",
-    description: "Pacer: WebSocket connections and subscriptions",
+    description: "Pacer: WebSocket connections and subscriptions (a subscription refreshes stale data)",
     timeoutSeconds: 10,
     memoryMb: 512,
-    env: { connectionsTable: envVar.required(), wsCallbackUrl: envVar.required() },
-    tables: { connections: "readWrite" },
+    env: {
+      connectionsTable: envVar.required(),
+      wsCallbackUrl: envVar.required(),
+      // A subscription to stale data queues its refresh: it reads entities, connections and subject
+      // status, records the job and sends it, as POST /sync does.
+      dataTable: envVar.required(),
+      queues: envVar.json(queueUrlsSchema),
+      jobRetentionDays,
+    },
+    tables: { connections: "readWrite", data: "readWrite" },
+    queues: { send: "all", deadLetter: false },
   },
   broadcaster: {
     name: "broadcaster",
@@ -189,6 +198,10 @@ export const WORKER_ENV = {
   limitMarginMs,
   secretPrefix: envVar.required(),
   secretsFile: envVar.optional(),
+  // Set for the workers of providers with windowed sync types (lib/constructs/schedules.ts).
+  scheduleGroup: envVar.optional(),
+  schedulerRoleArn: envVar.optional(),
+  scheduleDlqArn: envVar.optional(),
   ...retryEnv,
 } satisfies EnvSchema;
 

@@ -31,8 +31,11 @@ export const JobMessageSchema = z
     syncType: z.string().min(1).max(64),
     params: z.record(z.string(), z.string()).default({}),
     priority: z.enum(["high", "normal", "low"]),
-    /** `fanout`: enqueued by another job's run (its `parentJobId`). */
-    source: z.enum(["manual", "schedule", "fanout"]),
+    /**
+     * `fanout`: enqueued by another job's run (its `parentJobId`); `initial`: a connection's first
+     * run; `read`: a read of data older than its freshness target; `recovery`: after an error cleared.
+     */
+    source: z.enum(["manual", "schedule", "fanout", "initial", "read", "recovery"]),
     /** Scheduler's `<aws.scheduler.scheduled-time>` for scheduled jobs (ISO 8601). */
     scheduledAt: z.string().optional(),
     /** For sub-minute cadences: which slot of the minute this message is (0 = the schedule's own). */
@@ -153,6 +156,11 @@ export interface JobRecord {
   readonly durationMs?: number;
   /** When a deferred job will next be tried: the moment its next call's permit frees. */
   readonly notBefore?: string;
+  /**
+   * When the data a succeeded run stored was fetched, where that is before it ran: it reused
+   * recent answers of the provider's instead of calling (the oldest of them).
+   */
+  readonly dataAsOf?: string;
   /** Why a job was skipped (e.g. no live session). */
   readonly reason?: string;
   readonly error?: { readonly code: string; readonly message: string };

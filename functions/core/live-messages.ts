@@ -93,7 +93,12 @@ export type ServerMessage =
     }
   | { readonly type: "job"; readonly job: JobRecord }
   | { readonly type: "pong"; readonly at: string }
-  | { readonly type: "subscribed"; readonly topic: string }
+  | {
+      readonly type: "subscribed";
+      readonly topic: string;
+      /** Set when the topic's data was older than its target: the job refreshing it (its changes follow as updates). */
+      readonly refresh?: { readonly jobId: string };
+    }
   | { readonly type: "unsubscribed"; readonly topic: string }
   | { readonly type: "error"; readonly error: { readonly code: string; readonly message: string } };
 

@@ -34,6 +34,17 @@ export interface LiveDeps {
   /** Topics that can ever carry messages; a subscription to anything else is refused. Absent: any well-formed topic. */
   readonly knownTopics?: readonly string[];
   readonly now?: () => Date;
+  /**
+   * Called once a subscription is stored: queues a refresh of the topic's data when it is older
+   * than its target (core/data-reads.ts `refreshTopic`), and names the job, which the reply then
+   * carries. Absent: subscribing refreshes nothing.
+   */
+  readonly refreshOnSubscribe?: (
+    tenantId: string,
+    topic: string,
+  ) => Promise<{ readonly jobId: string } | null>;
+  /** A refresh that could not be queued; the subscription stands and its reply names no refresh. */
+  readonly onRefreshFailed?: (topic: string, error: unknown) => void;
 }
 
 /** `failure`: what went wrong on Pacer's side (the client was told `INTERNAL_ERROR`). */
@@ -101,6 +112,17 @@ export function createLive(deps: LiveDeps): Live {
     }
   }
 
+  /** The subscription already stands: a refresh that fails is reported, never the subscriber's error. */
+  async function refreshFor(tenantId: string, topic: string): Promise<{ readonly jobId: string } | null> {
+    if (deps.refreshOnSubscribe === undefined) return null;
+    try {
+      return await deps.refreshOnSubscribe(tenantId, topic);
+    } catch (error) {
+      deps.onRefreshFailed?.(topic, error);
+      return null;
+    }
+  }
+
   async function handle(connectionId: string, body: string | undefined | null): Promise<ServerMessage> {
     const parsed = parseClientMessage(body);
     if (!parsed.ok) throw new ValidationError(parsed.error);
@@ -110,8 +132,10 @@ export function createLive(deps: LiveDeps): Live {
         return { type: "pong", at: now().toISOString() };
       case "subscribe": {
         checkKnown(message.topic);
-        await connections.subscribe(connectionId, await tenantOf(connectionId), message.topic);
-        return { type: "subscribed", topic: message.topic };
+        const tenantId = await tenantOf(connectionId);
+        await connections.subscribe(connectionId, tenantId, message.topic);
+        const refresh = await refreshFor(tenantId, message.topic);
+        return { type: "subscribed", topic: message.topic, ...(refresh && { refresh }) };
       }
       case "unsubscribe": {
         checkKnown(message.topic);

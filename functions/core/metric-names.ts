@@ -30,6 +30,8 @@ export const METRIC = {
   permitVoided: "PermitVoided",
   /** A provider redirect Pacer refused to follow (another host, too many hops). */
   redirectRefused: "ProviderRedirectRefused",
+  /** A provider answer served from the response cache within its freshness target: no permit, no call. */
+  responseReused: "ProviderResponseReused",
   /** Jobs the sweeper found open with no message left to finish them, and queued again. */
   jobsRequeued: "JobsRequeued",
   /** Seconds since a sync type last succeeded; emitted by the freshness monitor, dims provider + syncType. */

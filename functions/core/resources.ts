@@ -35,6 +35,8 @@ export const TABLES = {
    *   pushed      pk PUSH#<tenant>#<connectionId>#<entityType>  sk <entityId>
    *   race event  pk RACE#<tenant>                              sk EVENT#<eventId>
    *   owned       pk RACE#<tenant>#<eventId>                    sk OWNED#<participantId>
+   *   subject     pk SUBJECT#<tenant>                 sk <connectionId>#<syncType>#<paramsHash>  (TTL)
+   *   response    pk RESPONSE#<tenant>                sk <hash>                                  (TTL)
    * Open jobs also carry `openShard` OPEN#<provider> and `dueAt` (ISO): the sparse index the sweep
    * reads to find jobs whose message was lost.
    */

@@ -1,6 +1,11 @@
-import { groupsOf } from "#catalog/index.ts";
-import type { Catalog, LimitDef, Priority, ProviderDef, SyncTypeDef } from "#catalog/types.ts";
+import type { Catalog, Priority, ProviderDef, SyncTypeDef } from "#catalog/types.ts";
 import type { JobMessageInput } from "./job.ts";
+import { placeConnection, planConnections, plannedExpression } from "./slot-plan.ts";
+import type { ActiveHours } from "./slot-plan-cron.ts";
+import { fitLine, fitReport } from "./slot-plan-fit.ts";
+
+export { rateExpression, syncTypeEnabled } from "./slot-plan.ts";
+export type { ActiveHours } from "./slot-plan-cron.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -27,6 +32,12 @@ export interface ScheduleDef {
    * @default around the clock, until the connection removes it
    */
   readonly window?: { readonly startAt: string; readonly endAt: string };
+  /**
+   * The IANA time zone `expression` is read in (Scheduler's ScheduleExpressionTimezone): a
+   * connection's office hours (`activeHours.timeZone`).
+   * @default UTC
+   */
+  readonly timezone?: string;
 }
 
 /** Scheduler cannot fire more often than once a minute; faster cadences are fanned out in slots. */
@@ -38,58 +49,52 @@ export function slotsPerFiring(syncType: SyncTypeDef): { slots: number; slotInte
   return { slots: Math.max(1, Math.floor(MINUTE_MS / everyMs)), slotIntervalMs: everyMs };
 }
 
-export function rateExpression(everyMs: number): string {
-  if (everyMs < MINUTE_MS) return "rate(1 minute)";
-  const units: [number, string][] = [
-    [86_400_000, "day"],
-    [3_600_000, "hour"],
-    [MINUTE_MS, "minute"],
-  ];
-  for (const [ms, unit] of units) {
-    if (everyMs % ms === 0) {
-      const n = everyMs / ms;
-      return `rate(${n} ${unit}${n === 1 ? "" : "s"})`;
-    }
-  }
-  return `rate(${Math.round(everyMs / MINUTE_MS)} minutes)`;
-}
-
 /** What a connection's schedules are made from. */
 export interface ScheduledConnection {
   readonly connectionId: string;
   readonly tenantId: string;
   readonly settings: Readonly<Record<string, unknown>>;
-}
-
-/** Whether a sync type runs for a connection: its required setting, if any, is `true`. */
-export function syncTypeEnabled(syncType: SyncTypeDef, settings: Readonly<Record<string, unknown>>): boolean {
-  return syncType.requiresSetting === undefined || settings[syncType.requiresSetting] === true;
+  /** Office hours: its schedules fire only inside them. @default around the clock */
+  readonly activeHours?: ActiveHours;
+  /**
+   * Minutes into the period the slot planner gave its sync types (./slot-plan.ts), by id.
+   * A sync type without one is placed among the connection's own schedules only.
+   */
+  readonly offsets?: Readonly<Record<string, number>>;
 }
 
 /**
  * The schedules of one enabled connection: one per sync type with a cadence that the connection's
- * settings enable. A manual sync type, or one its settings leave off, has none.
+ * settings enable, at the planned minutes (`connection.offsets`), inside its office hours. A
+ * manual sync type, one its settings leave off, or a windowed one (scheduled per window at run
+ * time) has none.
  */
 export function connectionSchedulePlan(
   provider: ProviderDef,
   connection: ScheduledConnection,
 ): ScheduleDef[] {
-  const defs: ScheduleDef[] = [];
-  for (const syncType of provider.syncTypes) {
-    const cadence = syncType.cadence;
-    if (cadence.kind === "manual" || !syncTypeEnabled(syncType, connection.settings)) continue;
-    defs.push({
-      name: scheduleName(connection.connectionId, syncType.id),
-      expression: cadence.kind === "cron" ? cadence.expression : rateExpression(cadence.everyMs),
+  const placed = placeConnection(provider, [], {
+    connectionId: connection.connectionId,
+    tier: provider.tiers[0].id,
+    budgetKey: connection.connectionId,
+    settings: connection.settings,
+    offsets: connection.offsets ?? {},
+    ...(connection.activeHours === undefined ? {} : { activeHours: connection.activeHours }),
+  });
+  const timeZone = connection.activeHours?.timeZone;
+  return placed
+    .filter((schedule) => !schedule.syncType.windowed)
+    .map((schedule) => ({
+      name: scheduleName(connection.connectionId, schedule.syncType.id),
+      expression: plannedExpression(schedule),
       provider: provider.id,
-      syncType: syncType.id,
+      syncType: schedule.syncType.id,
       tenantId: connection.tenantId,
       connectionId: connection.connectionId,
-      priority: syncType.priority,
-      ...slotsPerFiring(syncType),
-    });
-  }
-  return defs;
+      priority: schedule.syncType.priority,
+      ...slotsPerFiring(schedule.syncType),
+      ...(timeZone === undefined ? {} : { timezone: timeZone }),
+    }));
 }
 
 /** `<connectionId>.<syncType>`, cut to Scheduler's 64 characters. */
@@ -114,38 +119,12 @@ export function scheduleMessage(def: ScheduleDef, scheduledAt: string): JobMessa
   };
 }
 
-function averageEveryMs(syncType: SyncTypeDef): number | undefined {
-  const c = syncType.cadence;
-  if (c.kind === "rate") return c.everyMs;
-  if (c.kind === "cron") return c.approxEveryMs;
-  return undefined;
-}
-
-/**
- * Calls one connection's schedules make in one window of `limit` on average: each sync type's
- * expected calls on the endpoint groups the limit guards, times its runs per window. A `global`
- * limit is shared by every connection of the deployment, so its demand is this times theirs.
- */
-export function scheduledDemand(provider: ProviderDef, limit: LimitDef): number {
-  let demand = 0;
-  for (const syncType of provider.syncTypes) {
-    const everyMs = averageEveryMs(syncType);
-    if (everyMs === undefined) continue;
-    for (const groupId of groupsOf(syncType)) {
-      const group = provider.endpointGroups.find((g) => g.id === groupId);
-      if (!group?.limits.includes(limit.id)) continue;
-      demand += (syncType.calls[groupId] ?? 0) * (limit.perMs / everyMs);
-    }
-  }
-  return demand;
-}
-
 /**
  * Everything wrong with a catalog, collected (empty when it is sound): dangling references, a
- * provider without tiers or with limits for tiers it does not sell, and schedules whose steady
- * demand of one connection on its default tier exceeds a limit. `cdk synth` fails with all of
- * them at once. (Runs needing more calls than a window grants are fine: they continue when the
- * next permit frees.)
+ * provider without tiers or with limits for tiers it does not sell, and schedules of one
+ * connection that overflow a limit on any tier (the slot planner's fit check,
+ * ./slot-plan-fit.ts). `cdk synth` fails with all of them at once. (Runs needing more calls than
+ * a window grants are fine: they continue when the next permit frees.)
  */
 export function checkCatalog(catalog: Catalog): string[] {
   const problems: string[] = [];
@@ -204,14 +183,26 @@ export function checkCatalog(catalog: Catalog): string[] {
         );
       }
     }
-    for (const limit of provider.limits) {
-      const demand = scheduledDemand(provider, limit);
-      if (demand > limit.calls) {
-        problems.push(
-          `${provider.id}: one connection's schedules need ${demand.toFixed(2)} calls per ${limit.perMs} ms but limit "${limit.id}" allows ${limit.calls}`,
-        );
-      }
-    }
+    problems.push(...overflowOfOneConnection(provider));
   }
   return problems;
+}
+
+/**
+ * The fit check at synth, for what is fixed at deploy time: one connection on each tier (the
+ * default first), every sync type its settings could enable scheduled, planned alone. Each limit
+ * it overflows, in the words of the run-time report.
+ */
+function overflowOfOneConnection(provider: ProviderDef): string[] {
+  if (provider.limits.some((l) => !(l.calls >= 1 && l.perMs > 0))) return [];
+  const settings = Object.fromEntries(
+    provider.syncTypes.flatMap((s) => (s.requiresSetting ? [[s.requiresSetting, true]] : [])),
+  );
+  return provider.tiers.flatMap((tier) => {
+    const connection = { connectionId: "synth", tier: tier.id, budgetKey: "synth", settings, offsets: {} };
+    const plan = planConnections(provider, [connection]);
+    return fitReport(provider, plan, connection)
+      .filter((entry) => !entry.fits)
+      .map((entry) => `${fitLine(provider.id, entry)} (one connection on tier "${tier.id}")`);
+  });
 }

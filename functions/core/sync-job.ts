@@ -1,7 +1,8 @@
 import { findSyncType, type ProviderDef, type SyncTypeDef } from "#catalog/index.ts";
-import type { PlanRun } from "#providers/types.ts";
+import type { PlanRun, SubjectReader } from "#providers/types.ts";
 import type { ConnectionRecord, Credentials } from "./connections/types.ts";
 import { PacerError, ValidationError } from "./errors.ts";
+import { freshnessFor } from "./freshness-policy.ts";
 import {
   countsOf,
   type JobMessage,
@@ -18,6 +19,8 @@ import { afterFailure, deadLetter, defer, finish, hop, infrastructureFailure } f
 import { storePage } from "./sync-job/pages.ts";
 import { endPushFlight, PUSH_LEASE_MS, pushFlight } from "./sync-job/push-flight.ts";
 import { countingLedger, keepPushes } from "./sync-job/pushes.ts";
+import { fetchLeg } from "./sync-job/reuse.ts";
+import { holdSubject } from "./sync-job/subject-claim.ts";
 import { effectivePriority, runningDueAt } from "./sync-job/timing.ts";
 import {
   type Delivery,
@@ -192,11 +195,15 @@ async function execute(
     return skip(`${syncType.id} runs only for connections with the setting "${syncType.requiresSetting}" on`);
   }
   if (gated !== undefined) return skip(gated);
+  const duplicate = await ownStorage(() => holdSubject(run, params, started.resume, clock()));
+  if (duplicate !== undefined) return skip(duplicate);
 
   // A record stored before a count existed reads it as 0.
   let counts = countsOf(started.record.counts);
   let resume = started.resume;
   const flight = syncType.direction === "push" ? pushFlight(syncType.id, params) : undefined;
+  // When the oldest answer this leg reused instead of calling was fetched: what the data is as of.
+  let reusedFrom: number | undefined;
   // The last page was stored before the previous leg stopped: only the ending is left to do.
   if (!resume.complete) {
     const base: PlanRun = {
@@ -213,6 +220,7 @@ async function execute(
       store: deps.entities.reader(message.tenantId, deps.provider.id),
       checkpoint: resume.checkpoint,
       watermark,
+      ...(deps.activeJobs === undefined ? {} : { subjects: subjectReader(deps.activeJobs, message) }),
     };
     const plan = deps.module.plan ? await deps.module.plan(base) : { run: true as const, params };
     if (!plan.run) return skip(plan.reason);
@@ -251,12 +259,17 @@ async function execute(
         deps.metrics.count(granted ? METRIC.permitsGranted : METRIC.permitsRefused);
       },
     });
+    // How old an answer may stand in for a call depends on how fresh these params' data must be.
+    const targetMs = await ownStorage(() =>
+      freshnessFor(deps.provider.id, syncType, params, base.store, startedAt),
+    );
+    const client = fetchLeg(run, connection, targetMs);
     // Counted per page, stored with its progress: a resumed push reports the whole job's pushes.
     const ledger = countingLedger(deps.state.pushLedger(message.tenantId, connection.connectionId));
     const pages = deps.module.sync({
       ...base,
       params: plan.params,
-      fetch: deps.fetchFor(message, permits, delivery.deadline),
+      fetch: deps.fetchFor(message, permits, delivery.deadline, client.leg),
       pushed: ledger,
     });
     try {
@@ -274,6 +287,7 @@ async function execute(
           }),
         ));
         ledger.counted(pushed);
+        await client.keepFetched();
         run.progressedAt = clock();
         // Short of time for another call and its page: go on in a fresh invocation from here.
         const left = delivery.deadline === undefined ? Number.POSITIVE_INFINITY : delivery.deadline - clock();
@@ -283,6 +297,7 @@ async function execute(
       await keepPushes(deps, job, counts, ledger, clock());
       throw error;
     }
+    reusedFrom = client.oldestReused();
     // Pushed after the last page (a module that remembers, then ends): part of the totals.
     counts = { ...counts, pushed: counts.pushed + ledger.pending() };
   }
@@ -306,6 +321,7 @@ async function execute(
       ...(followed?.race ? { race: followed.race } : {}),
       startedMs: startedAt,
       ...(run.called ? { attempts: message.attempts + 1 } : {}),
+      ...(reusedFrom === undefined ? {} : { dataAsOf: reusedFrom }),
     });
   });
   deps.metrics.count(METRIC.jobSucceeded);
@@ -374,4 +390,16 @@ async function fanOutSlots(deps: SyncJobDeps, message: JobMessage, syncType: Syn
       { delaySeconds: Math.round((slot * slotIntervalMs) / 1000) },
     );
   }
+}
+
+/** When this connection's syncs last succeeded, as a module may ask of them (its children's freshness). */
+function subjectReader(
+  activeJobs: NonNullable<SyncJobDeps["activeJobs"]>,
+  message: Pick<JobMessage, "tenantId" | "connectionId">,
+): SubjectReader {
+  return {
+    lastSuccessAt: async (syncType, params) =>
+      (await activeJobs.subjectStatus(message.tenantId, message.connectionId, syncType, params))
+        .lastSuccessAt,
+  };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
   type Catalog,
@@ -9,14 +8,9 @@ import {
 } from "#catalog/index.ts";
 import type { ConnectionRecord, ConnectionStore } from "./connections/types.ts";
 import { describeCadence } from "./connections/view.ts";
+import { type ActiveJobs, enqueueSync } from "./enqueue.ts";
 import { ConflictError, ForbiddenError, NotFoundError, UnknownSyncError, ValidationError } from "./errors.ts";
-import {
-  CONNECTION_ID_PATTERN,
-  firstMessageOf,
-  JOB_ID_PATTERN,
-  type JobRecord,
-  MAX_JOB_ID_LENGTH,
-} from "./job.ts";
+import { CONNECTION_ID_PATTERN, JOB_ID_PATTERN, type JobRecord, MAX_JOB_ID_LENGTH } from "./job.ts";
 import type { JobQueue } from "./job-queue.ts";
 import type { Limiter, LimitUsage } from "./limiter/types.ts";
 import { syncTypeEnabled } from "./schedule-plan.ts";
@@ -59,7 +53,7 @@ export interface JobReads {
 export interface SyncRequestDeps {
   readonly catalog: Catalog;
   readonly connections: Pick<ConnectionStore, "get" | "list">;
-  readonly jobs: JobReads;
+  readonly jobs: JobReads & ActiveJobs;
   readonly queue: JobQueue;
   readonly limiter: Pick<Limiter, "usage">;
   readonly clock?: () => number;
@@ -70,12 +64,18 @@ export interface SyncRequestDeps {
   readonly onSendFailed?: (jobId: string, error: unknown) => void;
 }
 
-/** A manual trigger: recorded as queued, sent to the provider's high-priority queue. */
+/** What `POST /sync` answers: the job, and `merged` when it is one already queued or running. */
+export type SyncAccepted = Pick<JobRecord, "jobId" | "status" | "priority"> & { readonly merged?: true };
+
+/**
+ * A manual trigger: recorded as queued, sent to the provider's high-priority queue — or, when the
+ * same sync is already queued or running, merged into that job (raised to high if still queued).
+ */
 export async function triggerSync(
   deps: SyncRequestDeps,
   callerTenant: string,
   request: SyncRequest,
-): Promise<Pick<JobRecord, "jobId" | "status" | "priority">> {
+): Promise<SyncAccepted> {
   if (request.tenantId !== undefined && request.tenantId !== callerTenant) {
     throw new ForbiddenError(`tenantId "${request.tenantId}" is not the caller's tenant`);
   }
@@ -97,29 +97,21 @@ export async function triggerSync(
     );
   }
 
-  const now = new Date((deps.clock ?? Date.now)()).toISOString();
-  const record: JobRecord = {
-    jobId: `m-${randomUUID()}`,
+  const { job, merged } = await enqueueSync(deps, {
     tenantId: callerTenant,
     connectionId: connection.connectionId,
     provider: provider.id,
     syncType: syncType.id,
+    params: params.params,
     priority: "high",
     source: "manual",
-    params: params.params,
-    status: "queued",
-    attempts: 0,
-    deferrals: 0,
-    createdAt: now,
-    updatedAt: now,
+  });
+  return {
+    jobId: job.jobId,
+    status: job.status,
+    priority: job.priority,
+    ...(merged ? { merged: true } : {}),
   };
-  await deps.jobs.create(record);
-  try {
-    await deps.queue.send(firstMessageOf(record));
-  } catch (error) {
-    deps.onSendFailed?.(record.jobId, error);
-  }
-  return { jobId: record.jobId, status: record.status, priority: record.priority };
 }
 
 /**
@@ -181,6 +173,8 @@ export interface SyncTypeStatus {
   readonly syncType: string;
   readonly cadence: string;
   readonly lastStatus: string | null;
+  /** The last run's job (what `GET /jobs/{jobId}` shows), e.g. a new connection's initial run. */
+  readonly lastJobId: string | null;
   readonly lastRunAt: string | null;
   readonly lastSuccessAt: string | null;
   /** Seconds since the last success (or null: never). */
@@ -217,6 +211,7 @@ export async function syncStatus(
             syncType: syncType.id,
             cadence: describeCadence(syncType),
             lastStatus: s?.lastStatus ?? null,
+            lastJobId: s?.lastJobId ?? null,
             lastRunAt: s?.lastRunAt ?? null,
             lastSuccessAt: s?.lastSuccessAt ?? null,
             freshnessSeconds:

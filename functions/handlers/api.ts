@@ -26,6 +26,7 @@ import {
   listConnections,
   updateConnection,
 } from "#core/connections/use-cases.ts";
+import { type DataReadDeps, readData } from "#core/data-reads.ts";
 import { parseEnv } from "#core/env.ts";
 import {
   NotFoundError,
@@ -209,6 +210,15 @@ export function createApiHandler(
       if (!raw) throw new ValidationError("jobId is required in the path");
       return { body: await getJob(deps, tenantId, decodeJobId(raw)) };
     },
+    readData: async (event, tenantId) => ({
+      body: await readData(
+        deps.reading,
+        tenantId,
+        pathIdOf(event, "provider", "provider"),
+        pathIdOf(event, "entityType", "entity type"),
+        event.queryStringParameters,
+      ),
+    }),
     getStatus: async (_event, tenantId) => ({ body: await syncStatus(deps, tenantId) }),
     getHealth: async () => ({ body: { status: "ok", time: new Date().toISOString() } }),
     getOpenApi: async () => {
@@ -250,6 +260,7 @@ export type ApiDeps = SyncRequestDeps & {
   readonly connecting: ConnectionDeps;
   readonly racing: RaceEventDeps;
   readonly publishing: PublicationDeps;
+  readonly reading: DataReadDeps;
 };
 
 /** Who acts (sets a value, approves): the token's subject, else (no subject in the context) the tenant. */
@@ -411,6 +422,13 @@ export const handler = middy(
       }),
       fingerprintKey: fingerprintKeyFrom(secrets, env.fingerprintKeySecret),
       secretPrefix: env.secretPrefix,
+      // A new or re-enabled connection's initial runs, and recovery runs after new credentials.
+      jobs,
+      queue,
+      onSendFailed: (jobId, error) =>
+        logger.error("job recorded but not queued; the sweep will send it", { jobId, error }),
+      onFollowUpFailed: (syncType, source, error) =>
+        logger.error("a follow-up sync could not be queued", { syncType, source, error }),
       onUndoFailed: (step, error) =>
         logger.error("undoing a failed connection change failed; something may be left behind", {
           step,
@@ -431,6 +449,19 @@ export const handler = middy(
       entities,
       jobs,
       queue,
+    },
+    reading: {
+      catalog: scaled,
+      entities,
+      subjects: jobs,
+      connections: connectionStore,
+      enqueue: {
+        jobs,
+        queue,
+        onSendFailed: (jobId, error) =>
+          logger.error("refresh recorded but not queued; the sweep will send it", { jobId, error }),
+      },
+      onRefreshFailed: (error) => logger.error("refresh on read could not be queued", { error }),
     },
     jobs,
     queue,

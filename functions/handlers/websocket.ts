@@ -1,10 +1,16 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import { documentClient, sqsClient } from "#adapters/aws-clients.ts";
 import { connectionsOn } from "#adapters/connections.ts";
+import { DynamoConnectionStore } from "#adapters/dynamo/connection-store.ts";
+import { EntityStore } from "#adapters/dynamo/entity-store.ts";
+import { JobStore } from "#adapters/dynamo/job-store.ts";
 import { logger } from "#adapters/observability.ts";
+import { SqsJobQueue } from "#adapters/sqs-job-queue.ts";
 import { createPublisher } from "#adapters/ws-publisher.ts";
 import { catalog } from "#catalog/index.ts";
 import { TENANT_ID_PATTERN } from "#core/auth/verifier.ts";
+import { type DataReadDeps, refreshTopic } from "#core/data-reads.ts";
 import { parseEnv } from "#core/env.ts";
 import { FUNCTIONS } from "#core/functions.ts";
 import { createLive, type Live } from "#core/live.ts";
@@ -78,10 +84,31 @@ function bodyOf(event: WebSocketEvent): string | undefined {
 }
 
 const env = parseEnv(FUNCTIONS.websocket.env);
+const jobs = new JobStore({
+  tableName: env.dataTable,
+  client: documentClient,
+  jobRetentionDays: env.jobRetentionDays,
+});
+/** What a subscription to stale data refreshes it through: the tenant's own entities and connections. */
+const reads: DataReadDeps = {
+  catalog,
+  // Read only: the retention applies to history this handler never writes.
+  entities: new EntityStore({ tableName: env.dataTable, client: documentClient, historyRetentionDays: 1 }),
+  subjects: jobs,
+  connections: new DynamoConnectionStore({ tableName: env.dataTable, client: documentClient }),
+  enqueue: {
+    jobs,
+    queue: new SqsJobQueue(sqsClient, env.queues),
+    onSendFailed: (jobId, error) =>
+      logger.error("refresh recorded but not queued; the sweep will send it", { jobId, error }),
+  },
+};
 const live = createLive({
   connections: connectionsOn(env.connectionsTable),
   publisher: createPublisher(env.wsCallbackUrl),
   knownTopics: knownTopics(catalog),
+  refreshOnSubscribe: (tenantId, topic) => refreshTopic(reads, tenantId, topic),
+  onRefreshFailed: (topic, error) => logger.error("refresh on subscribe failed", { topic, error }),
 });
 
 export const handler = middy(createWebSocketHandler(live)).use(injectLambdaContext(logger));

@@ -10,13 +10,15 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { documentClient, dynamoClient, sqsClient } from "#adapters/aws-clients.ts";
+import { documentClient, dynamoClient, schedulerClient, sqsClient } from "#adapters/aws-clients.ts";
 import { DynamoConnectionStore } from "#adapters/dynamo/connection-store.ts";
 import { DynamoLimiter } from "#adapters/dynamo/dynamo-limiter.ts";
 import { EntityStore } from "#adapters/dynamo/entity-store.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
 import { DynamoRaceEventStore } from "#adapters/dynamo/race-event-store.ts";
+import { DynamoResponseCache } from "#adapters/dynamo/response-cache.ts";
 import { SyncStateStore } from "#adapters/dynamo/sync-state-store.ts";
+import { EventBridgeSchedules } from "#adapters/eventbridge-schedules.ts";
 import { logger, tracer } from "#adapters/observability.ts";
 import { createProviderFetch } from "#adapters/provider-fetch.ts";
 import { connectionsForRuns } from "#adapters/run-connections.ts";
@@ -34,6 +36,7 @@ import { WORKER_ENV } from "#core/functions.ts";
 import { JobMessageSchema, scheduledJobId } from "#core/job.ts";
 import { scaledProvider } from "#core/limit-time-scale.ts";
 import { policyWithMarginFloor } from "#core/limiter/sliding-log.ts";
+import { type LiveWindowSource, liveWindowsAfterSync } from "#core/live-windows.ts";
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#core/metric-names.ts";
 import { followResults } from "#core/race/event-results.ts";
 import { followRegistrations, pushSlotMs, type RaceFollowUpDeps } from "#core/race/follow-ups.ts";
@@ -56,7 +59,12 @@ const MAX_PROVIDER_PAUSE_MS = 15 * 60_000;
  * sync job, processed idempotently on its job id (and deferral count), so an SQS redelivery of
  * a job that already ran does not call the provider again.
  */
-export function createWorkerHandler(module: ProviderModule) {
+export interface WorkerOptions {
+  /** The provider's live windows (OpenF1's sessions): put after each run of their calendar sync. */
+  readonly liveWindows?: LiveWindowSource;
+}
+
+export function createWorkerHandler(module: ProviderModule, options: WorkerOptions = {}) {
   const defined = findProvider(module.id);
   if (!defined) throw new Error(`provider ${module.id} is not in the catalog`);
   const metrics = new Metrics({
@@ -94,28 +102,31 @@ export function createWorkerHandler(module: ProviderModule) {
     client: documentClient,
     historyRetentionDays: env.historyRetentionDays,
   });
+  // Provider answers reused within their sync's freshness target (adapters/dynamo/response-cache.ts).
+  const responses = new DynamoResponseCache({ tableName: env.dataTable, client: documentClient });
+  const connectionStore = new DynamoConnectionStore({ tableName: env.dataTable, client: documentClient });
   const deps: SyncJobDeps = {
     provider,
     module,
     limiter,
     jobs,
+    // The JobStore is also the index of queued and running syncs: a scheduled firing of one ends skipped.
+    activeJobs: jobs,
     entities,
-    connections: connectionsForRuns(
-      new DynamoConnectionStore({ tableName: env.dataTable, client: documentClient }),
-      secretStoreFor(env),
-    ),
+    connections: connectionsForRuns(connectionStore, secretStoreFor(env)),
     state: new SyncStateStore({ tableName: env.dataTable, client: documentClient }),
     queue,
     metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
     log: { error: (message, details) => logger.error(message, details) },
     retry,
-    fetchFor: (job, permits, deadline) =>
+    fetchFor: (job, permits, deadline, leg) =>
       createProviderFetch({
         baseUrl,
         hosts,
         timeoutMs: providerTimeoutMs,
         deadline,
         redirectHosts,
+        ...(leg?.reuse ? { reuse: { cache: responses, ...leg.reuse } } : {}),
         onRedirectRefused: (reason, message) => {
           metrics.addMetric(METRIC.redirectRefused, MetricUnit.Count, 1);
           logger.warn("provider redirect refused", { reason, message, jobId: job.jobId });
@@ -148,6 +159,18 @@ export function createWorkerHandler(module: ProviderModule) {
       { entities, jobs, queue },
       { tableName: env.dataTable, timeScale: env.limitTimeScale },
     ),
+    // A provider with live windows (OpenF1) has no race hooks: its afterSync is the windows'.
+    ...(options.liveWindows === undefined
+      ? {}
+      : {
+          afterSync: liveWindowsAfterSync({
+            provider,
+            source: options.liveWindows,
+            schedules: windowSchedules(env),
+            entities,
+            connections: connectionStore,
+          }),
+        }),
   };
 
   const idempotencyConfig = new IdempotencyConfig({
@@ -255,6 +278,25 @@ function deliveryIdentity(record: Pick<SQSRecord, "body" | "messageId">): { key:
   // for that slot (a re-queue, the sweep's re-send), so it is keyed by the id the worker derives.
   const jobId = message.data.jobId ?? scheduledJobId(message.data);
   return { key: `${jobId}#${message.data.attempts}#${message.data.deferrals}`, jobId };
+}
+
+/** The Scheduler group, role and DLQ of live-window schedules, which the CDK gives such a worker. */
+function windowSchedules(env: ReturnType<typeof parseEnv<typeof WORKER_ENV>>): EventBridgeSchedules {
+  if (env.scheduleGroup === undefined || env.schedulerRoleArn === undefined)
+    throw new Error(
+      "this worker's provider has live windows: PACER_SCHEDULE_GROUP and PACER_SCHEDULER_ROLE_ARN must be set",
+    );
+  return new EventBridgeSchedules({
+    client: schedulerClient,
+    groupName: env.scheduleGroup,
+    roleArn: env.schedulerRoleArn,
+    ...(env.scheduleDlqArn === undefined ? {} : { deadLetterArn: env.scheduleDlqArn }),
+    queueArn: (provider, priority) => {
+      const arn = env.queues[provider]?.[priority]?.arn;
+      if (arn === undefined) throw new Error(`no ${priority} queue for ${provider} in PACER_QUEUES`);
+      return arn;
+    },
+  });
 }
 
 /**

@@ -76,6 +76,19 @@ export interface ChildJob {
   readonly params: Readonly<Record<string, string>>;
   /** @default the child sync type's own priority */
   readonly priority?: Priority;
+  /**
+   * Epoch ms before which the child must not run (an event's results, shortly after its end): its
+   * first message carries it as `notBefore`, and the worker waits it out in chained queue delays.
+   * @default none: the child may run at once
+   */
+  readonly notBefore?: number;
+  /**
+   * Whether the child's id derives from its connection, sync type, params and `notBefore` alone
+   * instead of its parent's id: every run that yields it then names the same job, so it is queued
+   * once however many runs see it (one look at an event's results, though each hourly `events`
+   * run lists the event until it starts). @default false: derived from the parent's id
+   */
+  readonly once?: boolean;
 }
 
 /**
@@ -111,6 +124,16 @@ export interface PushLedger {
   remember(entityType: string, id: string, data: Readonly<Record<string, unknown>>): Promise<void>;
 }
 
+/**
+ * What Pacer knows of this run's connection's other syncs (contract: a subject is the connection,
+ * a sync type and its params): when each last succeeded. Scoped to the run's tenant and
+ * connection, so a module cannot ask about anyone else's.
+ */
+export interface SubjectReader {
+  /** When the connection's sync of `syncType` with exactly `params` last succeeded (ISO 8601), if ever. */
+  lastSuccessAt(syncType: string, params: Readonly<Record<string, string>>): Promise<string | undefined>;
+}
+
 /** The connection a run works for: its tier, settings and credentials. */
 export interface RunConnection {
   readonly connectionId: string;
@@ -134,6 +157,12 @@ export interface SyncRun {
   /** The watermark the last completed run of this sync type and connection committed. */
   readonly watermark: string | undefined;
   readonly pushed: PushLedger;
+  /**
+   * When the connection's syncs last succeeded, per sync type and params: what a fan-out reads to
+   * enqueue only children whose data is older than its target. Absent (a worker that does not
+   * pass it): every child counts as never synced.
+   */
+  readonly subjects?: SubjectReader;
 }
 
 /** What `plan` sees: the run before it may call the provider. */

@@ -61,12 +61,15 @@ export interface PacerObservabilityProps {
  * When a sync type counts as stale: twice its cadence, but never less than two freshness-monitor
  * periods. The monitor only looks every few minutes, so for a 30-second cadence "2 × cadence"
  * would be tighter than the monitor can ever see and the alarm would flap on sampling noise.
- * Returns seconds, or undefined for manual sync types (nothing to be fresh against).
+ * Returns seconds, or undefined for manual sync types (nothing to be fresh against) and windowed
+ * ones (OpenF1's live data: idle between sessions by design, so "not succeeded for a while" is
+ * no symptom there; their failures still raise the error-rate and dead-letter alarms).
  */
 export function freshnessThresholdSeconds(
   syncType: SyncTypeDef,
   monitorPeriod: Duration,
 ): number | undefined {
+  if (syncType.windowed === true) return undefined;
   const c = syncType.cadence;
   const everyMs = c.kind === "rate" ? c.everyMs : c.kind === "cron" ? c.approxEveryMs : undefined;
   if (everyMs === undefined) return undefined;
@@ -275,7 +278,7 @@ function loggedErrorsMetric(scope: Construct, fn: MonitoredFunction): Metric {
 function scheduledSyncTypes(catalog: Catalog): { provider: string; syncType: string }[] {
   return catalog.providers.flatMap((provider) =>
     provider.syncTypes
-      .filter((syncType) => syncType.cadence.kind !== "manual")
+      .filter((syncType) => syncType.cadence.kind !== "manual" && syncType.windowed !== true)
       .map((syncType) => ({ provider: provider.id, syncType: syncType.id })),
   );
 }

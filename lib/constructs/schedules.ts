@@ -1,5 +1,5 @@
 import { Aws, type CfnElement, Duration, Stack, Validations } from "aws-cdk-lib";
-import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import {
   Schedule,
@@ -11,6 +11,9 @@ import {
 import { LambdaInvoke, type ScheduleTargetBaseProps } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { ENV } from "#core/env.ts";
+import { groupSchedulesArn } from "./connection-access.ts";
+import type { PacerFunction } from "./pacer-function.ts";
 import type { PacerQueues } from "./queues.ts";
 
 export interface PacerSchedulesProps {
@@ -51,11 +54,15 @@ export interface PacerSchedulesProps {
  * race clock) in
  * one group, and the group, target role and delivery DLQ that connections' sync schedules use.
  * Those are created and removed at run time with their connections (functions/adapters/
- * eventbridge-schedules.ts), never by a deploy.
+ * eventbridge-schedules.ts), never by a deploy; so are the live windows' (OpenF1's real-time
+ * tier), which the workers put after each calendar sync and Scheduler deletes after each window.
  */
 export class PacerSchedules extends Construct {
   public readonly group: ScheduleGroup;
-  /** Where connections' schedules live; the REST API may create and delete schedules here only. */
+  /**
+   * Where connections' schedules live; the REST API (and, for live windows, the workers granted
+   * `grantWindowSchedules`) may create and delete schedules here only.
+   */
   public readonly connectionsGroup: ScheduleGroup;
   /** Its name, known at synth (IAM resources and the API's env name it, not a token). */
   public readonly connectionsGroupName: string;
@@ -122,6 +129,42 @@ export class PacerSchedules extends Construct {
     });
   }
 
+  /**
+   * Lets `fn` (the worker of a provider with windowed sync types) keep its connections' live-window
+   * schedules in the connections group: create, update and delete them there, list the group's
+   * names (ListSchedules has no resource-level permissions), and hand Scheduler the connections'
+   * target role only. Its environment names the group, the role and the delivery DLQ.
+   */
+  grantWindowSchedules(fn: PacerFunction): void {
+    fn.addEnvironment(ENV.scheduleGroup, this.connectionsGroupName);
+    fn.addEnvironment(ENV.schedulerRoleArn, this.connectionTargetRole.roleArn);
+    fn.addEnvironment(ENV.scheduleDlqArn, this.deadLetterQueue.queueArn);
+    const schedules = groupSchedulesArn(fn, this.connectionsGroupName);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
+        resources: [schedules],
+      }),
+    );
+    fn.addToRolePolicy(new PolicyStatement({ actions: ["scheduler:ListSchedules"], resources: ["*"] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["iam:PassRole"],
+        resources: [this.connectionTargetRole.roleArn],
+        conditions: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+      }),
+    );
+    Validations.of(fn.executionRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagSpelling(Stack.of(fn).resolve(schedules))}]`,
+      reason: `Live-window schedules are named at run time (<connectionId>.<syncType>.<windowStart>): the wildcard covers only the schedules of Pacer's own group "${this.connectionsGroupName}", no other group's.`,
+    });
+    Validations.of(fn.executionRole).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason:
+        "Besides X-Ray, the worker lists its connections' live-window schedules with scheduler:ListSchedules, which supports no resource-level permissions (it reveals names, never inputs); every write is scoped to the connections group.",
+    });
+  }
+
   /** A schedule invoking a function on a rate, with the shared role and DLQ. */
   private everyRate(
     id: string,
@@ -152,6 +195,18 @@ export class PacerSchedules extends Construct {
     schedule.node.addDependency(this.group);
     return schedule;
   }
+}
+
+/** cdk-nag's spelling of a resolved ARN: strings as they are, `Ref`s as `<Name>`, joins joined. */
+function nagSpelling(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null && "Ref" in value)
+    return `<${String((value as { Ref: string }).Ref)}>`;
+  if (typeof value === "object" && value !== null && "Fn::Join" in value) {
+    const [separator, parts] = (value as { "Fn::Join": [string, unknown[]] })["Fn::Join"];
+    return parts.map(nagSpelling).join(separator);
+  }
+  throw new Error(`cannot name ${JSON.stringify(value)} for cdk-nag`);
 }
 
 /** Scheduler, and only on behalf of this account's schedules (no confused deputy). */

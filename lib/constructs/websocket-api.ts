@@ -13,6 +13,7 @@ import { FUNCTIONS } from "#core/functions.ts";
 import type { ApiThrottle } from "../config.ts";
 import type { ApiGatewayAccount } from "./api-gateway-account.ts";
 import { PacerFunction } from "./pacer-function.ts";
+import type { PacerQueues } from "./queues.ts";
 import type { PacerTableSet } from "./tables.ts";
 
 /** Route keys besides `$connect`; API Gateway authorizes only `$connect`, the rest ride its connection. */
@@ -27,6 +28,8 @@ export interface PacerWebSocketApiProps {
   /** The shared Lambda authorizer (REQUEST events on `$connect`, token in `?token=`). */
   readonly authorizer: IFunction;
   readonly tables: PacerTableSet;
+  /** Reads of stale data queue their refresh (a subscribe to a topic whose data is older than its target). */
+  readonly queues: PacerQueues;
   readonly throttle: ApiThrottle;
   /** Stages log through the account's CloudWatch role, so they wait for it. */
   readonly apiGatewayAccount: ApiGatewayAccount;
@@ -75,6 +78,7 @@ export class PacerWebSocketApi extends Construct {
     this.handler = new PacerFunction(this, "Handler", {
       spec: FUNCTIONS.websocket,
       tables: props.tables,
+      queues: props.queues,
       logRetention,
       environment: { [CALLBACK_URL_ENV_VAR]: this.stage.callbackUrl },
     });

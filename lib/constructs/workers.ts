@@ -9,6 +9,7 @@ import type { RetryPolicy } from "#core/retry-budget.ts";
 import { grantConnectionSecretsRead } from "./connection-access.ts";
 import { PacerFunction } from "./pacer-function.ts";
 import type { PacerQueues } from "./queues.ts";
+import type { PacerSchedules } from "./schedules.ts";
 import type { PacerTableSet } from "./tables.ts";
 
 export interface PacerWorkersProps {
@@ -48,6 +49,8 @@ export interface PacerWorkersProps {
 export class PacerWorkers extends Construct {
   /** Worker function by provider id. */
   public readonly functions: ReadonlyMap<string, PacerFunction>;
+  readonly #catalog: Catalog;
+  #liveWindows: PacerSchedules | undefined;
 
   constructor(scope: Construct, id: string, props: PacerWorkersProps) {
     super(scope, id);
@@ -87,6 +90,26 @@ export class PacerWorkers extends Construct {
       functions.set(provider.id, worker);
     }
     this.functions = functions;
+    this.#catalog = props.catalog;
+  }
+
+  /**
+   * Lets the worker of each provider with windowed sync types (OpenF1's real-time tier) put and
+   * delete its connections' live-window schedules in the connections group (after a calendar
+   * sync): its environment names the group, role and DLQ, and its role may use them. The
+   * schedules come later in the stack than the workers, hence a method, not a prop. Calling it
+   * again with the same schedules changes nothing.
+   */
+  manageLiveWindows(schedules: PacerSchedules): void {
+    if (this.#liveWindows === schedules) return;
+    if (this.#liveWindows !== undefined) throw new Error("the workers' live windows are already managed");
+    this.#liveWindows = schedules;
+    for (const provider of this.#catalog.providers) {
+      const worker = this.functions.get(provider.id);
+      if (worker && provider.syncTypes.some((syncType) => syncType.windowed === true)) {
+        schedules.grantWindowSchedules(worker);
+      }
+    }
   }
 }
 

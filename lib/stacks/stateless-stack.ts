@@ -64,6 +64,7 @@ export class PacerStatelessStack extends Stack {
     this.webSocketApi = new PacerWebSocketApi(this, "WebSocketApi", {
       authorizer,
       tables,
+      queues,
       throttle: config.apiThrottle,
       apiGatewayAccount,
       logRetention,
@@ -92,6 +93,7 @@ export class PacerStatelessStack extends Stack {
       raceClock: this.raceClock.function,
       raceClockRate: RACE_CLOCK_PERIOD,
     });
+    this.workers.manageLiveWindows(this.schedules);
 
     this.restApi = new PacerRestApi(this, "RestApi", {
       authorizer,

@@ -7,13 +7,22 @@ export interface Recurrence {
 
 const RATE_UNITS_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
+const AT = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/;
+
+/** Whether `expression` is a one-time `at(…)` schedule (Scheduler ignores its StartDate and EndDate). */
+export function isOneTime(expression: string): boolean {
+  return expression.trim().startsWith("at(");
+}
+
 /**
  * Parses an EventBridge Scheduler expression. `rate(…)` schedules fire at `startMs` plus whole
  * multiples of the rate, starting one rate after `startMs` (never at creation); `cron(…)` ones at
- * the expression's UTC occurrences.
+ * the expression's occurrences in `timezone` (an IANA zone, as ScheduleExpressionTimezone names
+ * it); `at(yyyy-mm-ddThh:mm:ss)` ones once, at that wall-clock time in `timezone`.
  */
-export function parseScheduleExpression(expression: string, startMs: number): Recurrence {
-  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression.trim());
+export function parseScheduleExpression(expression: string, startMs: number, timezone = "UTC"): Recurrence {
+  const trimmed = expression.trim();
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(trimmed);
   if (rate) {
     const everyMs = Number(rate[1]) * (RATE_UNITS_MS[rate[2] ?? ""] ?? Number.NaN);
     if (!(everyMs > 0)) throw new Error(`invalid rate expression "${expression}"`);
@@ -21,9 +30,70 @@ export function parseScheduleExpression(expression: string, startMs: number): Re
       next: (afterMs) => startMs + Math.max(1, Math.floor((afterMs - startMs) / everyMs) + 1) * everyMs,
     };
   }
-  const cron = /^cron\((.+)\)$/.exec(expression.trim());
-  if (cron?.[1]) return cronRecurrence(cron[1]);
-  throw new Error(`unsupported schedule expression "${expression}" (expected rate(…) or cron(…))`);
+  const cron = /^cron\((.+)\)$/.exec(trimmed);
+  if (cron?.[1]) return cronRecurrence(cron[1], timezone);
+  const at = AT.exec(trimmed);
+  if (at) {
+    const [year, month, day, hour, minute, second] = at.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
+    const check = new Date(wallMs);
+    if (
+      check.getUTCMonth() !== month - 1 ||
+      check.getUTCDate() !== day ||
+      hour > 23 ||
+      minute > 59 ||
+      second > 59
+    )
+      throw new Error(`invalid date in "${expression}"`);
+    const fireMs = zonedToUtcMs(wallMs, timezone);
+    return { next: (afterMs) => (fireMs > afterMs ? fireMs : undefined) };
+  }
+  throw new Error(`unsupported schedule expression "${expression}" (expected rate(…), cron(…) or at(…))`);
+}
+
+/** `timeZone`'s offset from UTC at the instant `utcMs` (ms; east positive). */
+function zoneOffsetMs(timeZone: string, utcMs: number): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+  }).formatToParts(new Date(utcMs));
+  const field = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(
+    field("year"),
+    field("month") - 1,
+    field("day"),
+    field("hour"),
+    field("minute"),
+    field("second"),
+  );
+  return wall - (utcMs - (((utcMs % 1000) + 1000) % 1000));
+}
+
+/**
+ * The instant a wall-clock time in `timeZone` names (`wallMs`: that wall time read as if UTC).
+ * Two passes settle the offset across a DST change; a wall time a change skips lands just after it.
+ */
+export function zonedToUtcMs(wallMs: number, timeZone: string): number {
+  const guess = wallMs - zoneOffsetMs(timeZone, wallMs);
+  return wallMs - zoneOffsetMs(timeZone, guess);
+}
+
+/** The calendar year at `utcMs` in `timeZone`. */
+function yearIn(timeZone: string, utcMs: number): number {
+  return new Date(utcMs + zoneOffsetMs(timeZone, utcMs)).getUTCFullYear();
 }
 
 /** An AWS cron body split into cron-parser's five fields and AWS's year field. */
@@ -83,22 +153,22 @@ export function yearMatches(field: string, year: number): boolean {
 /** AWS allows years up to 2199; past that nothing can match. */
 const LAST_YEAR = 2199;
 
-function cronRecurrence(body: string): Recurrence {
+function cronRecurrence(body: string, tz: string): Recurrence {
   const { expression, years } = convertAwsCron(body);
-  CronExpressionParser.parse(expression, { tz: "UTC" }); // fail at parse time, not at the first firing
+  CronExpressionParser.parse(expression, { tz }); // fail at parse time, not at the first firing
   return {
     next(afterMs) {
       let from = afterMs;
       for (;;) {
-        const at = CronExpressionParser.parse(expression, { currentDate: new Date(from), tz: "UTC" })
+        const at = CronExpressionParser.parse(expression, { currentDate: new Date(from), tz })
           .next()
           .getTime();
-        const year = new Date(at).getUTCFullYear();
+        const year = yearIn(tz, at);
         if (yearMatches(years, year)) return at;
         let nextYear = year + 1;
         while (nextYear <= LAST_YEAR && !yearMatches(years, nextYear)) nextYear++;
         if (nextYear > LAST_YEAR) return undefined;
-        from = Date.UTC(nextYear, 0, 1) - 1;
+        from = zonedToUtcMs(Date.UTC(nextYear, 0, 1), tz) - 1;
       }
     },
   };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseScheduleExpression } from "./schedule-expression.ts";
+import { isOneTime, parseScheduleExpression } from "./schedule-expression.ts";
 
 /**
  * EventBridge Scheduler's REST-JSON model, as far as the local stand-in (scheduler-service.ts)
@@ -187,28 +187,39 @@ export function resourceName(value: string | null | undefined, what: string): st
 
 const MAX_PAGE = 100;
 
-/** The expression parses locally (else ValidationException); cron fires in UTC only here. */
+/** The expression parses locally, in its timezone (an IANA zone), else a ValidationException. */
 export function checkExpression(expression: string, timezone: string | undefined, nowMs: number): void {
+  if (timezone !== undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: timezone });
+    } catch {
+      throw new SchedulerApiError("ValidationException", `Invalid ScheduleExpressionTimezone ${timezone}.`);
+    }
+  }
   try {
-    parseScheduleExpression(expression, nowMs);
+    parseScheduleExpression(expression, nowMs, timezone);
   } catch (error) {
     throw new SchedulerApiError(
       "ValidationException",
       `Invalid Schedule Expression ${expression}. ${(error as Error).message}`,
     );
   }
-  if (timezone === undefined) return;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: timezone });
-  } catch {
-    throw new SchedulerApiError("ValidationException", `Invalid ScheduleExpressionTimezone ${timezone}.`);
-  }
-  if (expression.startsWith("cron(") && !["UTC", "Etc/UTC", "GMT", "Etc/GMT"].includes(timezone)) {
+}
+
+/** How far in the past Scheduler accepts a recurring schedule's StartDate. */
+const START_DATE_SLACK_MS = 5 * 60_000;
+
+/**
+ * A recurring schedule's StartDate may not lie more than 5 minutes in the past, as Scheduler
+ * says; a one-time schedule's dates are ignored, so not checked.
+ */
+export function checkStartDate(body: ScheduleBody, nowMs: number): void {
+  if (body.StartDate === undefined || isOneTime(body.ScheduleExpression)) return;
+  if (body.StartDate * 1000 < nowMs - START_DATE_SLACK_MS)
     throw new SchedulerApiError(
       "ValidationException",
-      `The local Scheduler fires cron schedules in UTC only, not ${timezone}.`,
+      "The StartDate you specify cannot be earlier than 5 minutes ago.",
     );
-  }
 }
 
 export function parseJson(text: string): unknown {

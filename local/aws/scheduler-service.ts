@@ -11,10 +11,11 @@ import {
 import type { LocalLog } from "../log.ts";
 import { LOOPBACK, listen } from "../ports.ts";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./aws-config.ts";
-import { parseScheduleExpression, type Recurrence } from "./schedule-expression.ts";
+import { isOneTime, parseScheduleExpression, type Recurrence } from "./schedule-expression.ts";
 import { ScheduleTimers } from "./scheduler.ts";
 import {
   checkExpression,
+  checkStartDate,
   decodePathLabel,
   page,
   parseBody,
@@ -69,7 +70,10 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * Update, Get, Delete and List schedules; Create, Get, List and Delete groups), with the real
  * service's validation of those fields, schedules held in memory and fired on the virtual clock.
  * SigV4 headers are not checked. Rate schedules count from their creation (or StartDate), so an
- * update that keeps the expression keeps the firing times.
+ * update that keeps the expression keeps the firing times. StartDate, EndDate, one-time `at(…)`
+ * expressions, ScheduleExpressionTimezone and `ActionAfterCompletion: DELETE` (the schedule goes
+ * after its last firing, or at its EndDate) are honoured as Scheduler does, all on the virtual
+ * clock through ScheduleTimers' recurrences.
  */
 export async function startSchedulerService(options: SchedulerServiceOptions): Promise<SchedulerService> {
   const { clock, deliver, log } = options;
@@ -128,28 +132,43 @@ export async function startSchedulerService(options: SchedulerServiceOptions): P
     }
   };
 
+  /** Forgets a schedule and stops its timers (its firing and its completion). */
+  const drop = (key: string) => {
+    schedules.delete(key);
+    timers.delete(key);
+    timers.delete(completionKey(key));
+  };
+  /** ActionAfterCompletion DELETE: the schedule goes once it has nothing more to fire. */
+  const completed = (key: string, schedule: StoredSchedule) => {
+    if (schedule.ActionAfterCompletion !== "DELETE" || schedules.get(key) !== schedule) return;
+    drop(key);
+    log.debug(`schedule ${schedule.GroupName}/${schedule.Name} completed and was deleted`);
+  };
+
   const arm = (schedule: StoredSchedule) => {
     const key = keyOf(schedule.GroupName, schedule.Name);
+    timers.delete(completionKey(key));
     if (schedule.State === "DISABLED") return void timers.delete(key);
-    const startMs = schedule.StartDate === undefined ? undefined : schedule.StartDate * 1000;
-    const endMs = schedule.EndDate === undefined ? Number.POSITIVE_INFINITY : schedule.EndDate * 1000;
-    const occurrences = parseScheduleExpression(
-      schedule.ScheduleExpression,
-      startMs ?? schedule.CreationDate * 1000,
-    );
-    const recurrence: Recurrence = {
-      next: (afterMs) => {
-        const at = occurrences.next(afterMs);
-        return at === undefined || at > endMs ? undefined : at;
-      },
-    };
-    timers.set(key, recurrence, (at) => fire(schedule, at), Math.max(clock.now(), startMs ?? 0));
+    const recurrence = occurrencesOf(schedule);
+    timers.set(key, recurrence, async (at) => {
+      await fire(schedule, at);
+      if (recurrence.next(at) === undefined) completed(key, schedule);
+    });
+    // A recurring schedule is complete at its EndDate, whether or not a firing fell just before.
+    if (schedule.EndDate !== undefined && !isOneTime(schedule.ScheduleExpression)) {
+      const endMs = schedule.EndDate * 1000;
+      timers.set(completionKey(key), { next: (afterMs) => (endMs > afterMs ? endMs : undefined) }, async () =>
+        completed(key, schedule),
+      );
+    }
   };
 
   const putSchedule = (name: string, raw: unknown, mode: "create" | "update") => {
     const body = parseBody(ScheduleBodySchema, raw);
     const group = existingGroup(body.GroupName);
     checkExpression(body.ScheduleExpression, body.ScheduleExpressionTimezone, clock.now());
+    // On a faster clock the handlers' real time lags the virtual one: their dates would look old.
+    if (clock.speed === 1) checkStartDate(body, clock.now());
     const key = keyOf(group, name);
     const previous = schedules.get(key);
     if (mode === "create" && previous)
@@ -205,8 +224,7 @@ export async function startSchedulerService(options: SchedulerServiceOptions): P
         const group = existingGroup(query.get("groupName"));
         const schedule = existingSchedule(group, name);
         if (method === "GET") return schedule;
-        schedules.delete(keyOf(group, name));
-        timers.delete(keyOf(group, name));
+        drop(keyOf(group, name));
         return {};
       }
     }
@@ -222,8 +240,7 @@ export async function startSchedulerService(options: SchedulerServiceOptions): P
         if (name === DEFAULT_GROUP)
           throw new SchedulerApiError("ValidationException", "The default schedule group cannot be deleted.");
         for (const schedule of [...schedules.values()].filter((s) => s.GroupName === name)) {
-          schedules.delete(keyOf(name, schedule.Name));
-          timers.delete(keyOf(name, schedule.Name));
+          drop(keyOf(name, schedule.Name));
         }
         groups.delete(name);
         return {};
@@ -278,6 +295,35 @@ export async function startSchedulerService(options: SchedulerServiceOptions): P
     stop: async () => {
       timers.stop();
       await closeServer(server);
+    },
+  };
+}
+
+/** The timer of a schedule's completion (its EndDate), beside the timer of its firings. */
+function completionKey(key: string): string {
+  return `${key}#completion`;
+}
+
+/**
+ * When a stored schedule fires: its expression's occurrences in its timezone from its StartDate on
+ * (a rate's first one rate after it) and before its EndDate — both ignored by a one-time
+ * schedule, as Scheduler does. A rate without a StartDate counts from the schedule's creation.
+ */
+export function occurrencesOf(schedule: StoredSchedule): Recurrence {
+  const timezone = schedule.ScheduleExpressionTimezone;
+  if (isOneTime(schedule.ScheduleExpression))
+    return parseScheduleExpression(schedule.ScheduleExpression, schedule.CreationDate * 1000, timezone);
+  const startMs = schedule.StartDate === undefined ? undefined : schedule.StartDate * 1000;
+  const endMs = schedule.EndDate === undefined ? Number.POSITIVE_INFINITY : schedule.EndDate * 1000;
+  const occurrences = parseScheduleExpression(
+    schedule.ScheduleExpression,
+    startMs ?? schedule.CreationDate * 1000,
+    timezone,
+  );
+  return {
+    next: (afterMs) => {
+      const at = occurrences.next(startMs === undefined ? afterMs : Math.max(afterMs, startMs - 1));
+      return at === undefined || at >= endMs ? undefined : at;
     },
   };
 }

@@ -2,7 +2,7 @@ import type { JobMessageInput } from "#core/job.ts";
 import { type ScheduleDef, scheduleMessage } from "#core/schedule-plan.ts";
 import type { LocalLog } from "../log.ts";
 import { parseScheduleExpression, type Recurrence } from "./schedule-expression.ts";
-import type { VirtualClock } from "./virtual-clock.ts";
+import type { DrivenSchedules, VirtualClock } from "./virtual-clock.ts";
 
 /** setTimeout's ceiling; longer waits re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -22,15 +22,50 @@ interface TimedSchedule {
  * which can be set, replaced and removed while it runs. Each fires at its occurrences strictly
  * after it was set (never at once); occurrences that a busy event loop made late still fire, in
  * order, like Scheduler's delivery of late invocations.
+ *
+ * On a driven clock (the simulator's) no timer is armed: the clock asks for the next occurrence
+ * and has the due ones fired (see VirtualClock.fireDue).
  */
-export class ScheduleTimers {
+export class ScheduleTimers implements DrivenSchedules {
   readonly #entries = new Map<string, TimedSchedule>();
   #stopped = false;
+  readonly #forget: (() => void) | undefined;
 
   constructor(
     private readonly clock: VirtualClock,
     private readonly log: LocalLog,
-  ) {}
+  ) {
+    this.#forget = clock.driven ? clock.register(this) : undefined;
+  }
+
+  nextOccurrence(): number | undefined {
+    let next: number | undefined;
+    for (const entry of this.#entries.values()) {
+      if (entry.nextAt !== undefined && (next === undefined || entry.nextAt < next)) next = entry.nextAt;
+    }
+    return next;
+  }
+
+  async fireDue(virtualNowMs: number): Promise<number> {
+    let fired = 0;
+    for (;;) {
+      if (this.#stopped) return fired;
+      // The earliest due entry first: firings reach their queues in time order.
+      let due: [string, TimedSchedule] | undefined;
+      for (const pair of this.#entries) {
+        const at = pair[1].nextAt;
+        if (at !== undefined && at <= virtualNowMs && (due === undefined || at < (due[1].nextAt ?? at)))
+          due = pair;
+      }
+      if (!due) return fired;
+      const [name, entry] = due;
+      const at = entry.nextAt as number;
+      // Re-armed before firing: a firing that replaces or deletes its own schedule wins.
+      entry.nextAt = entry.recurrence.next(at);
+      await this.#fire(name, entry, at);
+      fired++;
+    }
+  }
 
   /**
    * Starts `name`, or replaces it: the old timer is cancelled, and a firing of the old one that
@@ -70,23 +105,28 @@ export class ScheduleTimers {
   /** Cancels every timer; nothing fires after this, and set() is ignored. */
   stop(): void {
     this.#stopped = true;
+    this.#forget?.();
     for (const entry of this.#entries.values()) if (entry.timer) clearTimeout(entry.timer);
+  }
+
+  async #fire(name: string, entry: TimedSchedule, at: number): Promise<void> {
+    try {
+      await entry.fire(at);
+    } catch (error) {
+      this.log.warn(`schedule ${name} failed its ${new Date(at).toISOString()} firing`, error);
+    }
   }
 
   #arm(name: string, entry: TimedSchedule, at: number | undefined): void {
     entry.nextAt = at;
     entry.timer = undefined;
-    if (at === undefined || this.#stopped) return;
+    if (at === undefined || this.#stopped || this.clock.driven) return;
     const current = () => !this.#stopped && this.#entries.get(name) === entry;
     const fire = async () => {
       if (!current()) return;
       // Waits beyond setTimeout's ceiling come back here early.
       if (this.clock.now() < at) return this.#arm(name, entry, at);
-      try {
-        await entry.fire(at);
-      } catch (error) {
-        this.log.warn(`schedule ${name} failed its ${new Date(at).toISOString()} firing`, error);
-      }
+      await this.#fire(name, entry, at);
       if (current()) this.#arm(name, entry, entry.recurrence.next(at));
     };
     entry.timer = setTimeout(fire, Math.min(this.clock.realDelayUntil(at), MAX_TIMER_MS));

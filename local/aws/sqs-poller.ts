@@ -29,6 +29,11 @@ export interface SqsPollerOptions {
   readonly batchSize?: number;
   /** Wait after a failed receive, doubling per failure up to `max`. @default { min: 250, max: 5000 } */
   readonly retryBackoffMs?: { readonly min: number; readonly max: number };
+  /**
+   * Idle loops wait for this to ring instead of polling on a timer (the simulator's driven mode:
+   * whatever sends a message rings it). @default short polls, 25 to 250 ms apart
+   */
+  readonly doorbell?: Doorbell;
 }
 
 export interface SqsPollerStats {
@@ -42,6 +47,8 @@ export interface SqsPollerStats {
 
 export interface SqsPoller {
   stats(): SqsPollerStats;
+  /** Whether a loop is receiving or running a batch right now (false: every loop waits idle). */
+  busy(): boolean;
   /**
    * Kills the invocations in flight as crashed sandboxes: their messages are not deleted (they
    * come back after the visibility timeout), their Invocation signal aborts, and each loop goes on
@@ -57,6 +64,46 @@ const STOP_WAIT_MS = 10_000;
 /** The longest a new message waits for an idle poller; short polls keep priority order exact. */
 const IDLE_MAX_MS = 250;
 const RETRY_BACKOFF_MS = { min: 250, max: 5_000 };
+
+/** How long an idle loop waits for the doorbell before it looks anyway (a ring that was missed). */
+const DOORBELL_FALLBACK_MS = 1_000;
+
+/**
+ * Wakes idle poll loops when a message may have arrived. A ring between a loop's empty receive
+ * and its wait is not lost: the loop waits only while nothing rang since its receive began.
+ */
+export class Doorbell {
+  #rings = 0;
+  #waiters = new Set<() => void>();
+
+  /** How many times it rang so far: what a loop notes before it receives. */
+  get rings(): number {
+    return this.#rings;
+  }
+
+  ring(): void {
+    this.#rings++;
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves at the next ring after `since` rings (at once if there was one), or after `fallbackMs`. */
+  wait(since: number, signal: AbortSignal, fallbackMs = DOORBELL_FALLBACK_MS): Promise<void> {
+    if (this.#rings !== since || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, fallbackMs);
+      signal.addEventListener("abort", done, { once: true });
+      this.#waiters.add(done);
+    });
+  }
+}
 
 /** A poll loop's sandbox and the kill switch of the invocation it runs, if any. */
 interface Sandbox {
@@ -77,9 +124,11 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const abort = new AbortController();
   const stats: Stats = { batches: 0, messages: 0, failed: 0, killed: 0 };
   const sandboxes: Sandbox[] = options.instances.map((fn) => ({ fn, inFlight: undefined }));
-  const loops = sandboxes.map((sandbox) => pollLoop(options, sandbox, stats, abort.signal));
+  const activity = { busy: sandboxes.length };
+  const loops = sandboxes.map((sandbox) => pollLoop(options, sandbox, stats, activity, abort.signal));
   return {
     stats: () => ({ ...stats }),
+    busy: () => activity.busy > 0,
     killInFlight: () => {
       let killed = 0;
       for (const sandbox of sandboxes) {
@@ -97,12 +146,20 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   };
 }
 
-async function pollLoop(options: SqsPollerOptions, sandbox: Sandbox, stats: Stats, signal: AbortSignal) {
+async function pollLoop(
+  options: SqsPollerOptions,
+  sandbox: Sandbox,
+  stats: Stats,
+  activity: { busy: number },
+  signal: AbortSignal,
+) {
   let idleMs = IDLE_MIN_MS;
   let receiveFailures = 0;
   const backoff = options.retryBackoffMs ?? RETRY_BACKOFF_MS;
+  const { doorbell } = options;
   while (!signal.aborted) {
     let batch: { queue: LocalQueue; messages: Message[] } | undefined;
+    const rings = doorbell?.rings ?? 0;
     try {
       batch = await receiveByPriority(options, signal);
     } catch (error) {
@@ -119,7 +176,10 @@ async function pollLoop(options: SqsPollerOptions, sandbox: Sandbox, stats: Stat
       receiveFailures = 0;
     }
     if (!batch) {
-      await sleep(idleMs, signal);
+      activity.busy--;
+      if (doorbell) await doorbell.wait(rings, signal);
+      else await sleep(idleMs, signal);
+      activity.busy++;
       idleMs = Math.min(idleMs * 2, IDLE_MAX_MS);
       continue;
     }

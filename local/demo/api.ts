@@ -95,6 +95,28 @@ export class DemoApi {
     return { ...params, ...(await this.waitFor(accepted.jobId, wait)) };
   }
 
+  /**
+   * The run Pacer started by itself for a sync type (a new connection's initial run), once no job
+   * of it is pending: `GET /status` names its last job, whose end is then waited for.
+   */
+  async ownRun(provider: string, syncType: string, wait: JobWait): Promise<DemoRun> {
+    for (;;) {
+      const status = await this.call<{
+        providers?: {
+          provider: string;
+          syncTypes: { syncType: string; pendingJobs: number; lastJobId: string | null }[];
+        }[];
+      }>("GET", "/status");
+      const entry = status.body?.providers
+        ?.find((p) => p.provider === provider)
+        ?.syncTypes.find((s) => s.syncType === syncType);
+      if (entry?.lastJobId && entry.pendingJobs === 0) return this.waitFor(entry.lastJobId, wait);
+      if (Date.now() >= wait.deadline)
+        return { status: "timeout", ...EMPTY, detail: `no run of ${provider}/${syncType} ended` };
+      await sleep(POLL_MS);
+    }
+  }
+
   /** Waits for a job the demo did not start itself (an automatic push, a publish) to end. */
   async waitFor(jobId: string, wait: JobWait): Promise<DemoRun> {
     const settled = wait.settled ?? (() => true);

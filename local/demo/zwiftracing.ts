@@ -31,27 +31,29 @@ export interface OnceOptions {
 }
 
 /**
- * ZwiftRacing's day in one pass: the club's members, their stats in one bulk call, a rider added
- * by hand, and the finished events with one `eventResults` child each: one results call each, at
- * 1 a minute (the demo's time scale is what keeps that to seconds).
+ * ZwiftRacing's day in one pass: the connection's initial runs (the club's members, their stats in
+ * one bulk call, the finished events with one `eventResults` child each: one results call each, at
+ * 1 a minute, which the demo's time scale keeps to seconds), then a rider added by hand. The
+ * initial runs are Pacer's own, started by connecting: the demo waits for them rather than asking
+ * again, which would call the provider twice for the same answer.
  */
 export async function runEachOnce(api: DemoApi, options: OnceOptions): Promise<OnceRuns> {
   const runs: Record<string, { run: DemoRun }> = {};
-  const step = async (
-    syncType: string,
-    params?: Record<string, string>,
-    settled?: (job: JobRecord) => boolean,
-  ) => {
-    const request = { provider: PROVIDER, syncType, connectionId: options.connectionId };
-    const run = await api.run(params ? { ...request, params } : request, { ...options.wait, settled });
+  const record = (syncType: string, run: DemoRun) => {
     runs[syncType] = { run };
     options.log.info(`demo ${PROVIDER}/${syncType}: ${describeRun(run)}`);
     return run;
   };
-  await step("clubMembers");
-  await step("riderStats");
-  await step("rider", { riderId: MANUAL_RIDER_ID });
-  const results = await step("results", undefined, childrenEnded);
+  const initial = async (syncType: string, settled?: (job: JobRecord) => boolean) =>
+    record(syncType, await api.ownRun(PROVIDER, syncType, { ...options.wait, settled }));
+  await initial("clubMembers");
+  // The initial riderStats may have run before the members were in (it then had no one to ask
+  // for): asked now, it merges into that run if it is still queued, else asks for the members.
+  const request = { provider: PROVIDER, connectionId: options.connectionId };
+  record("riderStats", await api.run({ ...request, syncType: "riderStats" }, options.wait));
+  const rider = { ...request, syncType: "rider", params: { riderId: MANUAL_RIDER_ID } };
+  record("rider", await api.run(rider, options.wait));
+  const results = await initial("results", childrenEnded);
   if (results.jobId !== undefined && results.children !== undefined && results.children.total > 0) {
     const run = await childrenRun(api, results.jobId, results.children, options.childJobIds);
     runs.eventResults = { run };

@@ -35,6 +35,13 @@ export interface FakeStartOptions {
   readonly freezeFeeds?: boolean;
   /** Every limit window divided by this, as the handlers' are (`--time-scale`). @default 1 */
   readonly timeScale?: number;
+  /**
+   * Serve the fakes in this process instead of a process each: the simulator's, whose faked
+   * `Date` (virtual time) the fakes' windows and data must follow. @default false
+   */
+  readonly inProcess?: boolean;
+  /** Per provider id, the simulator's workload for its fake (FakeServerOptions.workload). */
+  readonly workloads?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -45,14 +52,19 @@ export interface FakeStartOptions {
  */
 async function startFake(
   fake: FakeProvider,
-  { freezeFeeds, timeScale }: FakeStartOptions,
+  { freezeFeeds, timeScale, inProcess, workloads }: FakeStartOptions,
 ): Promise<RunningFake> {
   const secret = randomBytes(12).toString("hex");
-  const running = await startFakeProcess(fake.id, {
+  const workload = workloads?.[fake.id];
+  const serverOptions: FakeServerOptions = {
     secret,
     ...(freezeFeeds ? { feedFrozenAt: Date.now() } : {}),
     ...(timeScale === undefined ? {} : { timeScale }),
-  });
+    ...(workload === undefined ? {} : { workload }),
+  };
+  const running = inProcess
+    ? await startInProcess(fake, serverOptions)
+    : await startFakeProcess(fake.id, serverOptions);
   return {
     ...running,
     env: {
@@ -92,6 +104,21 @@ export async function startFakes(
     throw error;
   }
   return fakes;
+}
+
+/** A fake served in this process: no pid of its own, and it cannot exit on its own. */
+async function startInProcess(
+  fake: FakeProvider,
+  options: FakeServerOptions,
+): Promise<Omit<RunningFake, "env" | "connection">> {
+  const server = await fake.start(options);
+  return {
+    url: server.url,
+    pid: process.pid,
+    stats: () => server.stats(),
+    onUnexpectedExit: () => undefined,
+    stop: () => server.stop(),
+  };
 }
 
 const FAKE_PROCESS = fileURLToPath(new URL("./fake-process.ts", import.meta.url));

@@ -20,6 +20,11 @@ export interface FakeServerOptions {
    * @default 1
    */
   readonly timeScale?: number;
+  /**
+   * The simulator's workload for this fake (plain data, each fake parses its own shape): what
+   * exists and when (a club's events, a race's registrations). Absent: the fake's own demo data.
+   */
+  readonly workload?: unknown;
 }
 
 export interface FakeServer {

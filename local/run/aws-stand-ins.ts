@@ -21,6 +21,8 @@ export interface AwsStandInsOptions {
   /** The fakes' limit windows divided by this. @default 1 */
   readonly timeScale?: number;
   readonly visibilityTimeoutSeconds?: number;
+  /** Serve the fakes in this process, each with its workload (the simulator). @default a process each, demo data */
+  readonly fakesInProcess?: { readonly workloads: Readonly<Record<string, unknown>> };
   readonly log: LocalLog;
 }
 
@@ -73,14 +75,16 @@ export async function startAwsStandIns(
       log.info(`SQS (fauxqs) up on ${sqs.endpoint} (${took()})`);
       return sqs;
     }),
-    startFakes(catalog, log, { freezeFeeds: options.freezeFeeds, timeScale: options.timeScale }).then(
-      (fakes) => {
-        for (const [id, fake] of Object.entries(fakes)) {
-          log.info(`fake ${id} provider up on ${fake.url} (pid ${fake.pid}, ${took()})`);
-        }
-        return fakes;
-      },
-    ),
+    startFakes(catalog, log, {
+      freezeFeeds: options.freezeFeeds,
+      timeScale: options.timeScale,
+      ...(options.fakesInProcess ? { inProcess: true, workloads: options.fakesInProcess.workloads } : {}),
+    }).then((fakes) => {
+      for (const [id, fake] of Object.entries(fakes)) {
+        log.info(`fake ${id} provider up on ${fake.url} (pid ${fake.pid}, ${took()})`);
+      }
+      return fakes;
+    }),
   ]);
   // Restarts replace these two; the stops reach whichever runs then.
   let dynamoLocal: DynamoDbLocal | undefined = settledOrUndefined(dynamoResult);

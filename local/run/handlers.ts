@@ -1,6 +1,6 @@
 import type { Catalog } from "#catalog/types.ts";
 import { requiredEnv } from "#core/env.ts";
-import { FUNCTIONS } from "#core/functions.ts";
+import { FUNCTIONS, type FunctionSpec, workerSpec } from "#core/functions.ts";
 import { WORKER_TIMEOUT_SECONDS } from "#core/resources.ts";
 import { type HandlerOverrides, type LocalFunctions, loadFunctions } from "../aws/functions.ts";
 import { applyEnv, handlerEnv } from "../aws/handler-env.ts";
@@ -29,8 +29,16 @@ export interface HandlersOptions {
   readonly quiet?: boolean;
   /** EMF metric lines from the handlers even when not verbose. */
   readonly metrics?: boolean;
+  /**
+   * Wraps every function as it is loaded, before the gateways and pollers get it (the simulator
+   * meters invocations and their duration × the spec's memory). @default as loaded
+   */
+  readonly wrap?: FunctionWrapper;
   readonly log: LocalLog;
 }
+
+/** Wraps one function; `spec` is what the CDK deploys it from (its memory size, say). */
+export type FunctionWrapper = (fn: LocalFunction, spec: FunctionSpec) => LocalFunction;
 
 /** The handlers, and what the stand-in's timers need to know of them. */
 export interface RunFunctions extends LocalFunctions {
@@ -67,11 +75,13 @@ export async function loadHandlers(options: HandlersOptions, teardown: Teardown)
   };
   teardown.add(applyEnv(env));
 
-  const fns = await loadFunctions(options.catalog, options.overrides ?? {}, {
+  const loaded = await loadFunctions(options.catalog, options.overrides ?? {}, {
     workerConcurrency: options.workerConcurrency,
     workerTimeoutSeconds: workerTimeoutFor(options.visibilityTimeoutSeconds),
   });
-  const raceClock = await loadRaceClock();
+  const fns = options.wrap ? wrapFunctions(loaded, options.catalog, options.wrap) : loaded;
+  const loadedRaceClock = await loadRaceClock();
+  const raceClock = options.wrap ? options.wrap(loadedRaceClock, FUNCTIONS.raceClock) : loadedRaceClock;
   rest.attach({ api: fns.api, authorizer: fns.authorizer });
   ws.attach({ websocket: fns.websocket, authorizer: fns.authorizer });
   const workers = Object.keys(fns.workers).map((id) => `worker-${id} ×${options.workerConcurrency}`);
@@ -80,6 +90,29 @@ export async function loadHandlers(options: HandlersOptions, teardown: Teardown)
       `${workers.join(", ")} (${Date.now() - startedAt} ms)`,
   );
   return { ...fns, raceClock, timeScale: options.timeScale ?? 1 };
+}
+
+/** Every function, each worker instance and each fresh sandbox too, through `wrap`. */
+function wrapFunctions(fns: LocalFunctions, catalog: Catalog, wrap: FunctionWrapper): LocalFunctions {
+  const workers: LocalFunctions["workers"] = {};
+  for (const [id, worker] of Object.entries(fns.workers)) {
+    const provider = catalog.providers.find((p) => p.id === id);
+    if (!provider) throw new Error(`no catalog provider ${id} for its worker`);
+    const spec = workerSpec(provider);
+    workers[id] = {
+      instances: worker.instances.map((fn) => wrap(fn, spec)),
+      fresh: async () => wrap(await worker.fresh(), spec),
+    };
+  }
+  return {
+    api: wrap(fns.api, FUNCTIONS.api),
+    authorizer: wrap(fns.authorizer, FUNCTIONS.authorizer),
+    websocket: wrap(fns.websocket, FUNCTIONS.websocket),
+    broadcaster: wrap(fns.broadcaster, FUNCTIONS.broadcaster),
+    freshness: wrap(fns.freshness, FUNCTIONS.freshness),
+    sweeper: wrap(fns.sweeper, FUNCTIONS.sweeper),
+    workers,
+  };
 }
 
 /** The race clock from the spec the CDK deploys, its environment checked as loadFunctions does. */

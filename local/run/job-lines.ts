@@ -140,12 +140,13 @@ export function rateLimitLine(
 }
 
 /**
- * A job id short enough for a column: `m-1a2b3c…` for a manual run, `s@12:03:00` (its slot's
- * time, `#n` for a later slot of the minute) for a scheduled one.
+ * A job id short enough for a column: `m-1a2b3c…` for a manual run (`i-`, `r-`, `v-` alike for an
+ * initial run, a refresh on read, a recovery run), `s@12:03:00` (its slot's time, `#n` for a later
+ * slot of the minute) for a scheduled one.
  */
 export function shortJobId(jobId: string): string {
-  const manual = /^m-([0-9a-f]{6})/.exec(jobId);
-  if (manual) return `m-${manual[1]}…`;
+  const triggered = /^([mirv])-([0-9a-f]{6})/.exec(jobId);
+  if (triggered) return `${triggered[1]}-${triggered[2]}…`;
   const scheduled = /^s-.+-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\d*Z-(\d+)$/.exec(jobId);
   if (scheduled) {
     const [, y, mo, d, h, mi, s, slot] = scheduled;

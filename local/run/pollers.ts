@@ -2,7 +2,7 @@ import type { _Record } from "@aws-sdk/client-dynamodb-streams";
 import type { Catalog } from "#catalog/types.ts";
 import { LOCAL_REGION } from "../aws/aws-config.ts";
 import type { LocalFunctions } from "../aws/functions.ts";
-import { type SqsPoller, startSqsPoller } from "../aws/sqs-poller.ts";
+import { type Doorbell, type SqsPoller, startSqsPoller } from "../aws/sqs-poller.ts";
 import { type StreamPoller, startStreamPoller } from "../aws/stream-poller.ts";
 import type { CreatedTables } from "../aws/tables.ts";
 import type { LocalLog } from "../log.ts";
@@ -15,14 +15,19 @@ export interface PollersOptions {
   readonly fns: LocalFunctions;
   /** Sees every record the stream poller reads (the job watch). */
   readonly onStreamRecords?: (records: readonly _Record[]) => void;
+  /**
+   * The simulator's driven mode: idle SQS loops wait for this doorbell, and no stream poller runs
+   * (the simulator reads the stream itself, between its steps). @default timed polls, and a stream poller
+   */
+  readonly driven?: { readonly doorbell: Doorbell };
   readonly log: LocalLog;
 }
 
 /** Lambda's event sources: an SQS poller per provider's worker, the data table's stream → broadcaster. */
 export interface Pollers {
   readonly workers: Readonly<Record<string, SqsPoller>>;
-  /** The stream poller now (a restart of an in-memory DynamoDB Local replaces it). */
-  stream(): StreamPoller;
+  /** The stream poller now (a restart of an in-memory DynamoDB Local replaces it); none when driven. */
+  stream(): StreamPoller | undefined;
   /** Follows the data table's stream in `tables`, if it is not the one followed already. */
   follow(tables: CreatedTables): Promise<void>;
 }
@@ -41,6 +46,7 @@ export function startPollers(options: PollersOptions, teardown: Teardown): Polle
       replace: worker.fresh,
       region: LOCAL_REGION,
       log,
+      ...(options.driven ? { doorbell: options.driven.doorbell } : {}),
     });
     teardown.add(() => workers[provider.id]?.stop());
     log.info(
@@ -64,6 +70,10 @@ export function startPollers(options: PollersOptions, teardown: Teardown): Polle
       }),
     };
   };
+  if (options.driven) {
+    log.info("the data table's stream is read between the simulator's steps");
+    return { workers, stream: () => undefined, follow: async () => undefined };
+  }
   let stream = startStream(standIns.tables);
   teardown.add(() => stream.poller.stop());
   log.info("the data table's stream feeds the broadcaster");

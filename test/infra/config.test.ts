@@ -1,10 +1,11 @@
-import { Duration } from "aws-cdk-lib";
+import { App, Duration } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { describe, expect, it } from "vitest";
 import { catalog } from "#catalog/index.ts";
 import { type Catalog, days, hours, seconds } from "#catalog/types.ts";
 import { defaultConfig, type PacerConfigInput, resolveConfig } from "../../lib/config.ts";
 import { freshnessThresholdSeconds } from "../../lib/constructs/observability.ts";
+import { composePacer } from "../../lib/pacer-app.ts";
 
 function problemsOf(input: unknown, withCatalog?: Catalog): string {
   try {
@@ -137,7 +138,7 @@ describe("resolveConfig", () => {
   });
 
   it("includes the catalog's problems: one connection's schedules need more calls than a limit allows", () => {
-    // Prepare: weather every second costs 60 calls a minute; openf1 allows 30.
+    // Prepare: weather every second costs 60 calls a minute; openf1 allows 30 (29 to scheduled work).
     const openf1 = catalog.providers.find((p) => p.id === "openf1");
     if (!openf1) throw new Error("catalog has no openf1");
     const greedy: Catalog = {
@@ -156,7 +157,35 @@ describe("resolveConfig", () => {
 
     // Assess
     expect(message).toMatch(
-      /catalog: openf1: one connection's schedules need [\d.]+ calls per 60000 ms but limit "per-minute" allows 30/,
+      /catalog: openf1 limit "per-minute" \(global\): \d+ calls planned in the worst 1 min window, 29 allowed \(one connection on tier "free"\)/,
+    );
+  });
+
+  it("fails a synth of the app whose catalog plans more calls than a limit allows, with the report", () => {
+    // Prepare: ZwiftRacing's 3 club pages hourly instead of daily, against 1 per hour.
+    const zwift = catalog.providers.find((p) => p.id === "zwiftracing");
+    if (!zwift) throw new Error("catalog has no zwiftracing");
+    const overflowing: Catalog = {
+      providers: [
+        {
+          ...zwift,
+          syncTypes: zwift.syncTypes.map((s) =>
+            s.id === "clubMembers" ? { ...s, cadence: { kind: "rate", everyMs: hours(1) } } : s,
+          ),
+        },
+      ],
+    };
+
+    // Act
+    const synth = () => {
+      const app = new App();
+      composePacer(app, resolveConfig({}, overflowing), { catalog: overflowing });
+      app.synth();
+    };
+
+    // Assess
+    expect(synth).toThrow(
+      'catalog: zwiftracing limit "clubs" (tenant key): 3 calls planned in the worst 60 min window, 1 allowed (one connection on tier "standard")',
     );
   });
 

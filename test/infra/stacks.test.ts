@@ -331,6 +331,9 @@ describe("PacerStatelessStack workers", () => {
         "PACER_RETRY_MAX_AGE_MS",
         "PACER_RETRY_MAX_ATTEMPTS",
         "PACER_RETRY_MAX_DELAY_MS",
+        "PACER_SCHEDULER_ROLE_ARN",
+        "PACER_SCHEDULE_DLQ_ARN",
+        "PACER_SCHEDULE_GROUP",
         "PACER_SECRET_PREFIX",
         "POWERTOOLS_METRICS_NAMESPACE",
         "POWERTOOLS_SERVICE_NAME",
@@ -562,15 +565,14 @@ describe("PacerStatelessStack observability", () => {
           return [`${dim("provider")}/${dim("syncType")}`, a.Properties.Threshold];
         }),
     );
-    // Every scheduled sync type of the catalog, whichever connections run it; manual ones have none.
+    // Every scheduled sync type of the catalog, whichever connections run it; manual ones have none,
+    // nor windowed ones (OpenF1's live data idles between sessions by design).
     expect(thresholds).toEqual({
-      "openf1/weather": 600,
-      "openf1/race_control": 600,
       "openf1/sessions": 7200,
       "openf1/meetings": 172_800,
       "zwiftracing/clubMembers": 172_800,
       "zwiftracing/riderStats": 7200,
-      "zwiftracing/results": 3600,
+      "zwiftracing/results": 43_200,
       "zwiftracing/events": 7200,
       "runsignup/races": 172_800,
       "runsignup/participants": 1800,
@@ -665,6 +667,9 @@ describe("every Lambda function", () => {
       stacks.stateless,
       stacks.stateless.webSocketApi.broadcaster.executionRole,
     );
+    const openf1Worker = stacks.stateless.workers.functions.get("openf1");
+    if (!openf1Worker) throw new Error("no OpenF1 worker");
+    const openf1WorkerRole = logicalId(stacks.stateless, openf1Worker.executionRole);
     for (const template of [stateful, stateless]) {
       for (const policy of Object.values(resourcesOf(template, "AWS::IAM::Policy"))) {
         const statements = (
@@ -674,10 +679,13 @@ describe("every Lambda function", () => {
         ).Statement;
         const isBroadcaster =
           JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: broadcasterRole }]);
+        const isLiveWindowsWorker =
+          JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: openf1WorkerRole }]);
         for (const s of statements.filter((st) => st.Resource === "*")) {
           for (const action of [s.Action].flat()) {
             const allowed = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
             if (isBroadcaster) allowed.push("dynamodb:ListStreams");
+            if (isLiveWindowsWorker) allowed.push("scheduler:ListSchedules");
             expect(allowed, JSON.stringify(policy.Properties.Roles)).toContain(action);
           }
         }

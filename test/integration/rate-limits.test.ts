@@ -35,14 +35,18 @@ describe.skipIf(externalTarget)("rate limits end to end", () => {
     // reserved permit in-process; the jobs whose permit is further off go back to the queue.
     const local = target.local;
     if (!local) throw new Error("needs the in-process stack");
-    const accepted = Array.from({ length: 20 }, () => ({ jobId: `m-burst-${randomUUID()}` }));
+    // Each of its own season: twenty different reads, none answered by another's response.
+    const accepted = Array.from({ length: 20 }, (_, i) => ({
+      jobId: `m-burst-${randomUUID()}`,
+      year: String(2004 + i),
+    }));
     const sqs = new SQSClient(clientConfig(local.sqsEndpoint));
     const enqueuedAt = new Date().toISOString();
     for (const batch of [accepted.slice(0, 10), accepted.slice(10)]) {
       await sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: local.queues.openf1?.high.url,
-          Entries: batch.map(({ jobId }, i) => ({
+          Entries: batch.map(({ jobId, year }, i) => ({
             Id: String(i),
             MessageBody: JSON.stringify({
               jobId,
@@ -50,6 +54,7 @@ describe.skipIf(externalTarget)("rate limits end to end", () => {
               connectionId: local.connections.openf1,
               provider: "openf1",
               syncType: "sessions",
+              params: { year },
               priority: "high",
               source: "manual",
               enqueuedAt,

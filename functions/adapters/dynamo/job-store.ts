@@ -5,10 +5,19 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { Priority } from "#catalog/types.ts";
+import {
+  type ActiveJobs,
+  type SubjectClaim,
+  type SubjectStatus,
+  type SyncSubject,
+  subjectOf,
+} from "#core/enqueue.ts";
 import { type JobRecord, type JobStatus, jobRecordFromItem, queueCounters } from "#core/job.ts";
 import type { OverdueJob } from "#core/sweep.ts";
 import type { ResumeState } from "#core/sync-job.ts";
 import { isConditionalCheckFailed } from "./dynamo-util.ts";
+import { SubjectIndex } from "./subject-index.ts";
 
 export interface JobStoreOptions {
   readonly tableName: string;
@@ -68,9 +77,59 @@ type JobPatch = Partial<Omit<JobRecord, "jobId" | "tenantId" | "provider" | "syn
  * Job records (one item per job, kept for the retention through TTL) and the per-sync status items
  * they roll up into. Every job write goes through a status condition, so a redelivered message
  * can neither count a job twice nor move a finished job backwards.
+ *
+ * Also the index of active jobs (one claim per subject, see core/enqueue.ts): a job's end clears
+ * its claim, whatever ended it, and a success is the subject's last.
  */
-export class JobStore {
-  constructor(private readonly options: JobStoreOptions) {}
+export class JobStore implements ActiveJobs {
+  private readonly subjects: SubjectIndex;
+
+  constructor(private readonly options: JobStoreOptions) {
+    this.subjects = new SubjectIndex(options.client, options.tableName, options.jobRetentionDays);
+  }
+
+  claimSubject(subject: SyncSubject, jobId: string, now: number, expiresAt: number): Promise<SubjectClaim> {
+    return this.subjects.claim(subject, jobId, now, expiresAt);
+  }
+
+  releaseSubject(subject: SyncSubject, jobId: string): Promise<void> {
+    return this.subjects.release(subject, jobId);
+  }
+
+  subjectStatus(
+    tenantId: string,
+    connectionId: string,
+    syncType: string,
+    params: Readonly<Record<string, string>>,
+  ): Promise<SubjectStatus> {
+    return this.subjects.status({ tenantId, connectionId, syncType, params }, Date.now());
+  }
+
+  async raisePriority(tenantId: string, jobId: string, priority: Priority): Promise<JobRecord | undefined> {
+    try {
+      const result = await this.options.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: jobKey(tenantId, jobId),
+          UpdateExpression: "SET priority = :priority, updatedAt = :now",
+          // Never tried: its only message is the first, which the raised one duplicates.
+          ConditionExpression: "#status = :queued AND attempts = :zero AND deferrals = :zero",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":priority": priority,
+            ":now": new Date().toISOString(),
+            ":queued": "queued",
+            ":zero": 0,
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return result.Attributes === undefined ? undefined : jobRecordFromItem(result.Attributes);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw error;
+    }
+  }
 
   /** Records a new job; false when it already exists (a duplicate delivery of a scheduled slot). */
   async create(record: JobRecord): Promise<boolean> {
@@ -371,5 +430,10 @@ export class JobStore {
         ExpressionAttributeValues: { ":minus": -1, ":status": job.status, ":job": job.jobId, ":at": at },
       }),
     );
+    const subject = subjectOf(job);
+    // A run that reused earlier answers holds data as of when they were fetched, not its end.
+    if (job.status === "succeeded") await this.subjects.succeeded(subject, job.dataAsOf ?? at);
+    // A fan-out child never claims its subject: its deterministic id is its dedupe.
+    if (job.source !== "fanout") await this.subjects.release(subject, job.jobId);
   }
 }

@@ -82,6 +82,12 @@ export const API_ERRORS = {
     localOnly: true,
     meaning: 'an `Expect` header other than "100-continue"',
   },
+  PLAN_DOES_NOT_FIT: {
+    status: 422,
+    from: "handler",
+    meaning:
+      "the connection's schedules would plan more calls than a limit allows, with the connections sharing its budgets (its own key, or a global limit): the message names each limit, planned vs allowed per window",
+  },
   THROTTLED: {
     status: 429,
     from: "gateway",

@@ -67,15 +67,22 @@ function operation(route: RestRoute, catalog: Catalog, schemas: Record<string, J
     ...(route.description ? { description: route.description } : {}),
     security: route.auth.kind === "bearer" ? [{ [BEARER_SCHEME]: [] }] : [],
   };
-  const params = Object.entries(route.pathParams ?? {});
-  if (params.length > 0) {
-    op.parameters = params.map(([name, schema]) => ({
+  const params = [
+    ...Object.entries(route.pathParams ?? {}).map(([name, schema]) => ({
       name,
       in: "path",
       required: true,
       schema: requestJsonSchema(schema),
-    }));
-  }
+    })),
+    ...Object.entries(route.queryParams ?? {}).map(([name, schema]) => ({
+      name,
+      in: "query",
+      required: false,
+      ...(schema.description === undefined ? {} : { description: schema.description }),
+      schema: requestJsonSchema(schema),
+    })),
+  ];
+  if (params.length > 0) op.parameters = params;
   if (route.body) {
     const name = route.body.model;
     schemas[name] = requestJsonSchema(route.body.documented?.(catalog) ?? route.body.schema);

@@ -16,6 +16,10 @@ import {
   CreateConnectionSchema,
   CreateEventSchema,
   connectionRequestBodies,
+  DataEntityTypeSchema,
+  DataProviderSchema,
+  DataQueryParams,
+  DataReadSchema,
   EventDeletedSchema,
   EventIdSchema,
   EventListSchema,
@@ -75,6 +79,8 @@ export interface RestRoute {
   readonly auth: RouteAuth;
   /** Each `{name}` of the path, with the schema of its (decoded) value. */
   readonly pathParams?: Readonly<Record<string, z.ZodType>>;
+  /** Each optional query parameter, with the schema of its value (its `description` documents it). */
+  readonly queryParams?: Readonly<Record<string, z.ZodType>>;
   readonly body?: RouteBody;
   readonly success: {
     readonly status: number;
@@ -116,7 +122,7 @@ export const REST_ROUTES = [
     path: "/connections",
     summary: "Connect a provider",
     description:
-      "Checks the tier, settings and credentials against the provider's own schema, keeps the credentials in a secret of their own (never returned again: a fingerprint at most), and creates the schedules of the provider's sync types for this connection.",
+      "Checks the tier, settings and credentials against the provider's own schema, keeps the credentials in a secret of their own (never returned again: a fingerprint at most), and creates the schedules of the provider's sync types for this connection, each at a minute the slot planner picks. A plan that would not fit a limit (this connection's and every other one sharing the budget: its key's, or the deployment's for global limits) is refused with 422 PLAN_DOES_NOT_FIT, one line per limit, before anything is written. Queues one initial run of each scheduled sync type. `activeHours` confines the schedules to office hours; `refreshOnRead: false` stops stale reads from queueing refreshes.",
     auth: { kind: "bearer" },
     body: {
       schema: CreateConnectionSchema,
@@ -130,7 +136,7 @@ export const REST_ROUTES = [
       schema: ConnectionViewSchema,
       headers: { Location: "the connection's URL, `/connections/{connectionId}`" },
     },
-    errors: [],
+    errors: ["PLAN_DOES_NOT_FIT"],
   },
   {
     operationId: "listConnections",
@@ -158,12 +164,12 @@ export const REST_ROUTES = [
     path: "/connections/{connectionId}",
     summary: "Enable, disable, rotate credentials, change tier or settings",
     description:
-      "Disabling removes the connection's schedules and enabling puts them back; settings are merged over the current ones (`null` removes one) and checked whole; new credentials replace the secret's value.",
+      "Disabling removes the connection's schedules and enabling puts them back; settings are merged over the current ones (`null` removes one) and checked whole; new credentials replace the secret's value (and queue a recovery run of each sync type whose last run failed). A change that enables, or changes tier, settings, office hours or credentials, is checked against the limits as at creation (422 PLAN_DOES_NOT_FIT).",
     auth: { kind: "bearer" },
     pathParams: { connectionId: ConnectionIdSchema },
     body: { schema: UpdateConnectionSchema, model: "UpdateConnection", maxBytes: MAX_BODY_BYTES },
     success: { status: 200, description: "The connection as it now is.", schema: ConnectionViewSchema },
-    errors: ["NOT_FOUND", "CONFLICT"],
+    errors: ["NOT_FOUND", "CONFLICT", "PLAN_DOES_NOT_FIT"],
   },
   {
     operationId: "deleteConnection",
@@ -345,6 +351,19 @@ export const REST_ROUTES = [
     errors: ["NOT_FOUND"],
   },
   {
+    operationId: "readData",
+    method: "GET",
+    path: "/data/{provider}/{entityType}",
+    summary: "Synced data of the caller's tenant, refreshed when it is older than its target",
+    description:
+      "The stored entities of one entity type (`id`: one; `prefix`: ids starting with it, e.g. `prefix=<eventId>` for an event's signups; paged by `limit` and `cursor`), answered at once, with how old they are against their freshness target. Data older than its target queues its sync (source `read`, priority high; merged into one already queued or running, whose id `refresh` then names): read again or subscribe to its topic for the fresh data. A connection with `refreshOnRead: false` is left to its schedules. Another tenant's data is never listed or refreshed.",
+    auth: { kind: "bearer" },
+    pathParams: { provider: DataProviderSchema, entityType: DataEntityTypeSchema },
+    queryParams: DataQueryParams,
+    success: { status: 200, description: "The stored data and its freshness.", schema: DataReadSchema },
+    errors: ["NOT_FOUND"],
+  },
+  {
     operationId: "getStatus",
     method: "GET",
     path: "/status",
@@ -385,13 +404,13 @@ export type OperationId = (typeof REST_ROUTES)[number]["operationId"];
 export type RouteOf<Id extends OperationId> = Extract<(typeof REST_ROUTES)[number], { operationId: Id }>;
 
 /**
- * Every code a route answers with: what it takes implies some (a body or path parameter:
+ * Every code a route answers with: what it takes implies some (a body, path or query parameter:
  * `VALIDATION_ERROR`; a body: `PAYLOAD_TOO_LARGE`; a token: `UNAUTHORIZED`, `FORBIDDEN`), every
  * route may be `THROTTLED`, and its own `errors` add the rest. Ordered by status.
  */
 export function routeErrors(route: RestRoute): ApiErrorCode[] {
   const codes = new Set<ApiErrorCode>();
-  if (route.body || route.pathParams) codes.add("VALIDATION_ERROR");
+  if (route.body || route.pathParams || route.queryParams) codes.add("VALIDATION_ERROR");
   if (route.body) codes.add("PAYLOAD_TOO_LARGE");
   if (route.auth.kind === "bearer") codes.add("UNAUTHORIZED").add("FORBIDDEN");
   for (const code of route.errors) codes.add(code);

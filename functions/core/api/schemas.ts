@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Catalog } from "#catalog/types.ts";
+import { DATA_QUERY_FIELDS, type DataPage } from "../data-reads.ts";
 import { CONNECTION_ID_PATTERN, JobMessageSchema, type JobRecord, type JobStatus } from "../job.ts";
 import type { LimitUsage } from "../limiter/types.ts";
 import type { ProviderStatus } from "../sync-requests.ts";
@@ -57,6 +58,12 @@ export const SyncAcceptedSchema = z.object({
   jobId: z.string(),
   status: JobStatusSchema,
   priority: JobMessageSchema.shape.priority,
+  merged: z
+    .literal(true)
+    .optional()
+    .describe(
+      "the same sync was already queued or running: this is its job (its priority raised if it was lower)",
+    ),
 });
 
 export const JobRecordSchema = z
@@ -114,6 +121,9 @@ export const JobRecordSchema = z
     updatedAt: timestamp,
     startedAt: timestamp.optional(),
     finishedAt: timestamp.optional(),
+    dataAsOf: timestamp
+      .optional()
+      .describe("when the oldest provider answer this run reused instead of calling was fetched"),
     durationMs: count.optional(),
     notBefore: timestamp.optional().describe("when a deferred job is next tried"),
     reason: z.string().optional().describe("why a job was skipped"),
@@ -145,6 +155,7 @@ export const SyncStatusSchema = z.object({
           syncType: z.string(),
           cadence: z.string(),
           lastStatus: z.string().nullable().describe("the last run's job status"),
+          lastJobId: z.string().nullable().describe("the last run's job (GET /jobs/{jobId})"),
           lastRunAt: timestamp.nullable(),
           lastSuccessAt: timestamp.nullable(),
           freshnessSeconds: count.nullable().describe("seconds since the last success; null: never"),
@@ -159,6 +170,45 @@ export const SyncStatusSchema = z.object({
 });
 
 export const HealthSchema = z.object({ status: z.literal("ok"), time: timestamp });
+
+/** A provider id in a path: the catalog's ids are lower-case letters and digits. */
+export const DataProviderSchema = z
+  .string()
+  .regex(/^[a-z0-9]{1,64}$/, "provider: a provider id, e.g. zwiftracing");
+/** An entity type in a path, e.g. `signups` or `eventResults`. */
+export const DataEntityTypeSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "entityType: an entity type of the provider, e.g. signups");
+/** `GET /data/{provider}/{entityType}`'s query parameters, all optional (`id` and `prefix` exclude each other). */
+export const DataQueryParams = DATA_QUERY_FIELDS;
+
+export const DataReadSchema = z.object({
+  items: z.array(z.object({ id: z.string(), data: z.record(z.string(), z.unknown()) })),
+  nextCursor: z
+    .string()
+    .nullable()
+    .describe("pass it as `cursor` for the next page; null: this was the last"),
+  freshness: z
+    .object({
+      syncType: z.string().describe("the sync that refreshes this data"),
+      params: z.record(z.string(), z.string()),
+      lastSuccessAt: timestamp.nullable().describe("its last success for the tenant; null: never"),
+      ageSeconds: count.nullable().describe("seconds since then; null: never synced"),
+      targetSeconds: count
+        .nullable()
+        .describe(
+          "how old it may be; null: no refresh needed (final, e.g. a started event's signups, or not due yet)",
+        ),
+      refresh: z
+        .object({ jobId: z.string() })
+        .nullable()
+        .describe(
+          "the job refreshing it (queued by this read, or already queued or running); null: none needed or allowed",
+        ),
+    })
+    .nullable()
+    .describe("null: the read spans several syncs' data (name one with `id` or `prefix`)"),
+});
 
 /** What `DELETE /connections/{connectionId}` answers. */
 export const ConnectionDeletedSchema = z.object({ connectionId: z.string(), deleted: z.literal(true) });
@@ -215,4 +265,5 @@ export type SchemasMatchTheirTypes = [
   Expect<Same<z.infer<typeof JobRecordSchema>, JobRecord>>,
   Expect<Same<z.infer<typeof LimitUsageSchema>, LimitUsage>>,
   Expect<ProviderStatus extends z.infer<typeof SyncStatusSchema>["providers"][number] ? true : false>,
+  Expect<DataPage extends z.infer<typeof DataReadSchema> ? true : false>,
 ];

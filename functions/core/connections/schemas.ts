@@ -63,6 +63,47 @@ export const SettingsShape = z
   })
   .pipe(z.record(z.string(), z.unknown()));
 
+/** Whether Node knows the IANA zone (as Scheduler does): `Europe/Amsterdam`, `UTC`. */
+function knownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const WHOLE_HOUR_HINT = 'expected a whole hour "HH:00", e.g. "07:00"';
+
+/**
+ * Office hours (a connection's, any provider): its schedules fire only from `from` to `to`, in
+ * `timeZone`. Whole hours, since Scheduler's cron confines them by its hour field.
+ */
+export const ActiveHoursSchema = z
+  .object({
+    from: z
+      .string()
+      .max(5)
+      .regex(/^([01]\d|2[0-3]):00$/, WHOLE_HOUR_HINT)
+      .describe("first active hour, HH:00"),
+    to: z
+      .string()
+      .max(5)
+      .regex(/^([01]\d|2[0-4]):00$/, `${WHOLE_HOUR_HINT}, up to "24:00"`)
+      .describe("first hour no longer active, HH:00 (up to 24:00); before `from`: the hours span midnight"),
+    timeZone: z
+      .string()
+      .max(64)
+      .regex(/^[A-Za-z][A-Za-z0-9_+\-/]*$/, 'expected an IANA time zone, e.g. "Europe/Amsterdam"')
+      .refine(knownTimeZone, 'expected an IANA time zone, e.g. "Europe/Amsterdam"')
+      .optional()
+      .describe("IANA time zone the hours are in; absent: UTC"),
+  })
+  .strict()
+  .refine((hours) => hours.from.slice(0, 2) !== (hours.to === "24:00" ? "00" : hours.to.slice(0, 2)), {
+    message: "from and to must differ (to run around the clock, leave activeHours out)",
+  });
+
 const providerId = z.string().min(1).max(64);
 const tierId = z.string().min(1).max(64);
 
@@ -73,6 +114,11 @@ export const CreateConnectionSchema = z
     tier: tierId.optional().describe("one of the provider's tiers; absent: its default (first)"),
     credentials: CredentialsShape.optional().describe("kept in a secret, never returned"),
     settings: SettingsShape.optional(),
+    activeHours: ActiveHoursSchema.optional().describe("office hours; absent: around the clock"),
+    refreshOnRead: z
+      .boolean()
+      .optional()
+      .describe("false: a read of stale data does not queue a refresh; absent: true"),
   })
   .strict();
 export type CreateConnectionBody = z.infer<typeof CreateConnectionSchema>;
@@ -86,10 +132,14 @@ export const UpdateConnectionSchema = z
     settings: SettingsShape.optional().describe(
       "merged over the current settings, one level deep; a null value removes a setting",
     ),
+    activeHours: ActiveHoursSchema.nullable()
+      .optional()
+      .describe("replaces the office hours; null removes them"),
+    refreshOnRead: z.boolean().optional(),
   })
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, {
-    message: "at least one of enabled, tier, credentials, settings",
+    message: "at least one of enabled, tier, credentials, settings, activeHours, refreshOnRead",
   });
 export type UpdateConnectionPatch = z.infer<typeof UpdateConnectionSchema>;
 
@@ -133,6 +183,11 @@ export const ConnectionViewSchema = z
       .object({ fingerprint: z.string().describe("keyed hash of the credentials: equal for equal ones") })
       .nullable()
       .describe("null: the connection has none"),
+    activeHours: z
+      .object({ from: z.string(), to: z.string(), timeZone: z.string().optional() })
+      .nullable()
+      .describe("office hours its schedules fire in; null: around the clock"),
+    refreshOnRead: z.boolean().describe("a read of data older than its target queues a refresh"),
     syncTypes: z.array(
       z.object({
         syncType: z.string(),
@@ -153,6 +208,19 @@ export const ConnectionViewSchema = z
           .describe(
             "who shares the budget: every connection of the deployment, or those with the same credentials",
           ),
+        plannedWindowMs: count
+          .optional()
+          .describe("the window `planned` counts: the limit's own, or a minute for shorter ones"),
+        planned: count
+          .optional()
+          .describe(
+            "calls the schedules sharing this budget (this connection's and others') plan in the worst such window",
+          ),
+        headroom: z
+          .number()
+          .int()
+          .optional()
+          .describe("calls scheduled work may still plan in that window (its share, less `planned`)"),
       }),
     ),
     createdAt: timestamp,
@@ -177,6 +245,8 @@ export function connectionRequestBodies(catalog: Catalog): z.ZodType {
       provider: z.literal(provider.id),
       tier: z.enum(tierIds).optional(),
       settings: settings.optional(),
+      activeHours: ActiveHoursSchema.optional(),
+      refreshOnRead: z.boolean().optional(),
     };
     const body =
       credentials === undefined

@@ -1,4 +1,5 @@
 import type { ScheduleDef } from "../schedule-plan.ts";
+import type { ActiveHours } from "../slot-plan-cron.ts";
 
 /**
  * A tenant's connection to a provider: which provider, on which tier, with which settings, and
@@ -29,6 +30,16 @@ export interface ConnectionRecord {
   readonly budgetKey: string;
   /** Names of the schedules this connection runs, as last put. Internal. */
   readonly schedules: readonly string[];
+  /**
+   * The minutes into their period the slot planner gave its schedules, by sync type id
+   * (functions/core/slot-plan.ts): kept, so a schedule stays where it was planned while others
+   * are placed around it. Absent on a record written before the planner kept them. Internal.
+   */
+  readonly scheduleOffsets?: Readonly<Record<string, number>>;
+  /** Office hours: its schedules fire only inside them. Absent: around the clock. */
+  readonly activeHours?: ActiveHours;
+  /** false: a read of its data older than the freshness target does not queue a refresh. Absent: true. */
+  readonly refreshOnRead?: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** Bumped by every change; a change is written only over the version it was made from. */

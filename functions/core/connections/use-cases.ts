@@ -1,17 +1,21 @@
 import { randomBytes } from "node:crypto";
-import type { Catalog, ProviderDef } from "#catalog/types.ts";
+import type { Catalog } from "#catalog/types.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { CONNECTION_ID_PATTERN } from "../job.ts";
-import { connectionSchedulePlan, type ScheduleDef, scheduleName } from "../schedule-plan.ts";
-import { connectionBudgetKey, credentialHashes } from "./fingerprint.ts";
+import { scheduleName } from "../schedule-plan.ts";
+import {
+  applySchedules,
+  credentialFields,
+  mergeSettings,
+  planned,
+  recordedSchedules,
+  rotateSecret,
+} from "./changes.ts";
+import { connectionBudgetKey } from "./fingerprint.ts";
+import { type FollowUpDeps, queueInitialSyncs, queueRecoverySyncs } from "./follow-up-syncs.ts";
+import { type PlanMode, planAmongOthers } from "./plan.ts";
 import { type ConnectionView, CreateConnectionSchema, quote, UpdateConnectionSchema } from "./schemas.ts";
-import type {
-  ConnectionRecord,
-  ConnectionSchedules,
-  ConnectionStore,
-  Credentials,
-  SecretStore,
-} from "./types.ts";
+import type { ConnectionRecord, ConnectionSchedules, ConnectionStore, SecretStore } from "./types.ts";
 import { UndoLog } from "./undo.ts";
 import {
   checkCredentials,
@@ -25,7 +29,12 @@ import { connectionView } from "./view.ts";
 
 export { CONNECTION_ID_PATTERN } from "../job.ts";
 
-export interface ConnectionDeps {
+/**
+ * What the connection use cases run on. With `jobs` and `queue` (FollowUpDeps), a connection
+ * created or enabled queues an initial run of each scheduled sync type, and new credentials a
+ * recovery run of each whose last run failed.
+ */
+export interface ConnectionDeps extends FollowUpDeps {
   readonly catalog: Catalog;
   readonly connections: ConnectionStore;
   readonly secrets: SecretStore;
@@ -41,7 +50,7 @@ export interface ConnectionDeps {
 }
 
 const CREATE_FIELDS = Object.keys(CreateConnectionSchema.shape);
-const UPDATE_FIELDS = ["enabled", "tier", "credentials", "settings"];
+const UPDATE_FIELDS = ["enabled", "tier", "credentials", "settings", "activeHours", "refreshOnRead"];
 
 /** `c-` and 20 lowercase hex digits from the system's random source. */
 export function newConnectionId(): string {
@@ -49,16 +58,18 @@ export function newConnectionId(): string {
 }
 
 /**
- * `POST /connections`: checks the body against the provider, keeps the credentials in a secret,
- * records the connection (enabled) and puts its schedules. A failure after the first write undoes
- * what was done, as far as it can, and is rethrown.
+ * `POST /connections`: checks the body against the provider, plans its schedules among the
+ * deployment's other connections (refusing a plan that does not fit: PlanDoesNotFitError, before
+ * anything is written), keeps the credentials in a secret, records the connection (enabled), puts
+ * its schedules and queues its initial syncs. A failure after the first write undoes what was
+ * done, as far as it can, and is rethrown.
  */
 export async function createConnection(
   deps: ConnectionDeps,
   tenantId: string,
   body: unknown,
 ): Promise<ConnectionView> {
-  const { provider, tier, settings, credentials } = guardSecrets(body, () => {
+  const { provider, tier, settings, credentials, activeHours, refreshOnRead } = guardSecrets(body, () => {
     const input = parseBody(CreateConnectionSchema, body, CREATE_FIELDS);
     const provider = providerOf(deps.catalog, input.provider);
     return {
@@ -66,26 +77,31 @@ export async function createConnection(
       tier: checkTier(provider, input.tier),
       settings: checkSettings(provider, input.settings ?? {}),
       credentials: checkCredentials(provider, input.credentials, { required: true }),
+      activeHours: input.activeHours,
+      refreshOnRead: input.refreshOnRead,
     };
   });
   const connectionId = (deps.newId ?? newConnectionId)();
   const now = timestamp(deps);
-  const plan = connectionSchedulePlan(provider, { connectionId, tenantId, settings });
-  const record: ConnectionRecord = {
+  const draft: ConnectionRecord = {
     connectionId,
     tenantId,
     provider: provider.id,
     tier,
     settings,
     enabled: true,
+    ...(activeHours === undefined ? {} : { activeHours }),
+    ...(refreshOnRead === undefined ? {} : { refreshOnRead }),
     ...(credentials === undefined
       ? { budgetKey: connectionBudgetKey(connectionId) }
       : await credentialFields(deps, provider, connectionId, credentials)),
-    schedules: plan.map((def) => def.name),
+    schedules: [],
     createdAt: now,
     updatedAt: now,
     version: 1,
   };
+  const plan = await planAmongOthers(deps.connections, provider, draft, "replace");
+  const record: ConnectionRecord = { ...draft, ...planned(plan) };
   const undo = new UndoLog(deps);
   try {
     if (record.secretName !== undefined && credentials !== undefined) {
@@ -96,12 +112,13 @@ export async function createConnection(
     if (!(await deps.connections.create(record))) throw new Error(`connection id ${connectionId} is taken`);
     undo.push("delete the record", () => deps.connections.delete(tenantId, connectionId));
     undo.push("remove the schedules", () => deps.schedules.remove(record.schedules));
-    if (plan.length > 0) await deps.schedules.put(plan);
+    if (plan.schedules.length > 0) await deps.schedules.put(plan.schedules);
   } catch (error) {
     await undo.run();
     throw error;
   }
-  return connectionView(provider, record);
+  await queueInitialSyncs(deps, provider, record, plan.schedules);
+  return connectionView(provider, record, plan.report);
 }
 
 /** `GET /connections`: the caller's connections, oldest first. */
@@ -121,14 +138,22 @@ export async function getConnection(
   tenantId: string,
   connectionId: string,
 ): Promise<ConnectionView> {
-  return viewOf(deps, await load(deps, tenantId, connectionId));
+  const record = await load(deps, tenantId, connectionId);
+  const provider = deps.catalog.providers.find((p) => p.id === record.provider);
+  if (provider === undefined) return viewOf(deps, record);
+  const { report } = await planAmongOthers(deps.connections, provider, record, "recorded", { refuse: false });
+  return connectionView(provider, record, report);
 }
 
 /**
  * `PATCH /connections/{id}`: enables or disables it (its schedules put or removed), changes its
- * tier, merges settings (schedules follow what they enable), or rotates its credentials. Written
- * only over the version it was read at (else ConflictError), then applied to the secret and the
- * schedules; a failure there puts back what it can and is rethrown.
+ * tier, merges settings (schedules follow what they enable), sets its office hours, or rotates
+ * its credentials. A change that lets it spend more (enabling, tier, settings, office hours,
+ * credentials: another key is another budget) is planned among the other connections first and
+ * refused if it does not fit (PlanDoesNotFitError). Written only over the version it was read at
+ * (else ConflictError), then applied to the secret and the schedules; a failure there puts back
+ * what it can and is rethrown. Enabling queues initial syncs; new credentials, a recovery sync of
+ * each scheduled sync type whose last run failed.
  */
 export async function updateConnection(
   deps: ConnectionDeps,
@@ -151,20 +176,35 @@ export async function updateConnection(
         : checkCredentials(provider, patch.credentials, { required: false }),
   }));
   const enabled = patch.enabled ?? current.enabled;
-  const reschedule = patch.enabled !== undefined || patch.settings !== undefined;
-  const plan = planFor(provider, { ...current, enabled, settings });
-  const next: ConnectionRecord = {
-    ...current,
+  const enabling = enabled && !current.enabled;
+  const reschedule =
+    patch.enabled !== undefined || patch.settings !== undefined || patch.activeHours !== undefined;
+  const { activeHours: _hours, ...rest } = current;
+  const activeHours =
+    patch.activeHours === undefined ? current.activeHours : (patch.activeHours ?? undefined);
+  const draft: ConnectionRecord = {
+    ...rest,
     tier,
     settings,
     enabled,
+    ...(activeHours === undefined ? {} : { activeHours }),
+    ...(patch.refreshOnRead === undefined ? {} : { refreshOnRead: patch.refreshOnRead }),
     ...(credentials === undefined
       ? {}
       : await credentialFields(deps, provider, connectionId, credentials, current.secretName)),
-    schedules: reschedule ? plan.map((def) => def.name) : current.schedules,
     updatedAt: timestamp(deps),
     version: current.version + 1,
   };
+  const spendsMore = reschedule || patch.tier !== undefined || credentials !== undefined;
+  const mode: PlanMode = !reschedule
+    ? "recorded"
+    : enabling || patch.activeHours !== undefined
+      ? "replace"
+      : "keep";
+  const plan = await planAmongOthers(deps.connections, provider, draft, mode, {
+    refuse: enabled && spendsMore,
+  });
+  const next: ConnectionRecord = reschedule ? { ...draft, ...planned(plan) } : draft;
   if (!(await deps.connections.update(next))) {
     throw new ConflictError("the connection changed meanwhile; read it again");
   }
@@ -178,15 +218,18 @@ export async function updateConnection(
     }
     if (reschedule) {
       undo.push("restore the schedules", () =>
-        applySchedules(deps, next.schedules, planFor(provider, current)),
+        applySchedules(deps, next.schedules, recordedSchedules(provider, current)),
       );
-      await applySchedules(deps, current.schedules, plan);
+      await applySchedules(deps, current.schedules, plan.schedules);
     }
   } catch (error) {
     await undo.run();
     throw error;
   }
-  return connectionView(provider, next);
+  if (enabling) await queueInitialSyncs(deps, provider, next, plan.schedules);
+  else if (enabled && credentials !== undefined)
+    await queueRecoverySyncs(deps, provider, next, plan.schedules);
+  return connectionView(provider, next, plan.report);
 }
 
 /** `DELETE /connections/{id}`: its schedules, then its record, then its secret. */
@@ -221,60 +264,6 @@ function viewOf(deps: ConnectionDeps, record: ConnectionRecord): ConnectionView 
 }
 
 const NOTHING_TO_RUN = { syncTypes: [], limits: [], endpointGroups: [] } as const;
-
-function planFor(provider: ProviderDef, connection: ConnectionRecord): ScheduleDef[] {
-  return connection.enabled ? connectionSchedulePlan(provider, connection) : [];
-}
-
-/** Puts every planned schedule and removes those of `from` no longer planned. */
-async function applySchedules(deps: ConnectionDeps, from: readonly string[], plan: readonly ScheduleDef[]) {
-  const planned = new Set(plan.map((def) => def.name));
-  if (plan.length > 0) await deps.schedules.put(plan);
-  const gone = from.filter((name) => !planned.has(name));
-  if (gone.length > 0) await deps.schedules.remove(gone);
-}
-
-async function rotateSecret(
-  deps: ConnectionDeps,
-  undo: UndoLog,
-  previousName: string | undefined,
-  name: string,
-  credentials: Credentials,
-): Promise<void> {
-  const previous = previousName === undefined ? undefined : await deps.secrets.get(previousName);
-  undo.push("restore the secret", () =>
-    previous === undefined ? deps.secrets.delete(name) : deps.secrets.put(name, previous),
-  );
-  await deps.secrets.put(name, credentials);
-}
-
-async function credentialFields(
-  deps: ConnectionDeps,
-  provider: ProviderDef,
-  connectionId: string,
-  credentials: Credentials,
-  secretName = `${deps.secretPrefix}${connectionId}`,
-): Promise<Pick<ConnectionRecord, "secretName" | "credentialsFingerprint" | "budgetKey">> {
-  const hashes = credentialHashes(await deps.fingerprintKey(), provider.id, credentials);
-  return {
-    secretName,
-    credentialsFingerprint: hashes.fingerprint,
-    budgetKey: hashes.budgetKey,
-  };
-}
-
-/** One level of JSON Merge Patch: a patch value replaces the current one, `null` removes it. */
-function mergeSettings(
-  current: Readonly<Record<string, unknown>>,
-  patch: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
-  return merged;
-}
 
 function timestamp(deps: ConnectionDeps): string {
   return new Date((deps.clock ?? Date.now)()).toISOString();

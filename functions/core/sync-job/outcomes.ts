@@ -227,6 +227,8 @@ export async function finish(
     error?: JobRecord["error"];
     startedMs?: number;
     attempts?: number;
+    /** When the stored data was fetched, if it reused earlier answers (epoch ms). */
+    dataAsOf?: number;
   },
 ): Promise<void> {
   const iso = new Date(now).toISOString();
@@ -240,6 +242,7 @@ export async function finish(
     error: details.error,
     durationMs: details.startedMs === undefined ? undefined : now - details.startedMs,
     attempts: details.attempts,
+    dataAsOf: details.dataAsOf === undefined ? undefined : new Date(details.dataAsOf).toISOString(),
   });
   // Only the transition that ended the job tells its parent, so a child is counted once.
   if (ended && job.parentJobId !== undefined) {

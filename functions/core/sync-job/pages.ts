@@ -103,6 +103,19 @@ export function childJobId(parentJobId: string, child: Pick<ChildJob, "syncType"
   return `${parentJobId.slice(0, MAX_JOB_ID_LENGTH - suffix.length)}${suffix}`;
 }
 
+/**
+ * The id of a child that is to run once per connection however many runs yield it (`ChildJob.once`):
+ * from its connection, sync type, params and `notBefore` alone, not its parent's.
+ */
+export function onceChildJobId(connectionId: string, child: ChildJob): string {
+  const params = Object.entries(child.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const hash = createHash("sha256")
+    .update(JSON.stringify([child.syncType, params, child.notBefore ?? null]))
+    .digest("hex")
+    .slice(0, 16);
+  return `once.${connectionId}.${child.syncType}.${hash}`;
+}
+
 /** Records and queues each child that is new; a child's params are checked like any run's. */
 async function enqueueChildren(
   deps: SyncJobDeps,
@@ -119,7 +132,7 @@ async function enqueueChildren(
     const params = validateSyncParams(syncType, child.params);
     if (!params.ok) throw new ValidationError(`child ${child.syncType}: ${params.problem}`);
     const record: JobRecord = {
-      jobId: childJobId(parent.jobId, child),
+      jobId: child.once ? onceChildJobId(message.connectionId, child) : childJobId(parent.jobId, child),
       tenantId: parent.tenantId,
       connectionId: message.connectionId,
       provider: parent.provider,
@@ -138,12 +151,15 @@ async function enqueueChildren(
     if (!(await deps.jobs.create(record))) continue;
     created++;
     // A send that fails leaves the record due at once: the lost-job sweep sends it.
-    await deps.queue.send(firstMessageOf(record)).catch((error: unknown) =>
-      deps.log?.error("child job recorded but not queued; the sweep will send it", {
-        jobId: record.jobId,
-        error,
-      }),
-    );
+    const first = firstMessageOf(record);
+    await deps.queue
+      .send(child.notBefore === undefined ? first : { ...first, notBefore: child.notBefore })
+      .catch((error: unknown) =>
+        deps.log?.error("child job recorded but not queued; the sweep will send it", {
+          jobId: record.jobId,
+          error,
+        }),
+      );
   }
   if (created > 0) await deps.jobs.addChildren(parent, created);
 }

@@ -6,14 +6,17 @@ import type {
   EntityRef,
   ProviderFetch,
   ProviderModule,
+  ProviderRequest,
   PushLedger,
 } from "#providers/types.ts";
 import type { ConnectionRecord, Credentials } from "../connections/types.ts";
+import type { ActiveJobs } from "../enqueue.ts";
 import { PacerError } from "../errors.ts";
 import type { JobCounts, JobMessage, JobRecord, RaceCounts } from "../job.ts";
 import type { JobQueue, QueueRef } from "../job-queue.ts";
 import type { Limiter } from "../limiter/types.ts";
 import type { RetryPolicy } from "../retry-budget.ts";
+import type { JobReads } from "../sync-requests.ts";
 import type { CallPermits } from "./call-permits.ts";
 
 /** What a sync job run is given and what it ends in (see ../sync-job.ts). */
@@ -144,9 +147,20 @@ export interface SyncJobDeps {
   readonly queue: JobQueue;
   /**
    * The provider's HTTP client for one leg of a run: each call takes its permit through `permits`
-   * as it is sent, and no call outlives `deadline`.
+   * as it is sent, and no call outlives `deadline`. `leg.reuse`, when set, says which recent
+   * answers may stand in for a call (none for a push).
    */
-  readonly fetchFor: (job: JobMessage, permits: CallPermits, deadline: number | undefined) => ProviderFetch;
+  readonly fetchFor: (
+    job: JobMessage,
+    permits: CallPermits,
+    deadline: number | undefined,
+    leg?: FetchLeg,
+  ) => ProviderFetch;
+  /**
+   * The index of active jobs (core/enqueue.ts): each leg of a pull job claims its subject; a
+   * scheduled firing whose sync is already queued or running ends skipped. @default no index
+   */
+  readonly activeJobs?: ActiveJobs & Pick<JobReads, "get">;
   readonly metrics: WorkerMetrics;
   readonly log?: WorkerLog;
   /** Attempts, backoff and age limits (core/retry-budget.ts). @default DEFAULT_RETRY_POLICY */
@@ -181,6 +195,24 @@ export interface SyncJobDeps {
    * tightest a sync type ever needs (race day) while most firings cost no call.
    */
   readonly gate?: (ask: GateQuestion) => Promise<string | undefined>;
+}
+
+/** What a leg's HTTP client is told besides its permits (see fetchFor). */
+export interface FetchLeg {
+  /** Recent answers of the provider's to this tenant's credential that may stand in for a call. */
+  readonly reuse?: {
+    readonly tenantId: string;
+    readonly budgetKey: string;
+    /** The oldest answer (ms) that may stand in for `request`; 0: call. */
+    readonly maxAgeMs: (request: ProviderRequest) => number;
+    /** How long an answer kept now may be of use to a later run. */
+    readonly keepMs: number;
+    /** Takes a new answer's write to the cache, done once the page it fed is stored. */
+    readonly keepLater?: (write: () => Promise<void>) => void;
+    /** An answer fetched at `fetchedAt` (epoch ms) stood in for a call. */
+    readonly onReuse?: (fetchedAt: number) => void;
+    readonly onCacheError?: (error: unknown) => void;
+  };
 }
 
 /** What a gate is told about a scheduled run. */

@@ -74,7 +74,8 @@ export const openf1 = {
     },
     {
       id: "sessions",
-      description: "Semi-dynamic data, hourly: the season's session schedule.",
+      description:
+        "Semi-dynamic data, hourly: the season's session schedule, which also opens the real-time syncs' live windows.",
       direction: "pull",
       calls: { api: 1 },
       cadence: { kind: "rate", everyMs: hours(1) },
@@ -88,6 +89,8 @@ export const openf1 = {
       direction: "pull",
       calls: { api: 1 },
       cadence: { kind: "rate", everyMs: seconds(30) },
+      // Only inside the live windows the sessions sync names (./windows.ts), never around the clock.
+      windowed: true,
       priority: "normal",
       entityTypes: ["weather"],
       params: sessionParams,
@@ -98,6 +101,7 @@ export const openf1 = {
       direction: "pull",
       calls: { api: 1 },
       cadence: { kind: "rate", everyMs: seconds(30) },
+      windowed: true,
       priority: "normal",
       entityTypes: ["race_control"],
       params: sessionParams,

@@ -6,7 +6,7 @@ import { days, hours, minutes, type ProviderDef } from "#catalog/types.ts";
  * into paths as they are. These schemas are the only check: the module gets its params parsed.
  */
 const RIDER_ID_HINT = 'expected a Zwift rider id of 1 to 12 digits, e.g. "5574"';
-const EVENT_ID_HINT = 'expected a Zwift event id of 1 to 12 digits, e.g. "4613373"';
+export const EVENT_ID_HINT = 'expected a Zwift event id of 1 to 12 digits, e.g. "4613373"';
 const riderId = z
   .string()
   .max(12, RIDER_ID_HINT)
@@ -106,7 +106,10 @@ export const zwiftracing = {
       description:
         "Hourly: full rider data (vELO, power, phenotype) of every member and added rider, 1000 per call.",
       direction: "pull",
-      calls: { "riders-bulk": 3 },
+      // Planned for a club of up to 1,000 riders (one bulk call; most clubs): a bigger club makes one more
+      // call per 1,000, each when the limit frees, so a few small clubs can share a Standard key, and one
+      // of 2,500 fills most of it (plan such a club on Premium).
+      calls: { "riders-bulk": 1 },
       cadence: { kind: "rate", everyMs: hours(1) },
       priority: "normal",
       entityTypes: ["riders"],
@@ -120,21 +123,25 @@ export const zwiftracing = {
       priority: "high",
       entityTypes: ["riders"],
       params: riderParams,
+      // Rider data changes about hourly (riderStats' cadence), not every 15 minutes.
+      freshnessMs: hours(1),
     },
     {
       id: "results",
       description:
-        "Every 30 min (experimental): recently finished events; enqueues eventResults for new ones.",
+        "Every 6 h (experimental), a safety net: recently finished events; enqueues eventResults for those whose looks after the end found none.",
       direction: "pull",
       calls: { events: 1 },
-      cadence: { kind: "rate", everyMs: minutes(30) },
+      // Each event's results are looked for after its end (events' fan-out); this only catches misses.
+      cadence: { kind: "rate", everyMs: hours(6) },
       priority: "low",
       entityTypes: ["events"],
       requiresSetting: "experimental",
     },
     {
       id: "eventResults",
-      description: "One event's ZwiftRacing results (a child of results, or on demand).",
+      description:
+        "One event's ZwiftRacing results: looked for shortly after the event's expected end (a child of events), again once if none yet, or on demand.",
       direction: "pull",
       calls: { results: 1 },
       cadence: { kind: "manual" },
@@ -144,17 +151,20 @@ export const zwiftracing = {
     },
     {
       id: "events",
-      description: "Hourly (experimental): upcoming events; enqueues signups for those starting within 6 h.",
+      description:
+        "Hourly (experimental): upcoming events; enqueues the signups older than their target of those starting within 6 h and of the 3 soonest beyond, and one look at each event's results after its end.",
       direction: "pull",
       calls: { events: 1 },
       cadence: { kind: "rate", everyMs: hours(1) },
+      freshnessMs: hours(1),
       priority: "low",
       entityTypes: ["events"],
       requiresSetting: "experimental",
     },
     {
       id: "signups",
-      description: "One upcoming event's signups per pen (experimental; a child of events).",
+      description:
+        "One upcoming event's signups per pen (experimental; a child of events). Their target tightens as the event nears, from 1 h to 1 min; final once it starts.",
       direction: "pull",
       calls: { events: 1 },
       cadence: { kind: "manual" },

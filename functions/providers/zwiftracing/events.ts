@@ -1,58 +1,153 @@
 import { hours } from "#catalog/types.ts";
+import { ProviderRejectedError } from "#core/errors.ts";
+import { isStale } from "#core/freshness-policy.ts";
 import type { SyncRunOf } from "#providers/define.ts";
 import type { ChildJob, Page } from "#providers/types.ts";
 import { callZr } from "./client.ts";
 import { connectionOf, requireExperimental } from "./connection.ts";
 import type { zwiftracing } from "./definition.ts";
+import { RESULTS_PENDING_MS, resultsDueAt, secondLookAt, startMsOf, storedStartMs } from "./event-times.ts";
+import { signupsFreshnessMs } from "./freshness.ts";
 import { type EventStatus, eventEntity, resultEntities, signupEntities } from "./mapping.ts";
-import { eventResultsSchema, eventsSchema, signupPensSchema, type ZrEvent } from "./schemas.ts";
+import {
+  type EventResults,
+  eventResultsSchema,
+  eventsSchema,
+  signupPensSchema,
+  type ZrEvent,
+} from "./schemas.ts";
 
 type Run<Id extends "results" | "eventResults" | "events" | "signups"> = SyncRunOf<typeof zwiftracing, Id>;
 
 /** How many recently finished events one `results` run looks at (ZR's own default). */
 const FINISHED_EVENTS = 25;
-/** Upcoming events whose signups are fetched: those starting within this window. */
+/** Near events: those starting within this window; each gets its signups whenever they are stale. */
 export const SIGNUPS_WINDOW_MS = hours(6);
+/** Beyond the window, one `events` run fetches the signups of at most this many: the soonest stale ones. */
+export const FAR_SIGNUPS_PER_RUN = 3;
+/**
+ * The `events` run queues the look at an event's results when the event starts within this: twice
+ * its hourly cadence, so one missed run loses no event, and the look (`once`) is one job whichever
+ * run queued it. A nearer horizon keeps the look's wait (chained queue delays) short.
+ */
+export const RESULTS_LOOKAHEAD_MS = hours(2);
 
 /**
  * Recently finished events (experimental: only the undocumented `/events` lists them), and one
- * `eventResults` child per event whose results are not stored yet.
+ * `eventResults` child per event of the last {@link RESULTS_PENDING_MS} whose results are not
+ * stored though its looks after the end are over: a safety net for what the looks missed.
  */
 export async function* results(run: Run<"results">): AsyncGenerator<Page> {
   const { settings, context } = connectionOf(run);
   requireExperimental(settings, run.syncType);
   const query = `limit=${FINISHED_EVENTS}`;
   const events = unique(await callZr(context, { method: "GET", path: "/events", query }, eventsSchema));
-  const stored = await Promise.all(events.map((event) => run.store.get("eventResults", event.eventId)));
-  const children: ChildJob[] = events
+  const now = run.now.getTime();
+  const missed = events.filter((event) => {
+    const start = startMsOf(event);
+    return now >= secondLookAt(start) && now - start < RESULTS_PENDING_MS;
+  });
+  const stored = await Promise.all(missed.map((event) => run.store.get("eventResults", event.eventId)));
+  const children: ChildJob[] = missed
     .filter((_, index) => stored[index] === undefined)
     .map((event) => ({ syncType: "eventResults", params: { eventId: event.eventId } }));
   yield { entities: eventEntities(events, "finished"), ...(children.length > 0 && { children }) };
 }
 
-/** One event's ZwiftRacing results: a row per rider and the event's summary. */
+/**
+ * One event's ZwiftRacing results: a row per rider and the event's summary. For an event the
+ * store knows that started within {@link RESULTS_PENDING_MS}, none yet (404, or an empty list)
+ * means "not posted yet": the run stores nothing, and a look at or after the due time queues the
+ * second and last look. Any other 404 is an unknown event.
+ */
 export async function* eventResults(run: Run<"eventResults">): AsyncGenerator<Page> {
   const { context } = connectionOf(run);
   const { eventId } = run.params;
+  const now = run.now.getTime();
+  const start = await storedStartMs(run.store, eventId);
+  const pending = start !== undefined && now >= start && now - start < RESULTS_PENDING_MS;
   const path = `/public/results/${eventId}`;
   const notFound = (detail: string) => `event ${eventId} not found (${detail || "no results"})`;
-  const payload = await callZr(context, { method: "GET", path }, eventResultsSchema, notFound);
+  let payload: EventResults;
+  try {
+    payload = await callZr(context, { method: "GET", path }, eventResultsSchema, notFound);
+  } catch (error) {
+    if (!(pending && error instanceof ProviderRejectedError && error.status === 404)) throw error;
+    yield notPostedYet(eventId, start, now);
+    return;
+  }
+  if (pending && payload.results.length === 0) {
+    yield notPostedYet(eventId, start, now);
+    return;
+  }
   yield { entities: resultEntities(eventId, payload) };
 }
 
+/** A page without results; from the due time on, until the second look is due, it queues that look. */
+function notPostedYet(eventId: string, startMs: number, nowMs: number): Page {
+  const at = secondLookAt(startMs);
+  if (nowMs < resultsDueAt(startMs) || nowMs >= at) return { entities: [] };
+  return {
+    entities: [],
+    children: [{ syncType: "eventResults", params: { eventId }, notBefore: at, once: true }],
+  };
+}
+
 /**
- * Upcoming events (experimental), and one `signups` child per event starting within the next
- * {@link SIGNUPS_WINDOW_MS}: signups only settle shortly before the start.
+ * Upcoming events (experimental), with the children that keep their data in step: the signups
+ * of near events (< {@link SIGNUPS_WINDOW_MS}) whose stored signups are older than their target,
+ * of the {@link FAR_SIGNUPS_PER_RUN} soonest stale far ones (low priority), and one look at the
+ * results of each event starting within {@link RESULTS_LOOKAHEAD_MS}, due shortly after its end.
  */
 export async function* events(run: Run<"events">): AsyncGenerator<Page> {
   const { settings, context } = connectionOf(run);
   requireExperimental(settings, run.syncType);
   const upcoming = unique(await callZr(context, { method: "GET", path: "/events/upcoming" }, eventsSchema));
   const now = run.now.getTime();
-  const children: ChildJob[] = upcoming
-    .filter((event) => event.time * 1_000 >= now && event.time * 1_000 <= now + SIGNUPS_WINDOW_MS)
-    .map((event) => ({ syncType: "signups", params: { eventId: event.eventId } }));
+  const ahead = upcoming
+    .filter((event) => startMsOf(event) > now)
+    .sort((a, b) => startMsOf(a) - startMsOf(b) || (a.eventId < b.eventId ? -1 : 1));
+  const children = [...(await signupChildren(run, ahead, now)), ...resultsLooks(ahead, now)];
   yield { entities: eventEntities(upcoming, "upcoming"), ...(children.length > 0 && { children }) };
+}
+
+/** The signups children of one `events` run, near ones first; `ahead` is soonest first. */
+async function signupChildren(
+  run: Run<"events">,
+  ahead: readonly ZrEvent[],
+  now: number,
+): Promise<ChildJob[]> {
+  const stale = async (event: ZrEvent) => {
+    const lastSuccessAt = await run.subjects?.lastSuccessAt("signups", { eventId: event.eventId });
+    return isStale(lastSuccessAt, signupsFreshnessMs(startMsOf(event) - now), now);
+  };
+  const isNear = (event: ZrEvent) => startMsOf(event) - now < SIGNUPS_WINDOW_MS;
+  const near = ahead.filter(isNear);
+  const nearStale = await Promise.all(near.map(stale));
+  const children: ChildJob[] = near
+    .filter((_, index) => nearStale[index])
+    .map((event) => ({ syncType: "signups", params: { eventId: event.eventId } }));
+  // Soonest first, one status read at a time, so a long list costs reads only until K are found.
+  let far = 0;
+  for (const event of ahead.filter((e) => !isNear(e))) {
+    if (far >= FAR_SIGNUPS_PER_RUN) break;
+    if (!(await stale(event))) continue;
+    children.push({ syncType: "signups", params: { eventId: event.eventId }, priority: "low" });
+    far++;
+  }
+  return children;
+}
+
+/** One look at the results of each event starting soon, due shortly after its expected end. */
+function resultsLooks(ahead: readonly ZrEvent[], now: number): ChildJob[] {
+  return ahead
+    .filter((event) => startMsOf(event) <= now + RESULTS_LOOKAHEAD_MS)
+    .map((event) => ({
+      syncType: "eventResults",
+      params: { eventId: event.eventId },
+      notBefore: resultsDueAt(startMsOf(event)),
+      once: true,
+    }));
 }
 
 /** One upcoming event's signups, pen by pen (experimental; the shape is unverified). */

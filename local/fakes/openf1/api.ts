@@ -48,8 +48,8 @@ export class FakeOpenF1Api {
   /** Feeds of finished sessions never change again; computing them once keeps every query cheap. */
   readonly #finishedFeeds = new Map<string, readonly Row[]>();
 
-  constructor(startedAt: Date) {
-    this.calendar = buildCalendar(startedAt);
+  constructor(startedAt: Date, raceStartMs?: number) {
+    this.calendar = buildCalendar(startedAt, raceStartMs);
   }
 
   /** Whether any session is live, by OpenF1's definition (running, or ended < 30 min ago). */

@@ -57,11 +57,13 @@ const LIVE_RACE_STARTED_AGO_MS = 20 * MINUTE;
 /**
  * A deterministic calendar for `startedAt`'s year and the year before. The meeting whose race is
  * nearest `startedAt` is moved so its race is running when the fake starts: real-time syncs then
- * have a live session to follow in any demo, whatever the date.
+ * have a live session to follow in any demo, whatever the date. With `raceStartMs` (the
+ * simulator's race weekend) that meeting's race starts then instead, its weekend around it.
  */
-export function buildCalendar(startedAt: Date): FakeCalendar {
+export function buildCalendar(startedAt: Date, raceStartMs?: number): FakeCalendar {
   const year = startedAt.getUTCFullYear();
-  const liveRaceStartMs = Math.floor(startedAt.getTime() / MINUTE) * MINUTE - LIVE_RACE_STARTED_AGO_MS;
+  const liveRaceStartMs =
+    raceStartMs ?? Math.floor(startedAt.getTime() / MINUTE) * MINUTE - LIVE_RACE_STARTED_AGO_MS;
   const current = buildSeason({ year, liveRaceStartMs, latestFields: true });
   const previous = buildSeason({ year: year - 1, latestFields: false });
   return {

@@ -1,7 +1,12 @@
+import { z } from "zod";
 import type { FakeProvider } from "../types.ts";
 import { startFakeOpenF1 } from "./server.ts";
 
 export { type FakeOpenF1, type FakeOpenF1Options, type FakeOpenF1Stats, startFakeOpenF1 } from "./server.ts";
+
+/** The simulator's race weekend: when its race starts (the other sessions are placed around it). */
+export const OpenF1WorkloadSchema = z.object({ raceStartMs: z.number() });
+export type OpenF1Workload = z.infer<typeof OpenF1WorkloadSchema>;
 
 /** The account the stand-in's fake OpenF1 accepts: this username, and the start's secret as password. */
 const USERNAME = "pacer-local";
@@ -12,9 +17,10 @@ const USERNAME = "pacer-local";
  */
 export const openf1Fake: FakeProvider = {
   id: "openf1",
-  start: ({ secret, feedFrozenAt, timeScale }) =>
+  start: ({ secret, feedFrozenAt, timeScale, workload }) =>
     startFakeOpenF1({
       credentials: { username: USERNAME, password: secret },
+      ...(workload === undefined ? {} : { raceStartMs: OpenF1WorkloadSchema.parse(workload).raceStartMs }),
       ...(timeScale === undefined ? {} : { timeScale }),
       ...(feedFrozenAt === undefined ? {} : { feedNow: () => new Date(feedFrozenAt) }),
     }),

@@ -21,6 +21,8 @@ export interface FakeOpenF1Options {
   readonly credentials?: { readonly username: string; readonly password: string };
   /** Every limit window divided by this, as Pacer's are (functions/core/limit-time-scale.ts). @default 1 */
   readonly timeScale?: number;
+  /** When the weekend's race starts (the simulator's race weekend). @default running at start-up, 20 min in */
+  readonly raceStartMs?: number;
 }
 
 export interface FakeOpenF1Stats {
@@ -78,7 +80,7 @@ const json = (status: number, value: unknown): ApiResponse => ({
 export async function startFakeOpenF1(options: FakeOpenF1Options = {}): Promise<FakeOpenF1> {
   const now = options.now ?? (() => new Date());
   const feedNow = options.feedNow ?? now;
-  const api = new FakeOpenF1Api(now());
+  const api = new FakeOpenF1Api(now(), options.raceStartMs);
   const limits = limitsAt(options.timeScale ?? NO_TIME_SCALE);
   const window = new StrictWindow(limits);
   const tokens = new Map<string, number>();

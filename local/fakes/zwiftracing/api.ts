@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { eventResults, eventSignups, finishedEvents, upcomingEvents, zwiftPowerResults } from "./events.ts";
 import type { EndpointGroup } from "./limits.ts";
-import { clubPage, riderAt } from "./riders.ts";
 import { hourOf } from "./seed.ts";
+import { type ZwiftWorld, zwiftPowerResultsIn } from "./world.ts";
 
 export interface ApiResponse {
   readonly status: number;
@@ -22,6 +21,8 @@ export interface CallContext {
   readonly body: string;
   /** The moment the data is served as of (epoch ms): riders' form, which events have finished. */
   readonly dataNowMs: number;
+  /** What there is to serve. */
+  readonly world: ZwiftWorld;
 }
 
 export interface Route {
@@ -53,20 +54,24 @@ function riderHour(epochSegment: string | undefined, dataNowMs: number): number 
   return hourOf(Math.min(Number(epochSegment) * 1_000, dataNowMs));
 }
 
-function club({ params, dataNowMs }: CallContext): ApiResponse {
-  const page = clubPage(int(params[0]), params[1] === undefined ? 0 : int(params[1]), hourOf(dataNowMs));
+function club({ params, dataNowMs, world }: CallContext): ApiResponse {
+  const page = world.clubPage(
+    int(params[0]),
+    params[1] === undefined ? 0 : int(params[1]),
+    hourOf(dataNowMs),
+  );
   return page ? json(200, page) : message(404, "Club not found");
 }
 
-function rider({ params, dataNowMs }: CallContext): ApiResponse {
+function rider({ params, dataNowMs, world }: CallContext): ApiResponse {
   const hour = riderHour(params[1], dataNowMs);
   if (typeof hour !== "number") return hour;
-  const found = riderAt(int(params[0]), hour);
+  const found = world.riderAt(int(params[0]), hour);
   return found ? json(200, found) : message(404, "Rider not found");
 }
 
 /** Unknown riderIds are left out of the answer, duplicates answered once, in the order asked. */
-function riders({ params, body, dataNowMs }: CallContext): ApiResponse {
+function riders({ params, body, dataNowMs, world }: CallContext): ApiResponse {
   const hour = riderHour(params[0], dataNowMs);
   if (typeof hour !== "number") return hour;
   let parsed: unknown;
@@ -77,28 +82,28 @@ function riders({ params, body, dataNowMs }: CallContext): ApiResponse {
   }
   const ids = bulkBody.safeParse(parsed);
   if (!ids.success) return message(400, ids.error.issues[0]?.message ?? "invalid body");
-  const found = [...new Set(ids.data)].flatMap((id) => riderAt(id, hour) ?? []);
+  const found = [...new Set(ids.data)].flatMap((id) => world.riderAt(id, hour) ?? []);
   return json(200, found);
 }
 
-function results({ params, dataNowMs }: CallContext): ApiResponse {
-  const found = eventResults(params[0] ?? "", dataNowMs);
+function results({ params, dataNowMs, world }: CallContext): ApiResponse {
+  const found = world.eventResults(params[0] ?? "", dataNowMs);
   return found ? json(200, found) : message(404, "Event not found");
 }
 
-function zpResults({ params, dataNowMs }: CallContext): ApiResponse {
-  const found = zwiftPowerResults(params[0] ?? "", dataNowMs);
+function zpResults({ params, dataNowMs, world }: CallContext): ApiResponse {
+  const found = zwiftPowerResultsIn(world, params[0] ?? "", dataNowMs);
   return found ? json(200, found) : message(404, "Event not found");
 }
 
-function recentEvents({ query, dataNowMs }: CallContext): ApiResponse {
+function recentEvents({ query, dataNowMs, world }: CallContext): ApiResponse {
   const parsed = eventsQuery.safeParse(Object.fromEntries(query));
   if (!parsed.success) return message(400, "limit must be 1 to 100 and skip 0 or more");
-  return json(200, finishedEvents(dataNowMs, parsed.data.skip, parsed.data.limit));
+  return json(200, world.finishedEvents(dataNowMs, parsed.data.skip, parsed.data.limit));
 }
 
-function signups({ params, dataNowMs }: CallContext): ApiResponse {
-  const found = eventSignups(params[0] ?? "", dataNowMs);
+function signups({ params, dataNowMs, world }: CallContext): ApiResponse {
+  const found = world.eventSignups(params[0] ?? "", dataNowMs);
   return found ? json(200, found) : message(404, "Event not found");
 }
 
@@ -119,7 +124,7 @@ export const ROUTES: readonly Route[] = [
     method: "GET",
     pattern: /^\/api\/events\/upcoming$/,
     group: "events",
-    handle: ({ dataNowMs }) => json(200, upcomingEvents(dataNowMs)),
+    handle: ({ dataNowMs, world }) => json(200, world.upcomingEvents(dataNowMs)),
   },
   { method: "GET", pattern: /^\/api\/events$/, group: "events", handle: recentEvents },
   { method: "GET", pattern: /^\/api\/events\/(\d+)\/signups$/, group: "events", handle: signups },

@@ -118,9 +118,11 @@ export function eventResults(eventId: string, nowMs: number) {
   const found = lookup(eventId, nowMs);
   if (found?.state !== "finished") return undefined;
   const { index } = found;
-  const event = eventAt(index);
-  const next = stream(index, 19);
-  const field = fieldOf(index, 23, 30 + (hash32(index, 29) % 91));
+  return resultsOf(eventAt(index), fieldOf(index, 23, 30 + (hash32(index, 29) % 91)), stream(index, 19));
+}
+
+/** An event's results answer: `field` finishing in an order their power and `next` decide. */
+export function resultsOf(event: FakeEvent, field: readonly Rider[], next: () => number) {
   const paceS = (event.distance / 40) * 3_600;
   const timed = field
     .map((rider) => {
@@ -155,12 +157,22 @@ export function eventResults(eventId: string, nowMs: number) {
   return { ...event, results };
 }
 
+/** The results answer's shape. */
+export type EventResults = ReturnType<typeof resultsOf>;
+
 /**
  * `GET /public/zp/{eventId}/results`: ZwiftPower's rows, proxied. Only `zwid` is known to clients;
  * the other keys follow ZwiftPower's `[value, 0]` style and are a guess.
  */
 export function zwiftPowerResults(eventId: string, nowMs: number) {
-  const zr = eventResults(eventId, nowMs);
+  return zwiftPowerOf(eventResults(eventId, nowMs), riderAt);
+}
+
+/** ZwiftPower's rows for a results answer (undefined: none), with riders' details from `riderAt`. */
+export function zwiftPowerOf(
+  zr: EventResults | undefined,
+  riderAt: (riderId: number, hour: number) => Rider | undefined,
+) {
   if (zr === undefined) return undefined;
   return {
     results: zr.results.map((row) => {
@@ -189,7 +201,11 @@ export function zwiftPowerResults(eventId: string, nowMs: number) {
 export function eventSignups(eventId: string, nowMs: number) {
   const found = lookup(eventId, nowMs);
   if (found === undefined) return undefined;
-  const field = fieldOf(found.index, 31, 20 + (hash32(found.index, 37) % 41));
+  return signupsOf(fieldOf(found.index, 31, 20 + (hash32(found.index, 37) % 41)));
+}
+
+/** A signups answer: `field` in pens by category. */
+export function signupsOf(field: readonly Rider[]) {
   const pens = new Map<string, Rider[]>();
   for (const rider of field) pens.set(rider.zpCategory, [...(pens.get(rider.zpCategory) ?? []), rider]);
   return [...pens.entries()]

@@ -1,11 +1,13 @@
 import type { FakeProvider } from "../types.ts";
 import { fakeKey } from "./keys.ts";
 import { startFakeZwiftRacing } from "./server.ts";
+import { workloadWorld } from "./workload.ts";
 
 export { DERIVED_LABELS, fakeKey, keyFingerprint } from "./keys.ts";
 export { type EndpointGroup, GROUP_LIMITS, GROUPS, TIERS, type Tier } from "./limits.ts";
 export { type FakeZwiftRacing, type FakeZwiftRacingOptions, startFakeZwiftRacing } from "./server.ts";
 export type { FakeZwiftRacingStats, GroupCalls } from "./stats.ts";
+export { signedUpCount, type ZwiftWorkload, ZwiftWorkloadSchema } from "./workload.ts";
 
 /** The club the demo connection syncs: 2,500 active members, so its sync takes three pages. */
 export const DEMO_CLUB_ID = 1001;
@@ -21,16 +23,18 @@ export const DEMO_CLUB_ID = 1001;
  * Every other `Authorization` value, "Bearer <key>" included, is a 401.
  *
  * Data follows the fake's clock; with `feedFrozenAt` it stays at that moment, so a demo's second
- * run sees what the first did, while limits keep real time.
+ * run sees what the first did, while limits keep real time. With a `workload` (the simulator's),
+ * it serves that workload's club and events instead of the demo's (./workload.ts).
  */
 export const zwiftracingFake: FakeProvider = {
   id: "zwiftracing",
   basePath: "/api",
-  start: ({ secret, feedFrozenAt, timeScale }) =>
+  start: ({ secret, feedFrozenAt, timeScale, workload }) =>
     startFakeZwiftRacing({
       secret,
       ...(timeScale === undefined ? {} : { timeScale }),
       ...(feedFrozenAt === undefined ? {} : { dataNow: () => new Date(feedFrozenAt) }),
+      ...(workload === undefined ? {} : { world: workloadWorld(workload) }),
     }),
   connection: ({ secret }) => ({
     tier: "standard",

@@ -133,7 +133,8 @@ function zpCategoryOf(ftpWkg: number, female: boolean, next: Stream): string {
   return ftpWkg >= 4 ? "A" : ftpWkg >= 3.2 ? "B" : ftpWkg >= 2.5 ? "C" : "D";
 }
 
-function riderOf(club: Club, riderId: number, hour: number): Rider {
+/** The rider `riderId` of `club` as of `hour`: any id makes a rider, the same one every time. */
+export function riderOf(club: Club, riderId: number, hour: number): Rider {
   // Who the rider is: fixed.
   const me = stream(riderId, 1);
   const female = me() < 0.15;

@@ -5,6 +5,7 @@ import { type ApiResponse, canonicalPath, findRoute, json, message } from "./api
 import { KeyConflictError, KeyRegistry, keyRegistration } from "./keys.ts";
 import { KeyBudgets, type Tier } from "./limits.ts";
 import { type FakeZwiftRacingStats, StatsRecorder } from "./stats.ts";
+import { DEMO_WORLD, type ZwiftWorld } from "./world.ts";
 
 export interface FakeZwiftRacingOptions {
   /** The keys the fake accepts are derived from it (./keys.ts, fakeKey). */
@@ -24,6 +25,8 @@ export interface FakeZwiftRacingOptions {
   readonly keys?: Readonly<Record<string, Tier>>;
   /** Every limit window divided by this, as Pacer's are (functions/core/limit-time-scale.ts). @default 1 */
   readonly timeScale?: number;
+  /** What it serves. @default the demo's clubs and events (DEMO_WORLD) */
+  readonly world?: ZwiftWorld;
 }
 
 export interface FakeZwiftRacing {
@@ -53,6 +56,7 @@ export async function startFakeZwiftRacing(options: FakeZwiftRacingOptions): Pro
   for (const [key, tier] of Object.entries(options.keys ?? {})) keys.register(key, tier);
   const budgets = new KeyBudgets(options.timeScale ?? NO_TIME_SCALE);
   const stats = new StatsRecorder();
+  const world = options.world ?? DEMO_WORLD;
 
   async function handle(request: IncomingMessage): Promise<ApiResponse> {
     const url = new URL(request.url ?? "/", "http://fake");
@@ -85,6 +89,7 @@ export async function startFakeZwiftRacing(options: FakeZwiftRacingOptions): Pro
       query: url.searchParams,
       body,
       dataNowMs: dataNow().getTime(),
+      world,
     });
   }
 

@@ -97,3 +97,28 @@ export async function connectProvider(
     throw new Error(`POST /connections answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body.connectionId;
 }
+
+/**
+ * Waits until the tenant has no queued or running job of `providers` (all: absent) on `GET /status`,
+ * e.g. the initial runs a new connection queues: a test that counts calls, messages or jobs then
+ * starts from quiet.
+ */
+export async function untilQuiet(
+  target: Pick<Target, "api" | "token">,
+  providers?: readonly string[],
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending: string[] = [];
+  while (Date.now() < deadline) {
+    const status = await call<{
+      providers: { provider: string; syncTypes: { syncType: string; pendingJobs: number }[] }[];
+    }>(target, "GET", "/status");
+    pending = status.body.providers
+      .filter((p) => providers === undefined || providers.includes(p.provider))
+      .flatMap((p) => p.syncTypes.filter((s) => s.pendingJobs > 0).map((s) => `${p.provider}/${s.syncType}`));
+    if (status.status === 200 && pending.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`jobs still pending after ${timeoutMs} ms: ${pending.join(", ")}`);
+}

@@ -1,7 +1,7 @@
 import { catalog } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
 import { type LocalStack, startLocalStack } from "../../../local/stack.ts";
-import { useFakeConnections } from "./api-client.ts";
+import { untilQuiet, useFakeConnections } from "./api-client.ts";
 
 /**
  * What an integration test talks to. By default a local stack started in this process on free
@@ -65,6 +65,14 @@ export async function startTarget(
     ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
   });
   useFakeConnections(local);
+  // Connecting the fakes queued each connection's initial runs: tests start once OpenF1's have ended.
+  // (ZwiftRacing's wait out hour-long windows: tests of it make connections of their own.)
+  try {
+    await untilQuiet(local, ["openf1"]);
+  } catch (error) {
+    await local.stop();
+    throw error;
+  }
   return {
     api: local.api,
     ws: local.ws,

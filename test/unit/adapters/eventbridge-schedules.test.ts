@@ -2,6 +2,7 @@ import {
   ConflictException,
   CreateScheduleCommand,
   DeleteScheduleCommand,
+  ListSchedulesCommand,
   ResourceNotFoundException,
   type SchedulerClient,
   ThrottlingException,
@@ -179,5 +180,80 @@ describe("EventBridgeSchedules.remove", () => {
     });
 
     await expect(schedules(client).remove([`${CONNECTION}.laps`])).rejects.toThrow("socket hang up");
+  });
+});
+
+describe("EventBridgeSchedules with live windows and time zones", () => {
+  it("gives a windowed schedule its StartDate and EndDate and has Scheduler delete it after", async () => {
+    // Prepare
+    const { client, sent } = stubClient();
+    const window = { startAt: "2026-05-10T14:55:00.000Z", endAt: "2026-05-10T17:30:00.000Z" };
+
+    // Act
+    await schedules(client).put([
+      def("weather", {
+        name: `${CONNECTION}.weather.20260510T145500Z`,
+        expression: "rate(1 minute)",
+        window,
+      }),
+    ]);
+
+    // Assess
+    expect((sent[0] as CreateScheduleCommand).input).toMatchObject({
+      Name: `${CONNECTION}.weather.20260510T145500Z`,
+      ScheduleExpression: "rate(1 minute)",
+      StartDate: new Date("2026-05-10T14:55:00Z"),
+      EndDate: new Date("2026-05-10T17:30:00Z"),
+      ActionAfterCompletion: "DELETE",
+    });
+  });
+
+  it("keeps an around-the-clock schedule without dates, never deleted by Scheduler", async () => {
+    const { client, sent } = stubClient();
+
+    await schedules(client).put([def("sessions")]);
+
+    const input = (sent[0] as CreateScheduleCommand).input;
+    expect(input).not.toHaveProperty("StartDate");
+    expect(input).not.toHaveProperty("EndDate");
+    expect(input).not.toHaveProperty("ActionAfterCompletion");
+  });
+
+  it("reads the expression in the def's time zone, UTC when it names none", async () => {
+    const { client, sent } = stubClient();
+    const officeHours = def("sessions", {
+      expression: "cron(0 9-17 ? * MON-FRI *)",
+      timezone: "Europe/Amsterdam",
+    });
+
+    await schedules(client).put([officeHours, def("meetings")]);
+
+    expect(sent.map((c) => (c as CreateScheduleCommand).input.ScheduleExpressionTimezone)).toEqual([
+      "Europe/Amsterdam",
+      "UTC",
+    ]);
+  });
+
+  it("lists the names starting with a prefix in Pacer's group, over every page", async () => {
+    // Prepare: two pages.
+    const { client, sent } = stubClient((command: unknown) => {
+      if (!(command instanceof ListSchedulesCommand)) return {};
+      return command.input.NextToken === undefined
+        ? { Schedules: [{ Name: `${CONNECTION}.weather.20260510T145500Z` }], NextToken: "page-2" }
+        : { Schedules: [{ Name: `${CONNECTION}.race_control.20260510T145500Z` }] };
+    });
+
+    // Act
+    const names = await schedules(client).names(`${CONNECTION}.`);
+
+    // Assess
+    expect(names).toEqual([
+      `${CONNECTION}.weather.20260510T145500Z`,
+      `${CONNECTION}.race_control.20260510T145500Z`,
+    ]);
+    expect(sent.map((c) => c.input)).toEqual([
+      { GroupName: "pacer-connections", NamePrefix: `${CONNECTION}.` },
+      { GroupName: "pacer-connections", NamePrefix: `${CONNECTION}.`, NextToken: "page-2" },
+    ]);
   });
 });

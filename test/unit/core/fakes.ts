@@ -1,5 +1,7 @@
+import type { Priority } from "#catalog/types.ts";
 import type { ConnectionRecord, Credentials } from "#core/connections/types.ts";
 import { contentHash } from "#core/content-hash.ts";
+import { type ActiveJobs, type SyncSubject, subjectKey, subjectOf } from "#core/enqueue.ts";
 import type { JobMessageInput, JobRecord } from "#core/job.ts";
 import type { JobQueue, QueueRef } from "#core/job-queue.ts";
 import type { Limiter, LimitUsage, PermitDecision, PermitRequest } from "#core/limiter/types.ts";
@@ -8,8 +10,49 @@ import type { Entity, EntityRef, PushLedger } from "#providers/types.ts";
 
 /** In-memory stand-ins at the adapter boundary, shared by the use-case tests. */
 
-export class MemoryJobs implements JobRecords {
+export class MemoryJobs implements JobRecords, ActiveJobs {
   readonly records = new Map<string, JobRecord>();
+  /** Per subject (tenant and subjectKey): its claim and last success, as the JobStore keeps them. */
+  readonly subjects = new Map<
+    string,
+    { activeJobId?: string; activeUntil?: number; lastSuccessAt?: string }
+  >();
+  /** The clock subjectStatus reads claims' expiry by. */
+  now: () => number = Date.now;
+  async claimSubject(subject: SyncSubject, jobId: string, now: number, expiresAt: number) {
+    const key = `${subject.tenantId}/${subjectKey(subject)}`;
+    const held = this.subjects.get(key) ?? {};
+    if (held.activeJobId !== undefined && held.activeJobId !== jobId && (held.activeUntil ?? 0) >= now) {
+      return { claimed: false as const, holder: held.activeJobId };
+    }
+    this.subjects.set(key, { ...held, activeJobId: jobId, activeUntil: expiresAt });
+    return { claimed: true as const };
+  }
+  async releaseSubject(subject: SyncSubject, jobId: string) {
+    const key = `${subject.tenantId}/${subjectKey(subject)}`;
+    const held = this.subjects.get(key);
+    if (held?.activeJobId === jobId) this.subjects.set(key, { lastSuccessAt: held.lastSuccessAt });
+  }
+  async subjectStatus(
+    tenantId: string,
+    connectionId: string,
+    syncType: string,
+    params: Readonly<Record<string, string>>,
+  ) {
+    const held = this.subjects.get(`${tenantId}/${subjectKey({ connectionId, syncType, params })}`) ?? {};
+    const active = held.activeJobId !== undefined && (held.activeUntil ?? 0) >= this.now();
+    return {
+      ...(active ? { activeJobId: held.activeJobId } : {}),
+      ...(held.lastSuccessAt === undefined ? {} : { lastSuccessAt: held.lastSuccessAt }),
+    };
+  }
+  async raisePriority(tenantId: string, jobId: string, priority: Priority) {
+    const r = await this.get(tenantId, jobId);
+    if (r?.status !== "queued" || r.attempts > 0 || r.deferrals > 0) return undefined;
+    const raised = { ...r, priority };
+    this.records.set(jobId, raised);
+    return raised;
+  }
   async create(record: JobRecord) {
     if (this.records.has(record.jobId)) return false;
     this.records.set(record.jobId, record);
@@ -46,6 +89,14 @@ export class MemoryJobs implements JobRecords {
     if (!["queued", "deferred", "running"].includes(next.status)) {
       this.queueStates.delete(job.jobId);
       this.resumes.delete(job.jobId);
+      // As the JobStore does: a job's end clears its claim; a success is its subject's last.
+      const key = `${next.tenantId}/${subjectKey(subjectOf(next))}`;
+      const succeededAt = next.dataAsOf ?? next.finishedAt ?? next.updatedAt;
+      const last = this.subjects.get(key)?.lastSuccessAt;
+      if (next.status === "succeeded" && (last === undefined || last < succeededAt)) {
+        this.subjects.set(key, { ...this.subjects.get(key), lastSuccessAt: succeededAt });
+      }
+      await this.releaseSubject(subjectOf(next), next.jobId);
     } else {
       if (queue) {
         const { expect: _expect, ...state } = queue;

@@ -28,8 +28,9 @@ describe("worstFreshness", () => {
     );
     // Assess
     expect(of(freshness, "openf1", "sessions")).toBe(70 * 60);
-    // Manual sync types are not monitored.
+    // Manual sync types are not monitored, nor windowed ones (live data idles between sessions).
     expect(of(freshness, "zwiftracing", "rider")).toBeUndefined();
+    expect(of(freshness, "openf1", "weather")).toBeUndefined();
   });
 
   it("counts a new connection from its creation, and ignores disabled connections and sync types left off", () => {

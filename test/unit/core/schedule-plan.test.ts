@@ -13,24 +13,19 @@ const openf1 = catalog.providers.find((p) => p.id === "openf1") as ProviderDef;
 const connection = { connectionId: "c-00000000000000000001", tenantId: "acme", settings: {} };
 
 describe("connectionSchedulePlan", () => {
-  it("schedules each scheduled sync type of one connection, fanning sub-minute cadences into slots", () => {
-    const plan = connectionSchedulePlan(openf1, connection);
+  it("schedules each scheduled sync type of one connection at its planned minute, windowed ones left to their windows", () => {
+    const plan = connectionSchedulePlan(openf1, { ...connection, offsets: { sessions: 17 } });
+
+    // weather and race_control run only while a session is live (one-time schedules per window).
     expect(plan.map((d) => d.name)).toEqual([
       "c-00000000000000000001.meetings",
       "c-00000000000000000001.sessions",
-      "c-00000000000000000001.weather",
-      "c-00000000000000000001.race_control",
     ]);
-    expect(plan.find((d) => d.syncType === "weather")).toMatchObject({
-      expression: "rate(1 minute)",
-      slots: 2,
-      slotIntervalMs: 30_000,
+    expect(plan.find((d) => d.syncType === "sessions")).toMatchObject({
+      expression: "cron(17 * * * ? *)",
+      slots: 1,
       tenantId: "acme",
       connectionId: "c-00000000000000000001",
-    });
-    expect(plan.find((d) => d.syncType === "sessions")).toMatchObject({
-      expression: "rate(1 hour)",
-      slots: 1,
     });
     expect(plan.find((d) => d.syncType === "meetings")?.expression).toBe("cron(15 0 * * ? *)");
   });
@@ -127,7 +122,8 @@ describe("checkCatalog", () => {
         expect.stringMatching(/unknown tier "gold"/),
         expect.stringMatching(/endpoint "\/bare" .* must read "METHOD \/path"/),
         expect.stringMatching(/unknown endpoint group "nowhere"/),
-        expect.stringMatching(/schedules need 8\.00 calls .* allows 1/),
+        // 2 calls every 15 min, each run spread one call per hour: 8 calls in every hour.
+        'tight limit "hourly" (tenant key): 8 calls planned in the worst 60 min window, 1 allowed (one connection on tier "basic")',
       ]),
     );
   });

@@ -65,6 +65,20 @@ describe("triggerSync", () => {
     });
   });
 
+  it("answers a trigger of a sync already queued with that job, merged, and queues nothing more", async () => {
+    // Prepare
+    const { deps, jobs, queue } = setup();
+    const request = { provider: "openf1", syncType: "sessions", params: { year: "2026" } };
+    const first = await triggerSync(deps, "acme", request);
+    // Act
+    const second = await triggerSync(deps, "acme", request);
+    // Assess
+    expect(first).not.toHaveProperty("merged");
+    expect(second).toEqual({ jobId: first.jobId, status: "queued", priority: "high", merged: true });
+    expect(jobs.records.size).toBe(1);
+    expect(queue.sent).toHaveLength(1);
+  });
+
   it("accepts a job whose message could not be sent, leaving it recorded for the sweep", async () => {
     const { deps, jobs } = setup();
     const failures: string[] = [];

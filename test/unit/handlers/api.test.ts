@@ -70,6 +70,13 @@ beforeEach(() => {
       clock: () => Date.parse("2026-12-01T00:00:00Z"),
       newId: () => `c-${(++ids).toString(16).padStart(20, "0")}`,
     },
+    reading: {
+      catalog,
+      entities: new MemoryEntities(),
+      subjects: jobs,
+      connections,
+      enqueue: { jobs, queue },
+    },
     jobs,
     queue,
     limiter: new ScriptedLimiter(),

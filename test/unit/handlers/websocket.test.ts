@@ -8,6 +8,9 @@ vi.hoisted(() => {
   // The handler module wires its adapters from the environment at load time.
   process.env.PACER_CONNECTIONS_TABLE = "test-connections";
   process.env.PACER_WS_CALLBACK_URL = "http://127.0.0.1:9/@connections";
+  // A subscription to stale data queues its refresh: the data table and the job queues.
+  process.env.PACER_DATA_TABLE = "test-data";
+  process.env.PACER_QUEUES = "{}";
 });
 
 const TOPICS = ["jobs", "openf1/meetings", "openf1/weather"];
@@ -220,5 +223,85 @@ describe("websocket messages", () => {
         },
       },
     ]);
+  });
+});
+
+describe("websocket subscribe refreshes stale data", () => {
+  let refreshed: { tenantId: string; topic: string }[];
+  let failures: unknown[];
+
+  function handlerWith(refresh: (tenantId: string, topic: string) => Promise<{ jobId: string } | null>) {
+    const live = createLive({
+      connections,
+      publisher,
+      knownTopics: TOPICS,
+      refreshOnSubscribe: async (tenantId, topic) => {
+        refreshed.push({ tenantId, topic });
+        return refresh(tenantId, topic);
+      },
+      onRefreshFailed: (_topic, error) => failures.push(error),
+    });
+    return createWebSocketHandler(live);
+  }
+
+  beforeEach(async () => {
+    refreshed = [];
+    failures = [];
+    await handle(connectEvent("c1", "acme"));
+  });
+
+  it("names the refresh it queued in its one reply, for the connection's own tenant", async () => {
+    // Prepare
+    const subscribe = handlerWith(async () => ({ jobId: "r-1" }));
+
+    // Act
+    await subscribe(
+      messageEvent("c1", { action: "subscribe", topic: "openf1/meetings", tenantId: "globex" }),
+    );
+
+    // Assess
+    expect(refreshed).toEqual([{ tenantId: "acme", topic: "openf1/meetings" }]);
+    expect(publisher.to("c1")).toEqual([
+      { type: "subscribed", topic: "openf1/meetings", refresh: { jobId: "r-1" } },
+    ]);
+  });
+
+  it("acknowledges without a refresh when the data is fresh", async () => {
+    // Prepare
+    const subscribe = handlerWith(async () => null);
+
+    // Act
+    await subscribe(messageEvent("c1", { action: "subscribe", topic: "openf1/meetings" }));
+
+    // Assess
+    expect(publisher.to("c1")).toEqual([{ type: "subscribed", topic: "openf1/meetings" }]);
+  });
+
+  it("keeps the subscription, with one plain reply, when the refresh cannot be queued", async () => {
+    // Prepare
+    const subscribe = handlerWith(async () => {
+      throw new Error("queue unreachable");
+    });
+
+    // Act
+    const result = await subscribe(messageEvent("c1", { action: "subscribe", topic: "openf1/meetings" }));
+
+    // Assess
+    expect(result).toEqual({ statusCode: 200 });
+    expect(publisher.to("c1")).toEqual([{ type: "subscribed", topic: "openf1/meetings" }]);
+    expect(await connections.subscribers("acme", "openf1/meetings")).toEqual(["c1"]);
+    expect(failures).toHaveLength(1);
+  });
+
+  it("refreshes nothing for a topic it refuses", async () => {
+    // Prepare
+    const subscribe = handlerWith(async () => ({ jobId: "r-1" }));
+
+    // Act
+    await subscribe(messageEvent("c1", { action: "subscribe", topic: "openf1/nope" }));
+
+    // Assess
+    expect(refreshed).toEqual([]);
+    expect(publisher.last("c1")).toMatchObject({ type: "error" });
   });
 });

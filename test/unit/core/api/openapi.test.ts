@@ -50,7 +50,10 @@ describe("openApiDocument", () => {
     for (const route of REST_ROUTES as readonly RestRoute[]) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()] as Operation;
       expect(operation.security, route.path).toEqual(route.auth.kind === "bearer" ? [{ bearer: [] }] : []);
-      expect(operation.parameters?.map((p) => p.name) ?? []).toEqual(Object.keys(route.pathParams ?? {}));
+      expect(operation.parameters?.map((p) => p.name) ?? []).toEqual([
+        ...Object.keys(route.pathParams ?? {}),
+        ...Object.keys(route.queryParams ?? {}),
+      ]);
       for (const code of routeErrors(route)) {
         expect(documentedCodes(operation, String(statusOf(code))), `${route.path} ${code}`).toContain(code);
       }

@@ -52,6 +52,10 @@ describe("createConnection", () => {
         perMs: 60_000,
         endpointGroups: ["public"],
         shared: "credentials",
+        // 50 per minute on premium, 48 of them for scheduled work; members hourly takes 1.
+        plannedWindowMs: 60_000,
+        planned: 1,
+        headroom: 47,
       },
       {
         limitId: "per-ip",
@@ -60,12 +64,15 @@ describe("createConnection", () => {
         perMs: 60_000,
         endpointGroups: ["public", "beta"],
         shared: "deployment",
+        plannedWindowMs: 60_000,
+        planned: 1,
+        headroom: 94,
       },
     ]);
     expect(view.credentials?.fingerprint).toMatch(/^[0-9a-f]{16}$/);
   });
 
-  it("connects openf1 without credentials: no secret, a budget of its own, its three schedules", async () => {
+  it("connects openf1 without credentials: no secret, a budget of its own, its around-the-clock schedules", async () => {
     const { deps, connections, secrets, schedules } = setup();
 
     const view = await createConnection(deps, "acme", { provider: "openf1" });
@@ -75,9 +82,8 @@ describe("createConnection", () => {
     const record = await connections.get("acme", view.connectionId);
     expect(record?.secretName).toBeUndefined();
     expect(record?.budgetKey).toBe(`conn-${view.connectionId}`);
-    expect(schedules.names()).toEqual(
-      ["meetings", "race_control", "sessions", "weather"].map((s) => `${view.connectionId}.${s}`),
-    );
+    // weather and race_control are windowed: scheduled per live session, not around the clock.
+    expect(schedules.names()).toEqual(["meetings", "sessions"].map((s) => `${view.connectionId}.${s}`));
   });
 
   it("lists the caller's connections oldest first and reads one back", async () => {
@@ -142,7 +148,7 @@ describe("createConnection refuses, naming the field", () => {
     [
       "a field the body does not have",
       clubBody({ owner: "me" }),
-      "owner: not a field of the body (known: provider, tier, credentials, settings)",
+      "owner: not a field of the body (known: provider, tier, credentials, settings, activeHours, refreshOnRead)",
     ],
     [
       "incomplete openf1 credentials",

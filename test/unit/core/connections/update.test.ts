@@ -127,10 +127,10 @@ describe("updateConnection", () => {
     const { deps, id } = await connected();
 
     await expect(updateConnection(deps, "acme", id, {})).rejects.toThrow(
-      "body: at least one of enabled, tier, credentials, settings",
+      "body: at least one of enabled, tier, credentials, settings, activeHours, refreshOnRead",
     );
     await expect(updateConnection(deps, "acme", id, { provider: "openf1" })).rejects.toThrow(
-      "provider: not a field of the body (known: enabled, tier, credentials, settings)",
+      "provider: not a field of the body (known: enabled, tier, credentials, settings, activeHours, refreshOnRead)",
     );
     await expect(updateConnection(deps, "acme", id, { tier: "gold" })).rejects.toThrow(ValidationError);
     await expect(updateConnection(deps, "acme", id, { enabled: "yes" })).rejects.toThrow("enabled:");

@@ -84,9 +84,45 @@ describe("parseScheduleExpression", () => {
   });
 
   it("refuses expressions Scheduler would not take", () => {
-    expect(() => parseScheduleExpression("at(2030-01-01T00:00:00)", 0)).toThrow(/unsupported/);
+    expect(() => parseScheduleExpression("at(2030-01-01)", 0)).toThrow(/unsupported/);
+    expect(() => parseScheduleExpression("at(2030-02-30T00:00:00)", 0)).toThrow(/invalid date/);
     expect(() => parseScheduleExpression("rate(0 minutes)", 0)).toThrow(/invalid/);
     expect(() => parseScheduleExpression("cron(99 * * * ? *)", 0)).toThrow();
+  });
+
+  it("fires a one-time at() schedule once, at its time in UTC by default", () => {
+    const recurrence = parseScheduleExpression("at(2030-05-01T12:30:00)", at("2030-05-01T10:00:00Z"));
+
+    expect(iso(recurrence.next(at("2030-05-01T10:00:00Z")))).toBe("2030-05-01T12:30:00.000Z");
+    expect(recurrence.next(at("2030-05-01T12:30:00Z"))).toBeUndefined();
+  });
+
+  it("reads an at() time as wall-clock time in its time zone, summer time included", () => {
+    const summer = parseScheduleExpression("at(2030-07-01T09:00:00)", 0, "Europe/Amsterdam");
+    const winter = parseScheduleExpression("at(2030-01-15T09:00:00)", 0, "America/New_York");
+
+    expect(iso(summer.next(0))).toBe("2030-07-01T07:00:00.000Z");
+    expect(iso(winter.next(0))).toBe("2030-01-15T14:00:00.000Z");
+  });
+
+  it("fires a cron schedule at its occurrences in its time zone (office hours)", () => {
+    // Prepare: 09:00 on weekdays in Amsterdam; 2030-03-29 is a Friday, summer time starts on the 31st.
+    const recurrence = parseScheduleExpression("cron(0 9 ? * MON-FRI *)", 0, "Europe/Amsterdam");
+
+    // Act
+    const friday = recurrence.next(at("2030-03-29T00:00:00Z"));
+    const monday = recurrence.next(friday ?? 0);
+
+    // Assess: 08:00 UTC in winter time, 07:00 UTC in summer time.
+    expect(iso(friday)).toBe("2030-03-29T08:00:00.000Z");
+    expect(iso(monday)).toBe("2030-04-01T07:00:00.000Z");
+  });
+
+  it("matches the year field in the schedule's time zone", () => {
+    // 00:30 on 1 January in Tokyo is still the last day of the old year in UTC.
+    const recurrence = parseScheduleExpression("cron(30 0 1 1 ? 2031)", 0, "Asia/Tokyo");
+
+    expect(iso(recurrence.next(at("2030-06-01T00:00:00Z")))).toBe("2030-12-31T15:30:00.000Z");
   });
 
   it("parses every schedule a connection to any catalog provider creates", () => {

@@ -1,8 +1,20 @@
 import { describe, expect, it } from "vitest";
-import type { ProviderRequest } from "#providers/types.ts";
-import { drain, failure, idsOf, json, NOW, RESULTS_4613373, rider, storeOf, stubFetch } from "./fixtures.ts";
+import type { Page, ProviderRequest } from "#providers/types.ts";
+import {
+  drain,
+  failure,
+  idsOf,
+  json,
+  NOW,
+  RESULTS_4613373,
+  rider,
+  storeOf,
+  stubFetch,
+  subjectsOf,
+} from "./fixtures.ts";
 
 const epoch = (date: Date, plusMs = 0) => Math.floor((date.getTime() + plusMs) / 1000);
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
 describe("rider", () => {
@@ -87,10 +99,87 @@ describe("eventResults", () => {
   });
 });
 
-describe("results (experimental fan-out)", () => {
-  it("lists finished events and enqueues results only for events not stored yet", async () => {
+describe("eventResults after the end", () => {
+  const EVENT = "4613373";
+  const knownEvent = (startMs: number) =>
+    storeOf([
+      { type: "events", id: EVENT, data: { eventId: EVENT, time: startMs / 1000, status: "upcoming" } },
+    ]);
+
+  it("queues one second look when the first, at the due time, finds none posted yet", async () => {
+    // Prepare: the event started 1 h 45 min ago; its results were due 5 minutes ago.
+    const start = NOW.getTime() - 105 * MINUTE;
+    const { fetch } = stubFetch(() => json(404, { message: "Event not found" }));
+
+    // Act
+    const pages = await drain({
+      syncType: "eventResults",
+      fetch,
+      params: { eventId: EVENT },
+      store: knownEvent(start),
+    });
+
+    // Assess: nothing stored, and a look 30 minutes after the due time, the same job from any run.
+    expect(pages).toEqual([
+      {
+        entities: [],
+        children: [
+          {
+            syncType: "eventResults",
+            params: { eventId: EVENT },
+            notBefore: start + 130 * MINUTE,
+            once: true,
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("ends quietly, looking no more, when the second look finds none either", async () => {
+    // Prepare: the second look runs when it is due.
+    const start = NOW.getTime() - 130 * MINUTE;
+    const { fetch } = stubFetch(() => json(200, { ...RESULTS_4613373, results: [] }));
+
+    // Act
+    const pages = await drain({
+      syncType: "eventResults",
+      fetch,
+      params: { eventId: EVENT },
+      store: knownEvent(start),
+    });
+
+    // Assess: no third look; the results safety net catches what is posted later.
+    expect(pages).toEqual([{ entities: [] }]);
+  });
+
+  it("stores the results when the look finds them", async () => {
     // Prepare
-    const finished = [101, 102, 103].map((id) => ({ eventId: String(id), time: epoch(NOW, -HOUR) }));
+    const start = NOW.getTime() - 100 * MINUTE;
+    const { fetch } = stubFetch(() => json(200, RESULTS_4613373));
+
+    // Act
+    const pages = await drain({
+      syncType: "eventResults",
+      fetch,
+      params: { eventId: EVENT },
+      store: knownEvent(start),
+    });
+
+    // Assess
+    expect(idsOf(pages, "eventResults")).toEqual([EVENT]);
+    expect(pages[0]?.children).toBeUndefined();
+  });
+});
+
+describe("results (experimental safety net)", () => {
+  it("enqueues results only for recent events whose looks are over and that have none stored", async () => {
+    // Prepare: 101 and 103 started 4 h ago (looks over), 102 too but its results are stored; 104
+    // started an hour ago (its looks are still to come); 105 two days ago (ZR has none by now).
+    const started = (id: number, hoursAgo: number) => ({
+      eventId: String(id),
+      time: epoch(NOW, -hoursAgo * HOUR),
+    });
+    const finished = [started(101, 4), started(102, 4), started(103, 4), started(104, 1), started(105, 48)];
     const { fetch, requests } = stubFetch(() => json(200, finished));
     const store = storeOf([{ type: "eventResults", id: "102", data: {} }]);
 
@@ -99,7 +188,7 @@ describe("results (experimental fan-out)", () => {
 
     // Assess
     expect(requests.map((r) => [r.path, r.query])).toEqual([["/events", "limit=25"]]);
-    expect(idsOf(pages, "events")).toEqual(["101", "102", "103"]);
+    expect(idsOf(pages, "events")).toEqual(["101", "102", "103", "104", "105"]);
     expect(pages[0]?.entities.every((e) => e.data.status === "finished")).toBe(true);
     expect(pages[0]?.children).toEqual([
       { syncType: "eventResults", params: { eventId: "101" } },
@@ -120,28 +209,88 @@ describe("results (experimental fan-out)", () => {
   });
 });
 
-describe("events and signups (experimental)", () => {
-  it("stores upcoming events and enqueues signups for those starting within 6 hours", async () => {
+describe("events: signups near and far, results after the end (experimental)", () => {
+  // Started 10 min ago (still listed), near (< 6 h), and five far ones.
+  const upcoming = [
+    { eventId: "200", time: epoch(NOW, -10 * MINUTE) },
+    { eventId: "201", time: epoch(NOW, HOUR), title: "Soon" },
+    { eventId: "202", time: epoch(NOW, 5 * HOUR) },
+    { eventId: "203", time: epoch(NOW, 7 * HOUR) },
+    { eventId: "204", time: epoch(NOW, 13 * HOUR) },
+    { eventId: "205", time: epoch(NOW, 25 * HOUR) },
+    { eventId: "206", time: epoch(NOW, 30 * HOUR) },
+  ];
+  const signupsOf = (pages: Page[]) =>
+    (pages[0]?.children ?? [])
+      .filter((c) => c.syncType === "signups")
+      .map((c) => `${c.params.eventId}${c.priority === "low" ? " low" : ""}`);
+  const looksOf = (pages: Page[]) => (pages[0]?.children ?? []).filter((c) => c.syncType === "eventResults");
+
+  it("stores upcoming events and fetches the signups of every near event and the 3 soonest far ones", async () => {
     // Prepare
-    const upcoming = [
-      { eventId: "201", time: epoch(NOW, HOUR), title: "Soon" },
-      { eventId: "202", time: epoch(NOW, 5 * HOUR) },
-      { eventId: "203", time: epoch(NOW, 7 * HOUR) },
-    ];
     const { fetch, requests } = stubFetch(() => json(200, upcoming));
 
     // Act
     const pages = await drain({ syncType: "events", fetch });
 
-    // Assess
+    // Assess: none synced yet, so all are stale; the far ones go low, and 206 waits for a later run.
     expect(requests.map((r) => r.path)).toEqual(["/events/upcoming"]);
-    expect(pages[0]?.entities[0]).toEqual({
+    expect(pages[0]?.entities[1]).toEqual({
       type: "events",
       id: "201",
-      data: { eventId: "201", time: upcoming[0]?.time, title: "Soon", status: "upcoming" },
+      data: { eventId: "201", time: upcoming[1]?.time, title: "Soon", status: "upcoming" },
     });
-    expect(pages[0]?.children?.map((c) => c.params.eventId)).toEqual(["201", "202"]);
-    expect(pages[0]?.children?.every((c) => c.syncType === "signups")).toBe(true);
+    expect(signupsOf(pages)).toEqual(["201", "202", "203 low", "204 low", "205 low"]);
+  });
+
+  it("skips signups still within their target, and gives the far slots to the next stale ones", async () => {
+    // Prepare: 201 (1 h out: 5 min target) synced 2 min ago; 203 (7 h out: 15 min) 10 min ago;
+    // 202 (5 h out: 5 min) 6 min ago, so it is stale again.
+    const { fetch } = stubFetch(() => json(200, upcoming));
+    const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+    const subjects = subjectsOf({
+      "signups 201": ago(2 * MINUTE),
+      "signups 202": ago(6 * MINUTE),
+      "signups 203": ago(10 * MINUTE),
+    });
+
+    // Act
+    const pages = await drain({ syncType: "events", fetch, subjects });
+
+    // Assess
+    expect(signupsOf(pages)).toEqual(["202", "204 low", "205 low", "206 low"]);
+  });
+
+  it("queues one look at the results of each event starting within 2 h, due 100 min after its start", async () => {
+    // Prepare
+    const { fetch } = stubFetch(() => json(200, upcoming));
+
+    // Act
+    const pages = await drain({ syncType: "events", fetch });
+
+    // Assess: 90 min of expected race and 10 of delay; 202 (5 h out) gets its look from a later run.
+    expect(looksOf(pages)).toEqual([
+      {
+        syncType: "eventResults",
+        params: { eventId: "201" },
+        notBefore: NOW.getTime() + HOUR + 100 * MINUTE,
+        once: true,
+      },
+    ]);
+  });
+
+  it("names the same look from the next hour's run, so it is one job", async () => {
+    // Prepare: an event 90 minutes out is seen by this run and by the next, an hour on.
+    const soon = [{ eventId: "210", time: epoch(NOW, 90 * MINUTE) }];
+    const { fetch } = stubFetch(() => json(200, soon));
+
+    // Act
+    const first = await drain({ syncType: "events", fetch });
+    const next = await drain({ syncType: "events", fetch, now: new Date(NOW.getTime() + HOUR) });
+
+    // Assess
+    expect(looksOf(first)).toHaveLength(1);
+    expect(looksOf(next)).toEqual(looksOf(first));
   });
 
   it("maps each pen's signups with the entry's rating, else the rider's current one", async () => {

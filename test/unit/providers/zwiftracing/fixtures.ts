@@ -1,4 +1,12 @@
-import type { Checkpoint, Entity, Page, ProviderFetch, ProviderRequest, SyncRun } from "#providers/types.ts";
+import type {
+  Checkpoint,
+  Entity,
+  Page,
+  ProviderFetch,
+  ProviderRequest,
+  SubjectReader,
+  SyncRun,
+} from "#providers/types.ts";
 import { zwiftracingModule } from "#providers/zwiftracing/index.ts";
 import { failureOf, NO_PUSHES, pagesOf } from "../../../support/pages.ts";
 
@@ -153,6 +161,7 @@ export interface RunOptions {
   readonly settings?: Record<string, unknown>;
   readonly credentials?: Record<string, string> | undefined;
   readonly now?: Date;
+  readonly subjects?: SubjectReader;
 }
 
 export const NOW = new Date("2026-03-10T18:00:00Z");
@@ -174,7 +183,13 @@ export function runOf(options: RunOptions): SyncRun {
     checkpoint: options.checkpoint,
     watermark: undefined,
     pushed: NO_PUSHES,
+    ...(options.subjects && { subjects: options.subjects }),
   };
+}
+
+/** A SubjectReader over fixed last successes, keyed `<syncType> <eventId>`. */
+export function subjectsOf(lastSuccess: Readonly<Record<string, string>>): SubjectReader {
+  return { lastSuccessAt: async (syncType, params) => lastSuccess[`${syncType} ${params.eventId ?? ""}`] };
 }
 
 /** Runs a sync to its end and returns every page it yielded. */
