@@ -25,6 +25,30 @@ export interface EventBridgeSchedulesOptions {
   readonly concurrency?: number;
 }
 
+/** What a handler's environment says of Pacer's schedules (the API's and the live-window workers'). */
+export interface ScheduleTargets {
+  readonly groupName: string;
+  readonly roleArn: string;
+  readonly deadLetterArn?: string | undefined;
+  /** `PACER_QUEUES`: each provider's queue ARN by priority. */
+  readonly queues: Readonly<Record<string, Readonly<Partial<Record<Priority, { readonly arn: string }>>>>>;
+}
+
+/** Connections' schedules sending to the queues the environment names. */
+export function schedulesFor(client: SchedulerClient, targets: ScheduleTargets): EventBridgeSchedules {
+  return new EventBridgeSchedules({
+    client,
+    groupName: targets.groupName,
+    roleArn: targets.roleArn,
+    ...(targets.deadLetterArn === undefined ? {} : { deadLetterArn: targets.deadLetterArn }),
+    queueArn: (provider, priority) => {
+      const arn = targets.queues[provider]?.[priority]?.arn;
+      if (arn === undefined) throw new Error(`no ${priority} queue for ${provider} in PACER_QUEUES`);
+      return arn;
+    },
+  });
+}
+
 /** Like the deployed static schedules (lib/constructs/schedules.ts): a slot delivered much later is stale. */
 const RETRY_POLICY = { MaximumEventAgeInSeconds: 600, MaximumRetryAttempts: 5 } as const;
 

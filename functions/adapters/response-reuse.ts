@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { ProviderUnavailableError } from "#core/errors.ts";
+import type { LegReuse } from "#core/sync-job/types.ts";
 import type { ProviderRequest } from "#providers/types.ts";
 
 /** A provider's 200 answer as kept for reuse: its body and the headers a module may read. */
@@ -25,26 +26,9 @@ export interface ResponseKey {
   readonly hash: string;
 }
 
-/** What a leg reuses answers by: its cache, whose answers they are, and how old they may be. */
-export interface ResponseReuse {
+/** What a leg reuses answers by: its cache, and the leg's terms (whose answers, how old). */
+export interface ResponseReuse extends LegReuse {
   readonly cache: ResponseCache;
-  readonly tenantId: string;
-  /** The connection's credential budget key: answers are never shared across credentials. */
-  readonly budgetKey: string;
-  /** Answers this old (ms) or younger may stand in for the request; 0: call. */
-  readonly maxAgeMs: (request: ProviderRequest) => number;
-  /** How long a kept answer may be of use to anyone (its TTL). */
-  readonly keepMs: number;
-  /**
-   * Takes the write of a new answer to the cache, to be done once the run has used the answer
-   * well (its page stored): an answer the module could not read (a truncated body) must not be
-   * handed to the next run. @default written at once
-   */
-  readonly keepLater?: (write: () => Promise<void>) => void;
-  /** Once per request answered from the cache, with when that answer was fetched. */
-  readonly onReuse?: (fetchedAt: number) => void;
-  /** The cache failed; the call went (or goes) to the provider as if nothing were cached. */
-  readonly onCacheError?: (error: unknown) => void;
 }
 
 /** DynamoDB's item limit is 400 KB: answers above this are not kept. */

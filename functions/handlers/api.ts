@@ -10,7 +10,7 @@ import { EntityStore } from "#adapters/dynamo/entity-store.ts";
 import { JobStore } from "#adapters/dynamo/job-store.ts";
 import { DynamoPublicationStore } from "#adapters/dynamo/publication-store.ts";
 import { DynamoRaceEventStore } from "#adapters/dynamo/race-event-store.ts";
-import { EventBridgeSchedules } from "#adapters/eventbridge-schedules.ts";
+import { schedulesFor } from "#adapters/eventbridge-schedules.ts";
 import { logger, tracer } from "#adapters/observability.ts";
 import { fingerprintKeyFrom, secretStoreFor } from "#adapters/secret-store-for.ts";
 import { SqsJobQueue } from "#adapters/sqs-job-queue.ts";
@@ -409,16 +409,11 @@ export const handler = middy(
       catalog: scaled,
       connections: connectionStore,
       secrets,
-      schedules: new EventBridgeSchedules({
-        client: schedulerClient,
+      schedules: schedulesFor(schedulerClient, {
         groupName: env.scheduleGroup,
         roleArn: env.schedulerRoleArn,
-        ...(env.scheduleDlqArn === undefined ? {} : { deadLetterArn: env.scheduleDlqArn }),
-        queueArn: (provider, priority) => {
-          const arn = env.queues[provider]?.[priority]?.arn;
-          if (arn === undefined) throw new Error(`no ${priority} queue for ${provider} in PACER_QUEUES`);
-          return arn;
-        },
+        deadLetterArn: env.scheduleDlqArn,
+        queues: env.queues,
       }),
       fingerprintKey: fingerprintKeyFrom(secrets, env.fingerprintKeySecret),
       secretPrefix: env.secretPrefix,

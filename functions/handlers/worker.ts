@@ -18,7 +18,7 @@ import { JobStore } from "#adapters/dynamo/job-store.ts";
 import { DynamoRaceEventStore } from "#adapters/dynamo/race-event-store.ts";
 import { DynamoResponseCache } from "#adapters/dynamo/response-cache.ts";
 import { SyncStateStore } from "#adapters/dynamo/sync-state-store.ts";
-import { EventBridgeSchedules } from "#adapters/eventbridge-schedules.ts";
+import { type EventBridgeSchedules, schedulesFor } from "#adapters/eventbridge-schedules.ts";
 import { logger, tracer } from "#adapters/observability.ts";
 import { createProviderFetch } from "#adapters/provider-fetch.ts";
 import { connectionsForRuns } from "#adapters/run-connections.ts";
@@ -286,16 +286,11 @@ function windowSchedules(env: ReturnType<typeof parseEnv<typeof WORKER_ENV>>): E
     throw new Error(
       "this worker's provider has live windows: PACER_SCHEDULE_GROUP and PACER_SCHEDULER_ROLE_ARN must be set",
     );
-  return new EventBridgeSchedules({
-    client: schedulerClient,
+  return schedulesFor(schedulerClient, {
     groupName: env.scheduleGroup,
     roleArn: env.schedulerRoleArn,
-    ...(env.scheduleDlqArn === undefined ? {} : { deadLetterArn: env.scheduleDlqArn }),
-    queueArn: (provider, priority) => {
-      const arn = env.queues[provider]?.[priority]?.arn;
-      if (arn === undefined) throw new Error(`no ${priority} queue for ${provider} in PACER_QUEUES`);
-      return arn;
-    },
+    deadLetterArn: env.scheduleDlqArn,
+    queues: env.queues,
   });
 }
 

@@ -197,22 +197,30 @@ export interface SyncJobDeps {
   readonly gate?: (ask: GateQuestion) => Promise<string | undefined>;
 }
 
+/** Which recent answers of the provider's to this tenant's credential may stand in for a call. */
+export interface LegReuse {
+  readonly tenantId: string;
+  /** The connection's credential budget key: answers are never shared across credentials. */
+  readonly budgetKey: string;
+  /** The oldest answer (ms) that may stand in for `request`; 0: call. */
+  readonly maxAgeMs: (request: ProviderRequest) => number;
+  /** How long an answer kept now may be of use to a later run (its TTL). */
+  readonly keepMs: number;
+  /**
+   * Takes a new answer's write to the cache, to be done once the page it fed is stored: an answer
+   * the module could not read (a truncated body) must not be handed to the next run.
+   * @default written at once
+   */
+  readonly keepLater?: (write: () => Promise<void>) => void;
+  /** Once per request answered from the cache, with when (epoch ms) that answer was fetched. */
+  readonly onReuse?: (fetchedAt: number) => void;
+  /** The cache failed; the call went (or goes) to the provider as if nothing were cached. */
+  readonly onCacheError?: (error: unknown) => void;
+}
+
 /** What a leg's HTTP client is told besides its permits (see fetchFor). */
 export interface FetchLeg {
-  /** Recent answers of the provider's to this tenant's credential that may stand in for a call. */
-  readonly reuse?: {
-    readonly tenantId: string;
-    readonly budgetKey: string;
-    /** The oldest answer (ms) that may stand in for `request`; 0: call. */
-    readonly maxAgeMs: (request: ProviderRequest) => number;
-    /** How long an answer kept now may be of use to a later run. */
-    readonly keepMs: number;
-    /** Takes a new answer's write to the cache, done once the page it fed is stored. */
-    readonly keepLater?: (write: () => Promise<void>) => void;
-    /** An answer fetched at `fetchedAt` (epoch ms) stood in for a call. */
-    readonly onReuse?: (fetchedAt: number) => void;
-    readonly onCacheError?: (error: unknown) => void;
-  };
+  readonly reuse?: LegReuse;
 }
 
 /** What a gate is told about a scheduled run. */
