@@ -2,6 +2,7 @@ import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { catalog as defaultCatalog } from "#catalog/index.ts";
 import type { Catalog } from "#catalog/types.ts";
+import { ENV } from "#core/env.ts";
 import { NO_TIME_SCALE, scaledCatalog } from "#core/limit-time-scale.ts";
 import type { QueueUrls } from "#core/resources.ts";
 import type { HandlerOverrides } from "./aws/functions.ts";
@@ -116,6 +117,8 @@ export interface LocalStack {
   readonly functions: RunFunctions;
   /** Whether any SQS poll loop is receiving or running a batch right now. */
   workersBusy(): boolean;
+  /** Whether any SQS poll loop is asking SQS for messages right now. */
+  workersReceiving(): boolean;
   /** The data table's stream (the simulator reads it between its steps). */
   readonly dataStreamArn: string;
   /** The stand-in's own clients: the pollers' and the scheduler's SQS client, and the streams reader. */
@@ -149,6 +152,14 @@ export interface LocalStack {
 export type { HandlerOverrides, JobUpdate, LocalService };
 
 export const DEFAULT_TENANT = "default";
+
+/**
+ * The limiter's safety margin in simulation: two stacks, their fakes and their JVMs share this
+ * machine's two cores, and an in-process fake starved for longer than the stand-in's 150 ms stamps
+ * a call late enough to see a 429 the deployed system never would. Against minute-long windows the
+ * wider margin costs nothing measurable.
+ */
+const SIMULATION_LIMIT_MARGIN_MS = 400;
 
 let running = false;
 
@@ -231,6 +242,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         quiet: options.quiet,
         metrics: options.metrics,
         ...(simulation?.wrap ? { wrap: simulation.wrap } : {}),
+        ...(simulation ? { envOverrides: { [ENV.limitMarginMs]: String(SIMULATION_LIMIT_MARGIN_MS) } } : {}),
         log,
       },
       teardown,
@@ -286,6 +298,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       connections,
       functions: fns,
       workersBusy: () => Object.values(pollers.workers).some((poller) => poller.busy()),
+      workersReceiving: () => Object.values(pollers.workers).some((poller) => poller.receiving()),
       dataStreamArn,
       standInClients: { sqs: standIns.sqs, streams: standIns.streams },
       issueToken: auth.issueToken,

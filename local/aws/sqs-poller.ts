@@ -49,6 +49,8 @@ export interface SqsPoller {
   stats(): SqsPollerStats;
   /** Whether a loop is receiving or running a batch right now (false: every loop waits idle). */
   busy(): boolean;
+  /** Whether a loop is asking SQS for messages right now (not running a batch, not idle). */
+  receiving(): boolean;
   /**
    * Kills the invocations in flight as crashed sandboxes: their messages are not deleted (they
    * come back after the visibility timeout), their Invocation signal aborts, and each loop goes on
@@ -124,11 +126,12 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const abort = new AbortController();
   const stats: Stats = { batches: 0, messages: 0, failed: 0, killed: 0 };
   const sandboxes: Sandbox[] = options.instances.map((fn) => ({ fn, inFlight: undefined }));
-  const activity = { busy: sandboxes.length };
+  const activity = { busy: sandboxes.length, receiving: 0 };
   const loops = sandboxes.map((sandbox) => pollLoop(options, sandbox, stats, activity, abort.signal));
   return {
     stats: () => ({ ...stats }),
     busy: () => activity.busy > 0,
+    receiving: () => activity.receiving > 0,
     killInFlight: () => {
       let killed = 0;
       for (const sandbox of sandboxes) {
@@ -150,7 +153,7 @@ async function pollLoop(
   options: SqsPollerOptions,
   sandbox: Sandbox,
   stats: Stats,
-  activity: { busy: number },
+  activity: { busy: number; receiving: number },
   signal: AbortSignal,
 ) {
   let idleMs = IDLE_MIN_MS;
@@ -160,6 +163,7 @@ async function pollLoop(
   while (!signal.aborted) {
     let batch: { queue: LocalQueue; messages: Message[] } | undefined;
     const rings = doorbell?.rings ?? 0;
+    activity.receiving++;
     try {
       batch = await receiveByPriority(options, signal);
     } catch (error) {
@@ -170,6 +174,8 @@ async function pollLoop(
       receiveFailures++;
       await sleep(jittered(Math.min(backoff.min * 2 ** (receiveFailures - 1), backoff.max)), signal);
       continue;
+    } finally {
+      activity.receiving--;
     }
     if (receiveFailures > 0) {
       options.log.debug(`${sandbox.fn.name}: receiving again after ${receiveFailures} failed receives`);

@@ -34,6 +34,8 @@ export interface HandlersOptions {
    * meters invocations and their duration × the spec's memory). @default as loaded
    */
   readonly wrap?: FunctionWrapper;
+  /** Variables over the stand-in's own (the simulator's wider limiter margin). */
+  readonly envOverrides?: Readonly<Record<string, string>>;
   readonly log: LocalLog;
 }
 
@@ -72,6 +74,7 @@ export async function loadHandlers(options: HandlersOptions, teardown: Teardown)
     }),
     // Powertools' own switch: what CloudWatch would receive, one JSON line per flush.
     ...(options.metrics ? { POWERTOOLS_METRICS_DISABLED: "false" } : {}),
+    ...options.envOverrides,
   };
   teardown.add(applyEnv(env));
 
