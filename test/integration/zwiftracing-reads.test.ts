@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { call, waitForJob } from "./support/api-client.ts";
+import { eventually } from "./support/eventually.ts";
 import type { Target } from "./support/target.ts";
 import { catalogOf } from "./support/target.ts";
 
@@ -103,7 +104,13 @@ describe("GET /data/zwiftracing/signups?prefix=<eventId>", () => {
   it("has the refreshed data once the refresh has run, fresh, so a read queues nothing more", async () => {
     // Act
     const job = await waitForJob(tenantA, refreshJob, 60_000);
-    const after = await readSignups(tenantA);
+    // The job's record says succeeded a moment before its sync's last success is written beside it
+    // (JobStore.recordFinish): the read is asked again until it shows that success.
+    const after = await eventually(
+      () => readSignups(tenantA),
+      (read) => read.body.freshness?.lastSuccessAt != null,
+      10_000,
+    );
 
     // Assess
     expect(job).toMatchObject({ status: "succeeded", source: "read", priority: "high", syncType: "signups" });
