@@ -11,6 +11,8 @@ export interface ProviderCalls {
   readonly answers429: number;
   /** Per `<provider>:<endpointGroup>`, the 429s served (only groups that had any). */
   readonly rateLimitedByGroup: Record<string, number>;
+  /** Requests no endpoint group names (`<provider> METHOD /path`), e.g. an OAuth token. */
+  readonly unmatched: Record<string, number>;
 }
 
 /**
@@ -20,6 +22,7 @@ export interface ProviderCalls {
 export function providerCalls(fakes: Readonly<Record<string, RunningFake>>): ProviderCalls {
   const byGroup: Record<string, number> = {};
   const rateLimitedByGroup: Record<string, number> = {};
+  const unmatched: Record<string, number> = {};
   let total = 0;
   let answers429 = 0;
   for (const [id, fake] of Object.entries(fakes)) {
@@ -32,13 +35,21 @@ export function providerCalls(fakes: Readonly<Record<string, RunningFake>>): Pro
       const [method = "GET", path = "/"] = request.split(" ");
       const group = groupOf(provider, method, path, shape?.basePath ?? "", shape?.hostPaths ?? {});
       const key = `${id}:${group ?? "other"}`;
+      if (group === undefined)
+        unmatched[`${id} ${request}`] = (unmatched[`${id} ${request}`] ?? 0) + counts.calls;
       byGroup[key] = (byGroup[key] ?? 0) + counts.calls;
       if (counts.rateLimited > 0)
         rateLimitedByGroup[key] = (rateLimitedByGroup[key] ?? 0) + counts.rateLimited;
       total += counts.calls;
     }
   }
-  return { byGroup: sorted(byGroup), total, answers429, rateLimitedByGroup: sorted(rateLimitedByGroup) };
+  return {
+    byGroup: sorted(byGroup),
+    total,
+    answers429,
+    rateLimitedByGroup: sorted(rateLimitedByGroup),
+    unmatched: sorted(unmatched),
+  };
 }
 
 function groupOf(

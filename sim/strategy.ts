@@ -96,13 +96,14 @@ export async function runStrategy(options: StrategyOptions): Promise<StrategyLin
     await driver.settle();
     time.jumpTo(workload.startMs);
     await driver.run();
+    const calls = providerCalls(stack.fakes);
     return strategyLine({
       workload: workload.name,
       strategy,
       days: options.days,
       startMs: workload.startMs,
       endMs: workload.endMs,
-      calls: providerCalls(stack.fakes),
+      calls,
       usage: meter.usage(),
       reads: readers.reads,
       manual: readers.manual,
@@ -114,6 +115,7 @@ export async function runStrategy(options: StrategyOptions): Promise<StrategyLin
         jobsEnded: log.jobsEnded,
         deadLettered: driver.deadLettered,
         failedJobs: log.failures(),
+        unmatchedCalls: calls.unmatched,
         jobs: log.bySource(),
         wallSplitMs: driver.wallSplit,
         invocationsByFunction: meter.byFunction(),
