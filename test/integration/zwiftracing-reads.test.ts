@@ -7,11 +7,11 @@
  * 250 ms.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../local/stack.ts";
+import type { LocalStack } from "../../local/stack.ts";
 import { call, waitForJob } from "./support/api-client.ts";
 import { eventually } from "./support/eventually.ts";
 import type { Target } from "./support/target.ts";
-import { catalogOf } from "./support/target.ts";
+import { startZwiftStack } from "./support/zwift-stack.ts";
 
 const TIME_SCALE = 240;
 const KEY_A = "c3c3c3c3c3c3c3c3c3c3c3c3";
@@ -39,22 +39,8 @@ let tenantB: Target;
 let eventId: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    quiet: true,
-    catalog: catalogOf(["zwiftracing"]),
-    scheduler: false,
-    connectFakes: false,
-    timeScale: TIME_SCALE,
-  });
+  stack = await startZwiftStack(TIME_SCALE, [KEY_A, KEY_PROBE]);
   const fake = stack.fakes.zwiftracing?.url;
-  for (const key of [KEY_A, KEY_PROBE]) {
-    const registered = await fetch(`${fake}/_fake/keys`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ key, tier: "standard" }),
-    });
-    if (registered.status !== 201) throw new Error(`the fake refused key registration: ${registered.status}`);
-  }
   const listed = await fetch(`${fake}/api/events/upcoming`, { headers: { authorization: KEY_PROBE } });
   const upcoming = (await listed.json()) as { eventId: string; time: number }[];
   const last = [...upcoming].sort((a, b) => a.time - b.time).at(-1);

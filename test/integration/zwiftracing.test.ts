@@ -12,10 +12,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobRecord } from "#core/job.ts";
 import type { FakeZwiftRacingStats } from "../../local/fakes/zwiftracing/stats.ts";
-import { type LocalStack, startLocalStack } from "../../local/stack.ts";
+import type { LocalStack } from "../../local/stack.ts";
 import { call, waitForJob } from "./support/api-client.ts";
 import type { Target } from "./support/target.ts";
-import { catalogOf } from "./support/target.ts";
+import { startZwiftStack } from "./support/zwift-stack.ts";
 
 const TIME_SCALE = 240;
 const KEY_A = "a1a1a1a1a1a1a1a1a1a1a1a1";
@@ -29,22 +29,7 @@ let tenantA: Target;
 let tenantB: Target;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    quiet: true,
-    catalog: catalogOf(["zwiftracing"]),
-    scheduler: false,
-    connectFakes: false,
-    timeScale: TIME_SCALE,
-  });
-  const fake = stack.fakes.zwiftracing?.url;
-  for (const key of [KEY_A, KEY_B]) {
-    const registered = await fetch(`${fake}/_fake/keys`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ key, tier: "standard" }),
-    });
-    if (registered.status !== 201) throw new Error(`the fake refused key registration: ${registered.status}`);
-  }
+  stack = await startZwiftStack(TIME_SCALE, [KEY_A, KEY_B]);
   tenantA = { api: stack.api, ws: stack.ws, token: await stack.issueToken("club-a") } as Target;
   tenantB = { api: stack.api, ws: stack.ws, token: await stack.issueToken("club-b") } as Target;
 }, 120_000);
