@@ -222,13 +222,15 @@ export async function putLiveWindows(deps: LiveWindowDeps, run: CalendarRun): Pr
 
 /**
  * Deletes every window schedule of a connection (for when it is deleted or disabled); its
- * around-the-clock schedules are the connection's own business. Returns the names deleted.
+ * around-the-clock schedules are the connection's own business. A provider without windowed sync
+ * types has none, and costs no listing. Returns the names deleted.
  */
 export async function removeLiveWindows(
   schedules: WindowSchedules,
   provider: ProviderDef,
   connectionId: string,
 ): Promise<string[]> {
+  if (!provider.syncTypes.some((s) => s.windowed === true)) return [];
   const names = await staleWindows({ schedules, provider }, connectionId, new Set());
   if (names.length > 0) await schedules.remove(names);
   return names;

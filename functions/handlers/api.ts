@@ -400,6 +400,14 @@ async function unifyAndPush(tenantId: string, event: RaceEventRecord): Promise<U
   return counts;
 }
 
+/** Connections' schedules, listed by name too: a connection deleted or disabled loses its live windows. */
+const connectionSchedules = schedulesFor(schedulerClient, {
+  groupName: env.scheduleGroup,
+  roleArn: env.schedulerRoleArn,
+  deadLetterArn: env.scheduleDlqArn,
+  queues: env.queues,
+});
+
 /** API Gateway REST handler, wired from the environment at load. */
 export const handler = middy(
   createApiHandler({
@@ -409,12 +417,8 @@ export const handler = middy(
       catalog: scaled,
       connections: connectionStore,
       secrets,
-      schedules: schedulesFor(schedulerClient, {
-        groupName: env.scheduleGroup,
-        roleArn: env.schedulerRoleArn,
-        deadLetterArn: env.scheduleDlqArn,
-        queues: env.queues,
-      }),
+      schedules: connectionSchedules,
+      windowSchedules: connectionSchedules,
       fingerprintKey: fingerprintKeyFrom(secrets, env.fingerprintKeySecret),
       secretPrefix: env.secretPrefix,
       // A new or re-enabled connection's initial runs, and recovery runs after new credentials.

@@ -58,7 +58,9 @@ export function connectionAdminEnvironment(resources: ConnectionResources): Reco
 /**
  * Lets the REST API manage connections: create, replace and delete their secrets (never read
  * them), read the fingerprint key, create and delete schedules in the connections group only,
- * and hand Scheduler the connections' target role (and no other role, to no other service).
+ * list schedule names (to find a deleted or disabled connection's live windows; ListSchedules
+ * has no resource-level permissions), and hand Scheduler the connections' target role (and no
+ * other role, to no other service).
  */
 export function grantConnectionAdmin(fn: PacerFunction, resources: ConnectionResources): void {
   const secrets = connectionSecretsArn(fn, resources.secretPrefix);
@@ -93,6 +95,12 @@ export function grantConnectionAdmin(fn: PacerFunction, resources: ConnectionRes
       resources: [schedules],
     }),
   );
+  fn.addToRolePolicy(new PolicyStatement({ actions: ["scheduler:ListSchedules"], resources: ["*"] }));
+  Validations.of(fn.executionRole).acknowledge({
+    id: "AwsSolutions-IAM5[Resource::*]",
+    reason:
+      "Besides X-Ray, the REST API lists schedule names with scheduler:ListSchedules, which supports no resource-level permissions (it reveals names, never inputs), to delete a deleted or disabled connection's live-window schedules (named at run time by the worker); every write is scoped to the connections group.",
+  });
   fn.addToRolePolicy(
     new PolicyStatement({
       actions: ["iam:PassRole"],

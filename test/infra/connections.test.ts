@@ -89,8 +89,8 @@ describe("the fingerprint key", () => {
 
 describe("the REST API's access to connections' schedules", () => {
   it("creates, updates, reads and deletes schedules in the connections group only", () => {
-    // Act
-    const statements = touching(apiStatements(), "scheduler");
+    // Act: ListSchedules on "*" (AWS takes no resource for it) is test/infra/live-windows.test.ts's.
+    const statements = touching(apiStatements(), "scheduler").filter((s) => s.Resource !== "*");
 
     // Assess
     expect(statements.flatMap(actionsOf).sort()).toEqual([

@@ -8,7 +8,8 @@ import { logicalId, pacerApp, resourcesOf } from "./support.ts";
 
 /**
  * What the workers of providers with windowed sync types (OpenF1's real-time tier) may do with
- * live-window schedules, once the stack hands them the schedules (`workers.manageLiveWindows`).
+ * live-window schedules, once the stack hands them the schedules (`workers.manageLiveWindows`),
+ * and what the REST API may, which deletes them with their connection.
  */
 
 interface Statement {
@@ -140,6 +141,32 @@ describe("the OpenF1 worker's live-window schedules", () => {
     stacks.stateless.workers.manageLiveWindows(stacks.stateless.schedules);
 
     expect(statementsOf(worker("openf1").executionRole)).toHaveLength(before);
+  });
+});
+
+describe("the REST API's share of live-window schedules", () => {
+  it("lists schedules, its one action on Resource '*' besides X-Ray's, to delete a connection's windows", () => {
+    // Act
+    const wildcard = statementsOf(stacks.stateless.restApi.handler.executionRole).filter(
+      (s) => s.Resource === "*",
+    );
+
+    // Assess
+    expect(wildcard.flatMap(actionsOf).sort()).toEqual(
+      ["scheduler:ListSchedules", "xray:PutTelemetryRecords", "xray:PutTraceSegments"].sort(),
+    );
+  });
+
+  it("still writes schedules in the connections group only", () => {
+    // Act
+    const writes = touching(
+      statementsOf(stacks.stateless.restApi.handler.executionRole),
+      "scheduler:",
+    ).filter((s) => s.Resource !== "*");
+
+    // Assess
+    expect(writes.flatMap(actionsOf)).toContain("scheduler:DeleteSchedule");
+    for (const s of writes) expect([s.Resource].flat().map(spell)).toEqual([CONNECTION_SCHEDULES]);
   });
 });
 

@@ -662,7 +662,7 @@ describe("every Lambda function", () => {
     }
   });
 
-  it("grants Resource '*' only where the IAM5 acknowledgments say: X-Ray, and ListStreams for the broadcaster", () => {
+  it("grants Resource '*' only where the IAM5 acknowledgments say: X-Ray, ListStreams for the broadcaster, and ListSchedules for the live-window worker and the REST API", () => {
     const broadcasterRole = logicalId(
       stacks.stateless,
       stacks.stateless.webSocketApi.broadcaster.executionRole,
@@ -670,6 +670,7 @@ describe("every Lambda function", () => {
     const openf1Worker = stacks.stateless.workers.functions.get("openf1");
     if (!openf1Worker) throw new Error("no OpenF1 worker");
     const openf1WorkerRole = logicalId(stacks.stateless, openf1Worker.executionRole);
+    const apiRole = logicalId(stacks.stateless, stacks.stateless.restApi.handler.executionRole);
     for (const template of [stateful, stateless]) {
       for (const policy of Object.values(resourcesOf(template, "AWS::IAM::Policy"))) {
         const statements = (
@@ -681,11 +682,12 @@ describe("every Lambda function", () => {
           JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: broadcasterRole }]);
         const isLiveWindowsWorker =
           JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: openf1WorkerRole }]);
+        const isRestApi = JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: apiRole }]);
         for (const s of statements.filter((st) => st.Resource === "*")) {
           for (const action of [s.Action].flat()) {
             const allowed = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
             if (isBroadcaster) allowed.push("dynamodb:ListStreams");
-            if (isLiveWindowsWorker) allowed.push("scheduler:ListSchedules");
+            if (isLiveWindowsWorker || isRestApi) allowed.push("scheduler:ListSchedules");
             expect(allowed, JSON.stringify(policy.Properties.Roles)).toContain(action);
           }
         }

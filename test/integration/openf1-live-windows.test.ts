@@ -4,7 +4,8 @@
  * stand-in, each with its StartDate and EndDate; a session the calendar cancels loses its
  * schedules on the next sessions sync; nothing is scheduled to fire outside a window, and there
  * is no around-the-clock real-time schedule. Each tenant's sessions schedule only its own
- * connection. OpenF1 is a small server of this test (PACER_OPENF1_BASE_URL), so the calendar can
+ * connection. A connection deleted or disabled loses its windows; enabled again, its initial
+ * sessions run puts them back. OpenF1 is a small server of this test (PACER_OPENF1_BASE_URL), so the calendar can
  * change between syncs; it serves each tenant's account its own calendar, so whose sessions made
  * which schedules shows.
  */
@@ -175,6 +176,8 @@ const windowNames = (connectionId: string, session: Session) =>
     (syncType) => `${connectionId}.${syncType}.${stamp(session.startMs - LEAD)}`,
   );
 
+const isWindow = (name: string) => /\.(weather|race_control)\./.test(name);
+
 const getSchedule = (name: string): Promise<GetScheduleCommandOutput> =>
   scheduler.send(new GetScheduleCommand({ Name: name, GroupName: GROUP }));
 
@@ -270,5 +273,43 @@ describe("OpenF1's live windows on the local stack", () => {
         connectionId: globexConnection,
       });
     }
+  });
+
+  it("leaves none of a deleted connection's window schedules, and another tenant's untouched", async () => {
+    // Prepare: acme's live race has its windows (the test before checked them).
+    const acmeBefore = (await schedulesOf(acmeConnection)).filter(isWindow);
+    expect(acmeBefore).toEqual(windowNames(acmeConnection, live).sort());
+
+    // Act
+    const deleted = await call(acme, "DELETE", `/connections/${acmeConnection}`);
+
+    // Assess: nothing of acme's connection is left in the Scheduler; globex's sprint still is.
+    expect(deleted).toEqual({ status: 200, body: { connectionId: acmeConnection, deleted: true } });
+    expect(await schedulesOf(acmeConnection)).toEqual([]);
+    expect((await schedulesOf(globexConnection)).filter(isWindow)).toEqual(
+      windowNames(globexConnection, sprint).sort(),
+    );
+  });
+
+  it("drops a disabled connection's window schedules, and puts them back once it is enabled again", async () => {
+    // Act
+    const disabled = await call(globex, "PATCH", `/connections/${globexConnection}`, {
+      body: { enabled: false },
+    });
+    const whileDisabled = (await schedulesOf(globexConnection)).filter(isWindow);
+    const enabled = await call(globex, "PATCH", `/connections/${globexConnection}`, {
+      body: { enabled: true },
+    });
+    // Enabling queues an initial sessions run; its success puts the windows.
+    const afterEnabling = await eventually(
+      async () => (await schedulesOf(globexConnection)).filter(isWindow),
+      (names) => names.length > 0,
+      20_000,
+    );
+
+    // Assess
+    expect([disabled.status, enabled.status]).toEqual([200, 200]);
+    expect(whileDisabled).toEqual([]);
+    expect(afterEnabling).toEqual(windowNames(globexConnection, sprint).sort());
   });
 });

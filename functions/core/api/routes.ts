@@ -176,7 +176,7 @@ export const REST_ROUTES = [
     method: "DELETE",
     path: "/connections/{connectionId}",
     summary: "Disconnect a provider",
-    description: "Removes the connection's schedules, its record and its secret.",
+    description: "Removes the connection's schedules (its live windows too), its record and its secret.",
     auth: { kind: "bearer" },
     pathParams: { connectionId: ConnectionIdSchema },
     success: { status: 200, description: "The connection is gone.", schema: ConnectionDeletedSchema },

@@ -1,4 +1,5 @@
 import type { ProviderDef } from "#catalog/types.ts";
+import { removeLiveWindows } from "../live-windows.ts";
 import { connectionSchedulePlan, type ScheduleDef } from "../schedule-plan.ts";
 import { credentialHashes } from "./fingerprint.ts";
 import type { ConnectionPlan } from "./plan.ts";
@@ -38,6 +39,21 @@ export async function applySchedules(
   if (plan.length > 0) await deps.schedules.put(plan);
   const gone = from.filter((name) => !planned.has(name));
   if (gone.length > 0) await deps.schedules.remove(gone);
+}
+
+/**
+ * Deletes the connection's live-window schedules (for when it is deleted or disabled). The worker
+ * names them at run time from the provider's calendar, so no record lists them: they are found by
+ * listing the connection's names. A provider without windowed sync types lists nothing; without
+ * `windowSchedules` nothing is removed.
+ */
+export async function removeWindowSchedules(
+  deps: Pick<ConnectionDeps, "windowSchedules">,
+  provider: ProviderDef,
+  connectionId: string,
+): Promise<void> {
+  if (deps.windowSchedules !== undefined)
+    await removeLiveWindows(deps.windowSchedules, provider, connectionId);
 }
 
 export async function rotateSecret(

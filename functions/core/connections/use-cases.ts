@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Catalog } from "#catalog/types.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { CONNECTION_ID_PATTERN } from "../job.ts";
+import type { WindowSchedules } from "../live-windows.ts";
 import { scheduleName } from "../schedule-plan.ts";
 import {
   applySchedules,
@@ -9,6 +10,7 @@ import {
   mergeSettings,
   planned,
   recordedSchedules,
+  removeWindowSchedules,
   rotateSecret,
 } from "./changes.ts";
 import { connectionBudgetKey } from "./fingerprint.ts";
@@ -39,6 +41,12 @@ export interface ConnectionDeps extends FollowUpDeps {
   readonly connections: ConnectionStore;
   readonly secrets: SecretStore;
   readonly schedules: ConnectionSchedules;
+  /**
+   * The same Scheduler group with its listing by name prefix, through which a connection deleted
+   * or disabled loses its live windows (schedules the worker puts at run time, named by no record).
+   * Absent: those windows outlive it until they end, the worker skipping their runs.
+   */
+  readonly windowSchedules?: WindowSchedules;
   /** The deployment's key for credential fingerprints and budget keys (itself a secret). */
   readonly fingerprintKey: () => Promise<string>;
   /** Prepended to the connection id to name its secret, e.g. `pacer/connections/`. */
@@ -146,7 +154,8 @@ export async function getConnection(
 }
 
 /**
- * `PATCH /connections/{id}`: enables or disables it (its schedules put or removed), changes its
+ * `PATCH /connections/{id}`: enables or disables it (its schedules put or removed; disabling
+ * removes its live windows too; the calendar run that enabling queues puts them again), changes its
  * tier, merges settings (schedules follow what they enable), sets its office hours, or rotates
  * its credentials. A change that lets it spend more (enabling, tier, settings, office hours,
  * credentials: another key is another budget) is planned among the other connections first and
@@ -177,6 +186,7 @@ export async function updateConnection(
   }));
   const enabled = patch.enabled ?? current.enabled;
   const enabling = enabled && !current.enabled;
+  const disabling = current.enabled && !enabled;
   const reschedule =
     patch.enabled !== undefined || patch.settings !== undefined || patch.activeHours !== undefined;
   const { activeHours: _hours, ...rest } = current;
@@ -222,6 +232,8 @@ export async function updateConnection(
       );
       await applySchedules(deps, current.schedules, plan.schedules);
     }
+    // Not restored by an undo: the next sessions run of the restored connection puts them again.
+    if (disabling) await removeWindowSchedules(deps, provider, connectionId);
   } catch (error) {
     await undo.run();
     throw error;
@@ -232,7 +244,10 @@ export async function updateConnection(
   return connectionView(provider, next, plan.report);
 }
 
-/** `DELETE /connections/{id}`: its schedules, then its record, then its secret. */
+/**
+ * `DELETE /connections/{id}`: its schedules (its live windows too), then its record, then its
+ * secret. A failure leaves the record, so the delete can be tried again.
+ */
 export async function deleteConnection(
   deps: ConnectionDeps,
   tenantId: string,
@@ -245,6 +260,7 @@ export async function deleteConnection(
   const possible = provider?.syncTypes.map((s) => scheduleName(connectionId, s.id)) ?? [];
   const names = [...new Set([...current.schedules, ...possible])];
   if (names.length > 0) await deps.schedules.remove(names);
+  if (provider !== undefined) await removeWindowSchedules(deps, provider, connectionId);
   await deps.connections.delete(tenantId, connectionId);
   if (current.secretName !== undefined) await deps.secrets.delete(current.secretName);
 }
