@@ -2,7 +2,7 @@ import { findSyncType, type ProviderDef, type SyncTypeDef } from "#catalog/index
 import type { PlanRun, SubjectReader } from "#providers/types.ts";
 import type { ConnectionRecord, Credentials } from "./connections/types.ts";
 import { PacerError, ValidationError } from "./errors.ts";
-import { freshnessFor } from "./freshness-policy.ts";
+import { freshnessFor, NEVER_STALE } from "./freshness-policy.ts";
 import {
   countsOf,
   type JobMessage,
@@ -213,6 +213,7 @@ async function execute(
         tier: connection.tier,
         settings: connection.settings,
         credentials,
+        refreshOnRead: connection.refreshOnRead !== false,
       },
       syncType: syncType.id,
       params,
@@ -224,6 +225,15 @@ async function execute(
     };
     const plan = deps.module.plan ? await deps.module.plan(base) : { run: true as const, params };
     if (!plan.run) return skip(plan.reason);
+    // How old an answer may stand in for a call depends on how fresh these params' data must be.
+    const targetMs = await ownStorage(() =>
+      freshnessFor(deps.provider.id, syncType, params, base.store, startedAt),
+    );
+    // A child asked for by another run, for data its provider calls final or not due (a finished
+    // event's stored results): nothing can have changed that a call would see.
+    if (message.source === "fanout" && syncType.direction === "pull" && targetMs === NEVER_STALE) {
+      return skip(`${syncType.id} needs no refresh: its data is final or not due yet`);
+    }
     if (flight !== undefined) {
       const now = clock();
       const claim = await ownStorage(() =>
@@ -259,10 +269,6 @@ async function execute(
         deps.metrics.count(granted ? METRIC.permitsGranted : METRIC.permitsRefused);
       },
     });
-    // How old an answer may stand in for a call depends on how fresh these params' data must be.
-    const targetMs = await ownStorage(() =>
-      freshnessFor(deps.provider.id, syncType, params, base.store, startedAt),
-    );
     const client = fetchLeg(run, connection, targetMs);
     // Counted per page, stored with its progress: a resumed push reports the whole job's pushes.
     const ledger = countingLedger(deps.state.pushLedger(message.tenantId, connection.connectionId));

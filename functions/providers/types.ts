@@ -141,6 +141,11 @@ export interface RunConnection {
   readonly settings: Readonly<Record<string, unknown>>;
   /** From the connection's secret; never logged, stored or put in an error. */
   readonly credentials: Readonly<Record<string, string>> | undefined;
+  /**
+   * Whether reads of stale data queue their own refresh (the connection's `refreshOnRead`; absent:
+   * they do). A fan-out may then leave what is read to the reads and keep only what is not.
+   */
+  readonly refreshOnRead?: boolean;
 }
 
 export interface SyncRun {

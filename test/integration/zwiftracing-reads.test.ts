@@ -35,7 +35,7 @@ interface DataPage {
 let stack: LocalStack;
 let tenantA: Target;
 let tenantB: Target;
-/** An event far enough ahead that the events sync's fan-out (near ones and the 3 soonest far) skips it. */
+/** The farthest event listed: the events sync's fan-out (last hour, and one more per run, soonest first) reaches it last. */
 let eventId: string;
 
 beforeAll(async () => {

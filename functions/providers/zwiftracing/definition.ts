@@ -152,7 +152,7 @@ export const zwiftracing = {
     {
       id: "events",
       description:
-        "Hourly (experimental): upcoming events; enqueues the signups older than their target of those starting within 6 h and of the 3 soonest beyond, and one look at each event's results after its end.",
+        "Hourly (experimental): upcoming events; enqueues the stale signups of events in their last hour and of one more (within 6 h and 3 more when reads do not refresh), and one look at each event's results after its end.",
       direction: "pull",
       calls: { events: 1 },
       cadence: { kind: "rate", everyMs: hours(1) },

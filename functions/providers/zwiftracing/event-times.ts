@@ -9,6 +9,11 @@ import type { EntityReader } from "#providers/types.ts";
 
 /** How long an event is taken to last: ZR gives no duration, and club races run 25–75 minutes. */
 export const DEFAULT_EVENT_DURATION_MS = minutes(90);
+/**
+ * The shortest an event is taken to last (club races run 25–75 minutes): before this much past its
+ * start, ZR cannot have results, so a reader's visit asks for none.
+ */
+export const SHORTEST_EVENT_MS = minutes(20);
 /** ZR posts results shortly after the end: the first look waits this long past the expected end. */
 export const RESULTS_DELAY_MS = minutes(10);
 /** A look at or after the due time that finds no results yet looks once more, this much after it. */

@@ -21,10 +21,18 @@ type Run<Id extends "results" | "eventResults" | "events" | "signups"> = SyncRun
 
 /** How many recently finished events one `results` run looks at (ZR's own default). */
 const FINISHED_EVENTS = 25;
-/** Near events: those starting within this window; each gets its signups whenever they are stale. */
-export const SIGNUPS_WINDOW_MS = hours(6);
-/** Beyond the window, one `events` run fetches the signups of at most this many: the soonest stale ones. */
-export const FAR_SIGNUPS_PER_RUN = 3;
+/**
+ * How far one `events` run reaches for signups: every stale one of events starting within `nearMs`,
+ * and beyond it at most `far`, those never fetched first (a new listing's first field), then the
+ * soonest stale. Where reads queue a refresh of what they find stale (`refreshOnRead`, the
+ * default), reads keep what members look at fresh, and the schedule only what nobody may look at:
+ * each event's list in its last hour (its final field, kept whether anyone looks or not) and one
+ * more event per run. Without, the schedule alone keeps the last 6 hours and 3 more events fresh.
+ */
+export const SIGNUPS_REACH = {
+  withReads: { nearMs: hours(1), far: 1 },
+  scheduleOnly: { nearMs: hours(6), far: 3 },
+} as const;
 /**
  * The `events` run queues the look at an event's results when the event starts within this: twice
  * its hourly cadence, so one missed run loses no event, and the look (`once`) is one job whichever
@@ -94,10 +102,9 @@ function notPostedYet(eventId: string, startMs: number, nowMs: number): Page {
 }
 
 /**
- * Upcoming events (experimental), with the children that keep their data in step: the signups
- * of near events (< {@link SIGNUPS_WINDOW_MS}) whose stored signups are older than their target,
- * of the {@link FAR_SIGNUPS_PER_RUN} soonest stale far ones (low priority), and one look at the
- * results of each event starting within {@link RESULTS_LOOKAHEAD_MS}, due shortly after its end.
+ * Upcoming events (experimental), with the children that keep their data in step: signups as far
+ * as {@link SIGNUPS_REACH} says (far ones at low priority), and one look at the results of each
+ * event starting within {@link RESULTS_LOOKAHEAD_MS}, due shortly after its end.
  */
 export async function* events(run: Run<"events">): AsyncGenerator<Page> {
   const { settings, context } = connectionOf(run);
@@ -117,23 +124,24 @@ async function signupChildren(
   ahead: readonly ZrEvent[],
   now: number,
 ): Promise<ChildJob[]> {
-  const stale = async (event: ZrEvent) => {
-    const lastSuccessAt = await run.subjects?.lastSuccessAt("signups", { eventId: event.eventId });
-    return isStale(lastSuccessAt, signupsFreshnessMs(startMsOf(event) - now), now);
-  };
-  const isNear = (event: ZrEvent) => startMsOf(event) - now < SIGNUPS_WINDOW_MS;
+  const reach = run.connection.refreshOnRead === false ? SIGNUPS_REACH.scheduleOnly : SIGNUPS_REACH.withReads;
+  const lastSuccess = (event: ZrEvent) => run.subjects?.lastSuccessAt("signups", { eventId: event.eventId });
+  const stale = (event: ZrEvent, at: string | undefined) =>
+    isStale(at, signupsFreshnessMs(startMsOf(event) - now), now);
+  const isNear = (event: ZrEvent) => startMsOf(event) - now < reach.nearMs;
   const near = ahead.filter(isNear);
-  const nearStale = await Promise.all(near.map(stale));
+  const far = ahead.filter((event) => !isNear(event));
+  const [nearAt, farAt] = await Promise.all([
+    Promise.all(near.map(lastSuccess)),
+    Promise.all(far.map(lastSuccess)),
+  ]);
   const children: ChildJob[] = near
-    .filter((_, index) => nearStale[index])
+    .filter((event, index) => stale(event, nearAt[index]))
     .map((event) => ({ syncType: "signups", params: { eventId: event.eventId } }));
-  // Soonest first, one status read at a time, so a long list costs reads only until K are found.
-  let far = 0;
-  for (const event of ahead.filter((e) => !isNear(e))) {
-    if (far >= FAR_SIGNUPS_PER_RUN) break;
-    if (!(await stale(event))) continue;
+  const neverFetched = far.filter((_, index) => farAt[index] === undefined);
+  const staleFetched = far.filter((event, index) => farAt[index] !== undefined && stale(event, farAt[index]));
+  for (const event of [...neverFetched, ...staleFetched].slice(0, reach.far)) {
     children.push({ syncType: "signups", params: { eventId: event.eventId }, priority: "low" });
-    far++;
   }
   return children;
 }

@@ -1,7 +1,7 @@
 import { hours, minutes } from "#catalog/types.ts";
 // Types only: core/freshness-policy.ts imports this module for its registry.
 import type { FreshnessPolicy } from "#core/freshness-policy.ts";
-import { resultsDueAt, storedStartMs } from "./event-times.ts";
+import { SHORTEST_EVENT_MS, storedStartMs } from "./event-times.ts";
 
 /** core/freshness-policy.ts's NEVER_STALE: data that needs no refresh. */
 const NEVER_STALE = Number.POSITIVE_INFINITY;
@@ -27,10 +27,18 @@ export function signupsFreshnessMs(timeToStartMs: number): number {
 }
 
 /**
+ * How often a reader's visit may ask ZR for results it has not posted yet: once per window of the
+ * results limit (1/min), so a page many wait on spends at most that while the results are late.
+ */
+export const MISSING_RESULTS_FRESHNESS_MS = minutes(1);
+
+/**
  * ZwiftRacing's policy. Signups of an event the store knows follow its start; results are final
- * once stored (ZR has none before the end, so stored ones were fetched after it), and need no
- * refresh before they are due (a look is already queued for then). An event the store does not
- * know, and every other sync type, keep the catalog's target.
+ * once stored (ZR has none before the end, so stored ones were fetched after it). Missing results
+ * of an event that may have ended ({@link SHORTEST_EVENT_MS} past its start) are stale after
+ * {@link MISSING_RESULTS_FRESHNESS_MS}: the first reader after the end gets them looked for, not
+ * only the look queued for after the expected end; before that, none can exist. An event the store
+ * does not know, and every other sync type, keep the catalog's target.
  */
 export const zwiftracingFreshness: FreshnessPolicy = async (syncType, params, lookup, nowMs) => {
   const eventId = params.eventId;
@@ -42,7 +50,8 @@ export const zwiftracingFreshness: FreshnessPolicy = async (syncType, params, lo
   if (syncType === "eventResults") {
     if ((await lookup.get("eventResults", eventId)) !== undefined) return NEVER_STALE;
     const start = await storedStartMs(lookup, eventId);
-    return start !== undefined && nowMs < resultsDueAt(start) ? NEVER_STALE : undefined;
+    if (start === undefined) return undefined;
+    return nowMs < start + SHORTEST_EVENT_MS ? NEVER_STALE : MISSING_RESULTS_FRESHNESS_MS;
   }
   return undefined;
 };

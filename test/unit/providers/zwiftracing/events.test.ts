@@ -226,20 +226,50 @@ describe("events: signups near and far, results after the end (experimental)", (
       .map((c) => `${c.params.eventId}${c.priority === "low" ? " low" : ""}`);
   const looksOf = (pages: Page[]) => (pages[0]?.children ?? []).filter((c) => c.syncType === "eventResults");
 
-  it("stores upcoming events and fetches the signups of every near event and the 3 soonest far ones", async () => {
-    // Prepare
-    const { fetch, requests } = stubFetch(() => json(200, upcoming));
+  it("where reads refresh, fetches the signups of each event in its last hour and of one more, never fetched first", async () => {
+    // Prepare: 201 starts in 59 min; 202 (5 h out) was fetched 6 min ago (stale), 203 never.
+    const soon = [{ eventId: "201", time: epoch(NOW, 59 * MINUTE), title: "Soon" }, ...upcoming.slice(2)];
+    const { fetch, requests } = stubFetch(() => json(200, [upcoming[0], ...soon]));
+    const subjects = subjectsOf({ "signups 202": new Date(NOW.getTime() - 6 * MINUTE).toISOString() });
 
     // Act
-    const pages = await drain({ syncType: "events", fetch });
+    const pages = await drain({ syncType: "events", fetch, subjects });
 
-    // Assess: none synced yet, so all are stale; the far ones go low, and 206 waits for a later run.
+    // Assess: reads pay for the rest; 202 and the others wait for later runs or a reader.
     expect(requests.map((r) => r.path)).toEqual(["/events/upcoming"]);
     expect(pages[0]?.entities[1]).toEqual({
       type: "events",
       id: "201",
-      data: { eventId: "201", time: upcoming[1]?.time, title: "Soon", status: "upcoming" },
+      data: { eventId: "201", time: soon[0]?.time, title: "Soon", status: "upcoming" },
     });
+    expect(signupsOf(pages)).toEqual(["201", "203 low"]);
+  });
+
+  it("then gives its one far slot to the soonest stale event once every one has been fetched", async () => {
+    // Prepare: all fetched; 202 (5 h out: 5 min target) 6 min ago, 203 (7 h: 15 min) 10 min ago.
+    const { fetch } = stubFetch(() => json(200, upcoming));
+    const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+    const subjects = subjectsOf(
+      Object.fromEntries(
+        upcoming.map((e) => [`signups ${e.eventId}`, ago(e.eventId === "203" ? 10 * MINUTE : 6 * MINUTE)]),
+      ),
+    );
+
+    // Act
+    const pages = await drain({ syncType: "events", fetch, subjects });
+
+    // Assess: 201 (exactly 1 h out) is not in its last hour yet; it is the soonest stale one.
+    expect(signupsOf(pages)).toEqual(["201 low"]);
+  });
+
+  it("where reads do not refresh, fetches every stale near event (< 6 h) and the 3 soonest far ones", async () => {
+    // Prepare
+    const { fetch } = stubFetch(() => json(200, upcoming));
+
+    // Act
+    const pages = await drain({ syncType: "events", fetch, refreshOnRead: false });
+
+    // Assess: none synced yet, so all are stale; the far ones go low, and 206 waits for a later run.
     expect(signupsOf(pages)).toEqual(["201", "202", "203 low", "204 low", "205 low"]);
   });
 
@@ -255,9 +285,9 @@ describe("events: signups near and far, results after the end (experimental)", (
     });
 
     // Act
-    const pages = await drain({ syncType: "events", fetch, subjects });
+    const pages = await drain({ syncType: "events", fetch, subjects, refreshOnRead: false });
 
-    // Assess
+    // Assess: never-fetched far ones come first (204–206); 203 is within its target.
     expect(signupsOf(pages)).toEqual(["202", "204 low", "205 low", "206 low"]);
   });
 

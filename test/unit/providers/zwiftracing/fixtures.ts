@@ -162,6 +162,8 @@ export interface RunOptions {
   readonly credentials?: Record<string, string> | undefined;
   readonly now?: Date;
   readonly subjects?: SubjectReader;
+  /** The connection's `refreshOnRead`; absent: as a record without it (reads refresh). */
+  readonly refreshOnRead?: boolean;
 }
 
 export const NOW = new Date("2026-03-10T18:00:00Z");
@@ -174,6 +176,7 @@ export function runOf(options: RunOptions): SyncRun {
       tier: "standard",
       settings: options.settings ?? { clubId: CLUB_ID, experimental: true },
       credentials: "credentials" in options ? options.credentials : { apiKey: API_KEY },
+      ...(options.refreshOnRead !== undefined && { refreshOnRead: options.refreshOnRead }),
     },
     syncType: options.syncType,
     params: options.params ?? {},

@@ -73,21 +73,23 @@ describe("freshnessFor zwiftracing", () => {
     expect(ms).toBe(minutes(15));
   });
 
-  it("counts results as final once stored, and not due before the event's expected end", async () => {
+  it("counts results as final once stored, none possible early on, and missing ones stale after a minute", async () => {
     // Prepare
     const store = storeOf([
       { type: "eventResults", id: "301", data: { eventId: "301" } },
       storedEvent("302", NOW.getTime() - minutes(30)),
       storedEvent("303", NOW.getTime() - hours(3)),
+      storedEvent("304", NOW.getTime() - minutes(10)),
     ]);
     const of = (eventId: string) =>
       freshnessFor("zwiftracing", syncType("eventResults"), { eventId }, store, NOW);
 
     // Act
-    const [stored, running, overdue] = await Promise.all([of("301"), of("302"), of("303")]);
+    const [stored, ended, overdue, running] = await Promise.all([of("301"), of("302"), of("303"), of("304")]);
 
-    // Assess: 303 ended long ago and has none stored: the catalog's target, so a read refreshes it.
-    expect([stored, running, overdue]).toEqual([NEVER_STALE, NEVER_STALE, minutes(15)]);
+    // Assess: 302 may have ended (20 min is the shortest race) and 303 surely has: a reader gets them
+    // looked for; 304 started 10 min ago, so ZR has none yet.
+    expect([stored, ended, overdue, running]).toEqual([NEVER_STALE, minutes(1), minutes(1), NEVER_STALE]);
   });
 
   it("gives riders and events an hour, as the definition says", async () => {
