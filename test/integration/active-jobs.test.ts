@@ -69,8 +69,14 @@ describe("JobStore as the index of active jobs", () => {
 
   it("clears a job's claim when the job ends, and keeps its success as the subject's last", async () => {
     // Prepare
-    const record = aJobRecord({ jobId: "m-ends", syncType: "ends", params: { year: "2026" } });
+    // Created just now: a record past its retention may be taken by TTL mid-test.
     const now = Date.now();
+    const record = aJobRecord({
+      jobId: "m-ends",
+      syncType: "ends",
+      params: { year: "2026" },
+      createdAt: new Date(now).toISOString(),
+    });
     await jobs.claimSubject(subject("ends"), record.jobId, now, now + HOUR);
     await jobs.create(record);
     const at = new Date(now).toISOString();
@@ -98,8 +104,9 @@ describe("JobStore as the index of active jobs", () => {
 
   it("raises a queued job that was never tried, and no other", async () => {
     // Prepare
-    const queued = aJobRecord({ jobId: "m-raise", priority: "low" });
-    const tried = aJobRecord({ jobId: "m-tried", priority: "low", attempts: 1 });
+    const createdAt = new Date().toISOString();
+    const queued = aJobRecord({ jobId: "m-raise", priority: "low", createdAt });
+    const tried = aJobRecord({ jobId: "m-tried", priority: "low", attempts: 1, createdAt });
     await jobs.create(queued);
     await jobs.create(tried);
     // Act
