@@ -8,13 +8,16 @@ export interface ReadRecord {
   readonly subject: string;
   readonly targetMs: number;
   readonly availableSince: number;
+  /** From when the provider's answer is final (see ReadAction.settledAt). */
+  readonly settledAt?: number;
   readonly refreshJobId?: string;
 }
 
 /**
  * The age of the data a read showed, in ms, and whether it had any:
  * - the answer named no refresh: now − the subject's last success (never synced: now − since when
- *   the provider has had the data);
+ *   the provider has had the data); 0 when that success came after the provider's answer settled
+ *   (final results fetched an hour ago are not an hour behind the provider);
  * - it named one: the page waits for it, as a real one does over the WebSocket, at most the
  *   target; the age is the wait until the subject's next success, or, when none came within the
  *   target, the age the data had at that bound.
@@ -24,15 +27,37 @@ export function ageAtRead(read: ReadRecord, log: JobLog): { ageMs: number; missi
     const bound = read.at + read.targetMs;
     const refreshed = log.firstSuccess(read.subject, read.at, bound);
     if (refreshed !== undefined) return { ageMs: refreshed - read.at, missing: false };
-    const last = log.lastSuccess(read.subject, bound);
-    return last === undefined
-      ? { ageMs: bound - read.availableSince, missing: true }
-      : { ageMs: bound - last, missing: false };
+    return agedAt(read, log, bound);
   }
-  const last = log.lastSuccess(read.subject, read.at);
-  return last === undefined
-    ? { ageMs: read.at - read.availableSince, missing: true }
-    : { ageMs: read.at - last, missing: false };
+  return agedAt(read, log, read.at);
+}
+
+/** The age at `at` of the data the subject's last success before it stored. */
+function agedAt(read: ReadRecord, log: JobLog, at: number): { ageMs: number; missing: boolean } {
+  const last = log.lastSuccess(read.subject, at);
+  if (last === undefined) return { ageMs: at - read.availableSince, missing: true };
+  const final = read.settledAt !== undefined && last >= read.settledAt;
+  return { ageMs: final ? 0 : at - last, missing: false };
+}
+
+/** The reads older than their own target, for a look at why (SIM_DEBUG): when, what, how old. */
+export function overTargetReads(reads: readonly ReadRecord[], log: JobLog): Record<string, unknown>[] {
+  return reads.flatMap((read) => {
+    const { ageMs, missing } = ageAtRead(read, log);
+    if (ageMs <= read.targetMs) return [];
+    const next = log.firstSuccess(read.subject, read.at, Number.POSITIVE_INFINITY);
+    return [
+      {
+        at: new Date(read.at).toISOString(),
+        subject: read.subject,
+        targetSeconds: read.targetMs / 1000,
+        ageSeconds: Math.round(ageMs / 1000),
+        missing,
+        refreshJobId: read.refreshJobId ?? null,
+        nextSuccessAfterSeconds: next === undefined ? null : Math.round((next - read.at) / 1000),
+      },
+    ];
+  });
 }
 
 export interface AgeSummary {

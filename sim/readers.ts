@@ -73,6 +73,7 @@ export class Readers {
       subject,
       targetMs: action.targetMs,
       availableSince: action.availableSince,
+      ...(action.settledAt !== undefined && { settledAt: action.settledAt }),
     };
     this.deps.meter.addRestRequest();
     let refreshJobId: string | undefined;

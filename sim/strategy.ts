@@ -12,6 +12,7 @@ import { Periodic } from "./loop.ts";
 import { Meter } from "./meter.ts";
 import { DEFAULT_PERIOD_MS, NOT_PERIODIC, PERIODS_MS } from "./periods.ts";
 import { PermitWaits } from "./permit-waits.ts";
+import { overTargetReads } from "./read-age.ts";
 import { Readers } from "./readers.ts";
 import { type StrategyLine, strategyLine } from "./report.ts";
 import { StreamDrain } from "./stream-drain.ts";
@@ -121,7 +122,11 @@ export async function runStrategy(options: StrategyOptions): Promise<StrategyLin
         invocationsByFunction: meter.byFunction(),
         // Where a slow run's time went: per function and per DynamoDB call.
         ...(process.env.SIM_DEBUG
-          ? { msByFunction: meter.msByFunction(), dynamoCalls: meter.dynamoCalls() }
+          ? {
+              msByFunction: meter.msByFunction(),
+              dynamoCalls: meter.dynamoCalls(),
+              overTargetReads: overTargetReads(readers.reads, log),
+            }
           : {}),
         dataRoute: readers.dataRoute
           ? "reads through GET /data/{provider}/{entityType}"
@@ -165,7 +170,11 @@ async function connect(
       );
     const body = {
       ...fake.connection,
-      settings: { ...fake.connection.settings, ...spec.settings },
+      settings: {
+        ...fake.connection.settings,
+        ...spec.settings,
+        ...(strategy === "seed" ? spec.seedSettings : {}),
+      },
       ...(strategy === "seed" ? { refreshOnRead: false } : {}),
     };
     const answer = await postConnection(stack.api, stack.token, spec.provider, body);

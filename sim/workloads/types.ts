@@ -30,6 +30,11 @@ export interface ReadAction {
   readonly targetMs: number;
   /** Since when the provider has had the data (epoch ms): the age of data never synced. */
   readonly availableSince: number;
+  /**
+   * From when the provider's answer no longer changes (an event's results, posted at its end):
+   * a copy fetched then or later is the provider's final answer, not an old one. Absent: it changes.
+   */
+  readonly settledAt?: number;
   /** The page's WebSocket: the topic it subscribes to and how long the reader stays. */
   readonly ws?: { readonly topic: string; readonly dwellMs: number };
 }
@@ -64,6 +69,8 @@ export interface ConnectionSpec {
   readonly provider: string;
   /** Settings over the fake's own connection's (e.g. the workload's club). */
   readonly settings?: Readonly<Record<string, unknown>>;
+  /** Settings only the seed's connection gets, over those: what keeps Pacer's own work out of its plan. */
+  readonly seedSettings?: Readonly<Record<string, unknown>>;
 }
 
 /** One job of the seed strategy's fixed plan, sent at its slot as a Scheduler target would. */

@@ -64,7 +64,15 @@ export function zwiftClubWorkload({ seed, hours }: WorkloadOptions): Workload {
     fakeWorkloads: {
       zwiftracing: { club: { id: CLUB.id, name: CLUB.name, memberIds }, events } satisfies ZwiftWorkload,
     },
-    connections: [{ key: "zr", provider: "zwiftracing", settings: { clubId: CLUB.id, experimental: true } }],
+    connections: [
+      {
+        key: "zr",
+        provider: "zwiftracing",
+        settings: { clubId: CLUB.id, experimental: true },
+        // The seed plan fetches signups on its own slots: the events list fans none out.
+        seedSettings: { signups: "onDemand" },
+      },
+    ],
     actions,
     seed: seedPlan(events, startMs),
     description: {
@@ -169,6 +177,8 @@ function eventReads(
         subject: { connection: "zr", syncType: "eventResults", params: { eventId: event.eventId } },
         targetMs: resultsTarget,
         availableSince: event.endAt,
+        // The fake posts an event's results at its end and never changes them.
+        settledAt: event.endAt,
       });
     }
   }

@@ -24,6 +24,11 @@ const settings = z
     clubId: z.number().int().positive(),
     /** The events and signups endpoints are not part of ZR's public API: off unless asked for. */
     experimental: z.boolean().optional(),
+    /**
+     * `auto` (the default): the events sync queues the signups its cadence calls for; `onDemand`:
+     * none, signups are fetched only when read or triggered (for a plan that fetches them itself).
+     */
+    signups: z.enum(["auto", "onDemand"]).optional(),
   })
   .strict();
 

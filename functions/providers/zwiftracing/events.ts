@@ -124,6 +124,7 @@ async function signupChildren(
   ahead: readonly ZrEvent[],
   now: number,
 ): Promise<ChildJob[]> {
+  if (connectionOf(run).settings.signups === "onDemand") return [];
   const reach = run.connection.refreshOnRead === false ? SIGNUPS_REACH.scheduleOnly : SIGNUPS_REACH.withReads;
   const lastSuccess = (event: ZrEvent) => run.subjects?.lastSuccessAt("signups", { eventId: event.eventId });
   const stale = (event: ZrEvent, at: string | undefined) =>

@@ -60,6 +60,17 @@ describe("ageAtRead", () => {
     expect(ageAtRead(read(80_000, { refreshJobId: "r-1" }), log)).toEqual({ ageMs: 139_000, missing: false });
   });
 
+  it("is 0 for a copy fetched after the provider's answer settled, however long ago", () => {
+    const log = new JobLog();
+    log.record(succeeded("look", 50_000));
+    const settledBefore = read(4_000_000, { settledAt: 40_000 });
+    const settledAfter = read(4_000_000, { settledAt: 60_000 });
+    expect([ageAtRead(settledBefore, log), ageAtRead(settledAfter, log)]).toEqual([
+      { ageMs: 0, missing: false },
+      { ageMs: 3_950_000, missing: false },
+    ]);
+  });
+
   it("counts data never synced from when the provider had it", () => {
     expect(ageAtRead(read(80_000, { availableSince: 20_000 }), new JobLog())).toEqual({
       ageMs: 60_000,

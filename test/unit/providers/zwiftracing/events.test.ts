@@ -273,6 +273,19 @@ describe("events: signups near and far, results after the end (experimental)", (
     expect(signupsOf(pages)).toEqual(["201", "202", "203 low", "204 low", "205 low"]);
   });
 
+  it("queues no signups for a connection that fetches them only on demand, but still the results looks", async () => {
+    // Prepare
+    const { fetch } = stubFetch(() => json(200, upcoming));
+    const settings = { clubId: 1001, experimental: true, signups: "onDemand" };
+
+    // Act
+    const pages = await drain({ syncType: "events", fetch, settings, refreshOnRead: false });
+
+    // Assess
+    expect(signupsOf(pages)).toEqual([]);
+    expect(looksOf(pages).map((look) => look.params.eventId)).toEqual(["201"]);
+  });
+
   it("skips signups still within their target, and gives the far slots to the next stale ones", async () => {
     // Prepare: 201 (1 h out: 5 min target) synced 2 min ago; 203 (7 h out: 15 min) 10 min ago;
     // 202 (5 h out: 5 min) 6 min ago, so it is stale again.
