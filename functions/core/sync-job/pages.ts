@@ -152,8 +152,11 @@ async function enqueueChildren(
     created++;
     // A send that fails leaves the record due at once: the lost-job sweep sends it.
     const first = firstMessageOf(record);
+    // A child due later is queued for then: its wait for permits, its retries and its aging start
+    // when it is due, not hours before (a look at results queued before the race).
+    const due = child.notBefore === undefined ? undefined : Math.max(now, child.notBefore);
     await deps.queue
-      .send(child.notBefore === undefined ? first : { ...first, notBefore: child.notBefore })
+      .send(due === undefined ? first : { ...first, notBefore: due, enqueuedAt: new Date(due).toISOString() })
       .catch((error: unknown) =>
         deps.log?.error("child job recorded but not queued; the sweep will send it", {
           jobId: record.jobId,
