@@ -82,9 +82,9 @@ describe("a 2,500-rider club on a standard key", () => {
       status: "succeeded",
       counts: { pages: 3, fetched: 2_501, written: 2_501, removed: 0 },
     });
-    // The later pages waited out the club window in the queue, not in the worker (which waits
-    // 5 s at most): at least once the job went back with its checkpoint.
-    expect(members.deferrals).toBeGreaterThanOrEqual(1);
+    // Whether a page waited out the club window in the queue or (when writing the page before it
+    // took long enough, on a loaded machine) in the worker depends on the machine's speed: the
+    // going-back-with-its-checkpoint is sync-job-resume.test.ts's. Here: what the provider saw.
     const stats = fakeStats();
     expect(stats.calls.clubs).toBe(3);
     expect(stats.rateLimited).toBe(0);
