@@ -5,7 +5,13 @@ import { zwiftracingReads } from "#providers/zwiftracing/reads.ts";
 import type { ConnectionRecord, ConnectionStore } from "./connections/types.ts";
 import { type ActiveJobs, type EnqueueDeps, enqueueSync } from "./enqueue.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
-import { type FreshnessPolicy, freshnessFor, isStale, NEVER_STALE } from "./freshness-policy.ts";
+import {
+  type FreshnessLookup,
+  type FreshnessPolicy,
+  freshnessFor,
+  isStale,
+  NEVER_STALE,
+} from "./freshness-policy.ts";
 import { syncTypeEnabled } from "./schedule-plan.ts";
 import { validateSyncParams } from "./sync-params.ts";
 
@@ -234,12 +240,7 @@ async function itemsOf(
   };
 }
 
-/**
- * The subject's freshness over the tenant's connections to the provider (the data is the tenant's,
- * whichever connection synced it: the latest success counts), and when stale the refresh: the
- * job already queued or running for it, else one queued through a connection that may refresh on
- * read (enabled, its settings enable the sync type, `refreshOnRead` not false).
- */
+/** The subject of a read of `provider`'s data, through the tenant's connections to it. */
 async function refreshIfStale(
   deps: DataReadDeps,
   tenantId: string,
@@ -247,15 +248,50 @@ async function refreshIfStale(
   subject: { syncType: SyncTypeDef; params: Readonly<Record<string, string>> },
   reader: EntityReader,
 ): Promise<ReadFreshness> {
+  const connections = await deps.connections.list(tenantId);
+  return refreshSubject(deps, tenantId, connections, { provider, ...subject }, reader);
+}
+
+/** One sync whose data a read shows, and the runs that also write that data. */
+export interface RefreshSubject {
+  readonly provider: ProviderDef;
+  readonly syncType: SyncTypeDef;
+  readonly params: Readonly<Record<string, string>>;
+  /**
+   * Other params of the same sync type whose runs sync this data too (a registration provider's
+   * run without an eventId reads every stored event): their successes make it fresh, and a job of
+   * theirs queued or running is the refresh. Only `params` is ever queued.
+   */
+  readonly coveredBy?: readonly Readonly<Record<string, string>>[];
+}
+
+/**
+ * The subject's freshness over `connections` — those of the tenant to the provider count (the
+ * data is the tenant's, whichever of them synced it: the latest success counts) — and when stale
+ * the refresh: the job already queued or running for it, else one queued through the first of
+ * them that may refresh on read (enabled, its settings enable the sync type, `refreshOnRead` not
+ * false). `lookup`: the tenant's entities of the provider, for its freshness policy.
+ */
+export async function refreshSubject(
+  deps: Pick<DataReadDeps, "subjects" | "enqueue" | "clock" | "onRefreshFailed" | "policies">,
+  tenantId: string,
+  connections: readonly ConnectionRecord[],
+  subject: RefreshSubject,
+  lookup: FreshnessLookup,
+): Promise<ReadFreshness> {
   const now = (deps.clock ?? Date.now)();
-  const { syncType, params } = subject;
-  const connections = (await deps.connections.list(tenantId))
-    .filter((c) => c.provider === provider.id)
+  const { provider, syncType, params } = subject;
+  const through = connections
+    .filter((c) => c.tenantId === tenantId && c.provider === provider.id)
     .sort((a, b) => (a.connectionId < b.connectionId ? -1 : 1));
+  // The subject's own status first: a job of its own is the refresh before one that covers it.
+  const asked = [params, ...(subject.coveredBy ?? [])];
   const [targetMs, statuses] = await Promise.all([
-    freshnessFor(provider.id, syncType, params, reader, now, deps.policies),
+    freshnessFor(provider.id, syncType, params, lookup, now, deps.policies),
     Promise.all(
-      connections.map((c) => deps.subjects.subjectStatus(tenantId, c.connectionId, syncType.id, params)),
+      asked.flatMap((p) =>
+        through.map((c) => deps.subjects.subjectStatus(tenantId, c.connectionId, syncType.id, p)),
+      ),
     ),
   ]);
   const lastSuccessAt = statuses
@@ -268,7 +304,7 @@ async function refreshIfStale(
     refresh =
       active !== undefined
         ? { jobId: active }
-        : await queueRefresh(deps, tenantId, provider, subject, connections);
+        : await queueRefresh(deps, tenantId, provider, { syncType, params }, through);
   }
   const at = lastSuccessAt === undefined ? undefined : Date.parse(lastSuccessAt);
   return {
@@ -282,7 +318,7 @@ async function refreshIfStale(
 }
 
 async function queueRefresh(
-  deps: DataReadDeps,
+  deps: Pick<DataReadDeps, "enqueue" | "onRefreshFailed">,
   tenantId: string,
   provider: ProviderDef,
   subject: { syncType: SyncTypeDef; params: Readonly<Record<string, string>> },

@@ -152,7 +152,11 @@ export function createApiHandler(
       return { body: { eventId, deleted: true as const } };
     },
     listParticipants: async (event, tenantId) => ({
-      body: await listParticipants(deps.racing, tenantId, pathIdOf(event, "eventId", "event")),
+      body: await listParticipants(
+        { ...deps.racing, refreshing: deps.reading },
+        tenantId,
+        pathIdOf(event, "eventId", "event"),
+      ),
     }),
     updateParticipant: async (event, tenantId) => {
       const body = parseJsonBody(bodyOf(event, updateParticipantRoute));
@@ -162,7 +166,11 @@ export function createApiHandler(
       return { body: await updateParticipant(deps.racing, tenantId, eventId, participantId, body, by) };
     },
     listEventResults: async (event, tenantId) => ({
-      body: await listEventResults(deps.publishing, tenantId, pathIdOf(event, "eventId", "event")),
+      body: await listEventResults(
+        { ...deps.publishing, refreshing: deps.reading },
+        tenantId,
+        pathIdOf(event, "eventId", "event"),
+      ),
     }),
     preparePublication: async (event, tenantId) => {
       const body = parseJsonBody(bodyOf(event, preparePublicationRoute));

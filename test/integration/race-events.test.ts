@@ -203,9 +203,41 @@ describe.skipIf(!runnable)("an event's participants", () => {
       { body: { fields: { bib: "42" } } },
     );
 
-    expect(listed).toEqual({ status: 200, body: { participants: [] } });
+    expect(listed).toEqual({ status: 200, body: { participants: [], refresh: expect.any(Array) } });
+    expect(documented("GET", "/events/{eventId}/participants", 200, listed.body)).toBe(true);
     expect(patched.status).toBe(404);
     expect(patched.body.error.code).toBe("NOT_FOUND");
+  });
+});
+
+describe.skipIf(!runnable)("a read of a running event's results", () => {
+  it("answers at once and names the results pull it queued for the stale results, as the document says", async () => {
+    const now = Date.now();
+    const event = await createFor(acme, {
+      startsAt: new Date(now - 3_600_000).toISOString(),
+      endsAt: new Date(now + 3 * 3_600_000).toISOString(),
+    });
+
+    const read = await call<{
+      results: unknown[];
+      refresh: { provider: string; syncType: string; jobId: string }[];
+    }>(acme.as, "GET", `/events/${event.eventId}/results`);
+    const job = await call<{ syncType: string; source: string; priority: string; connectionId: string }>(
+      acme.as,
+      "GET",
+      `/jobs/${read.body.refresh[0]?.jobId}`,
+    );
+
+    expect(read.status).toBe(200);
+    expect(read.body.results).toEqual([]);
+    expect(read.body.refresh).toEqual([{ provider: TIMING, syncType: "results", jobId: expect.any(String) }]);
+    expect(documented("GET", "/events/{eventId}/results", 200, read.body)).toBe(true);
+    expect(job.body).toMatchObject({
+      syncType: "results",
+      source: "read",
+      priority: "high",
+      connectionId: acme.connections[TIMING as string],
+    });
   });
 });
 

@@ -253,12 +253,12 @@ export const REST_ROUTES = [
     path: "/events/{eventId}/participants",
     summary: "An event's unified participants",
     description:
-      "One participant per person across the event's registration feeds, each with its registrations, where each value came from and the disagreements resolved.",
+      "One participant per person across the event's registration feeds, each with its registrations, where each value came from and the disagreements resolved. Answered at once, as last built; a feed whose registrations are older than their freshness target queues its participants sync (source `read`, priority high, through the feed's own connection; merged into one already queued or running), each named in `refresh`: read again or subscribe to `events/{eventId}/participants` for the fresh list. A connection with `refreshOnRead: false` (or disabled) is left to its schedules.",
     auth: { kind: "bearer" },
     pathParams: { eventId: EventIdSchema },
     success: {
       status: 200,
-      description: "The participant list as last built.",
+      description: "The participant list as last built, and the refreshes this read queued or joined.",
       schema: ParticipantListSchema,
     },
     errors: ["NOT_FOUND"],
@@ -282,10 +282,14 @@ export const REST_ROUTES = [
     path: "/events/{eventId}/results",
     summary: "An event's results as its scoring provider last gave them",
     description:
-      "The result rows of the event's scoring event, as the last results pull stored them (watch `events/{eventId}/results` for changes). Preliminary rows say so.",
+      "The result rows of the event's scoring event, as the last results pull stored them (watch `events/{eventId}/results` for changes). Preliminary rows say so. Answered at once; from the event's start until a week after its end, results older than their freshness target queue the scoring connection's results pull (source `read`, priority high; merged into one already queued or running), named in `refresh`. A connection with `refreshOnRead: false` (or disabled) is left to the race clock.",
     auth: { kind: "bearer" },
     pathParams: { eventId: EventIdSchema },
-    success: { status: 200, description: "The results.", schema: ResultListSchema },
+    success: {
+      status: 200,
+      description: "The results, and the refreshes this read queued or joined.",
+      schema: ResultListSchema,
+    },
     errors: ["NOT_FOUND"],
   },
   {

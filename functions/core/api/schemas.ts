@@ -3,6 +3,10 @@ import type { Catalog } from "#catalog/types.ts";
 import { DATA_QUERY_FIELDS, type DataPage } from "../data-reads.ts";
 import { CONNECTION_ID_PATTERN, JobMessageSchema, type JobRecord, type JobStatus } from "../job.ts";
 import type { LimitUsage } from "../limiter/types.ts";
+import type { listParticipants } from "../race/events.ts";
+import type { ResultListSchema } from "../race/publication-schemas.ts";
+import type { listEventResults } from "../race/publications.ts";
+import type { ParticipantListSchema } from "../race/schemas.ts";
 import type { ProviderStatus } from "../sync-requests.ts";
 import { SyncRequestSchema } from "../sync-requests.ts";
 import type { ApiErrorCode } from "./errors.ts";
@@ -266,4 +270,10 @@ export type SchemasMatchTheirTypes = [
   Expect<Same<z.infer<typeof LimitUsageSchema>, LimitUsage>>,
   Expect<ProviderStatus extends z.infer<typeof SyncStatusSchema>["providers"][number] ? true : false>,
   Expect<DataPage extends z.infer<typeof DataReadSchema> ? true : false>,
+  Expect<
+    Awaited<ReturnType<typeof listParticipants>> extends z.infer<typeof ParticipantListSchema> ? true : false
+  >,
+  Expect<
+    Awaited<ReturnType<typeof listEventResults>> extends z.infer<typeof ResultListSchema> ? true : false
+  >,
 ];

@@ -2,15 +2,18 @@ import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import type { Catalog } from "#catalog/types.ts";
 import type { ConnectionStore } from "../connections/types.ts";
+import type { DataReadDeps } from "../data-reads.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { CONNECTION_ID_PATTERN } from "../job.ts";
 import { validateSyncParams } from "../sync-params.ts";
+import { refreshParticipantsPage } from "./page-refresh.ts";
 import type { FieldRule, OwnedValue, ParticipantField } from "./participants.ts";
 import {
   CreateEventSchema,
   EVENT_ID_PATTERN,
   type EventView,
   PARTICIPANT_ID_PATTERN,
+  type PageRefresh,
   type ParticipantOut,
   parseBody,
   quote,
@@ -138,14 +141,22 @@ export async function deleteEvent(deps: RaceEventDeps, tenantId: string, eventId
   await deps.events.delete(tenantId, eventId);
 }
 
-/** `GET /events/{eventId}/participants`: the unified list as last built, by participant id. */
+/**
+ * `GET /events/{eventId}/participants`: the unified list as last built, by participant id, at
+ * once; each registration feed whose data is older than its target is refreshed (`refresh`, see
+ * ./page-refresh.ts). Without `refreshing`, nothing is.
+ */
 export async function listParticipants(
-  deps: RaceEventDeps,
+  deps: RaceEventDeps & { readonly refreshing?: DataReadDeps },
   tenantId: string,
   eventId: string,
-): Promise<{ participants: ParticipantOut[] }> {
-  await load(deps, tenantId, eventId);
-  return { participants: (await participantsOf(deps, tenantId, eventId)).map(participantView) };
+): Promise<{ participants: ParticipantOut[]; refresh: PageRefresh[] }> {
+  const event = await load(deps, tenantId, eventId);
+  const [participants, refresh] = await Promise.all([
+    participantsOf(deps, tenantId, eventId),
+    deps.refreshing === undefined ? [] : refreshParticipantsPage(deps.refreshing, event),
+  ]);
+  return { participants: participants.map(participantView), refresh };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RESULT_KINDS, type ResultKind } from "#providers/race/shapes.ts";
+import { PageRefreshSchema } from "./schemas.ts";
 
 /**
  * The REST contract of `/events/{eventId}/publications`: what a caller sends to prepare one, and
@@ -129,4 +130,4 @@ export const ResultRowSchema = z
   })
   .meta({ title: "ResultRow" });
 
-export const ResultListSchema = z.object({ results: z.array(ResultRowSchema) });
+export const ResultListSchema = z.object({ results: z.array(ResultRowSchema), refresh: PageRefreshSchema });

@@ -7,15 +7,17 @@ import {
   type ResultRow,
 } from "#providers/race/shapes.ts";
 import type { Entity } from "#providers/types.ts";
+import type { DataReadDeps } from "../data-reads.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { firstMessageOf, queuedJob } from "../job.ts";
 import type { JobQueue } from "../job-queue.ts";
 import type { EntityWriter, JobRecords } from "../sync-job/types.ts";
 import { eventResults } from "./event-results.ts";
+import { refreshResultsPage } from "./page-refresh.ts";
 import type { UnifiedParticipant } from "./participants.ts";
 import { type EntryLink, type PublicationRow, planPublication, type TargetDiff } from "./publication-rows.ts";
 import { PreparePublicationSchema, type PublicationView } from "./publication-schemas.ts";
-import { parseBody } from "./schemas.ts";
+import { type PageRefresh, parseBody } from "./schemas.ts";
 import { eventNamespace, type RaceEventRecord, type RaceEventStore } from "./types.ts";
 
 /**
@@ -162,14 +164,22 @@ export async function preparePublication(
   return publicationView(record);
 }
 
-/** `GET /events/{eventId}/results`: the event's copy of its scoring provider's results. */
+/**
+ * `GET /events/{eventId}/results`: the event's copy of its scoring provider's results, at once;
+ * results older than their target, from the event's start until it is retired, are refreshed
+ * (`refresh`, see ./page-refresh.ts). Without `refreshing`, nothing is.
+ */
 export async function listEventResults(
-  deps: Pick<PublicationDeps, "events" | "entities">,
+  deps: Pick<PublicationDeps, "events" | "entities"> & { readonly refreshing?: DataReadDeps },
   tenantId: string,
   eventId: string,
-): Promise<{ results: ResultRow[] }> {
-  await loadEvent(deps, tenantId, eventId);
-  return { results: await eventResults(deps.entities, tenantId, eventId) };
+): Promise<{ results: ResultRow[]; refresh: PageRefresh[] }> {
+  const event = await loadEvent(deps, tenantId, eventId);
+  const [results, refresh] = await Promise.all([
+    eventResults(deps.entities, tenantId, eventId),
+    deps.refreshing === undefined ? [] : refreshResultsPage(deps.refreshing, event),
+  ]);
+  return { results, refresh };
 }
 
 /** `GET /events/{eventId}/publications/{publicationId}`, with its diff. */

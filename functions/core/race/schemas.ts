@@ -241,7 +241,27 @@ export const ParticipantViewSchema = z
 
 export type ParticipantOut = z.infer<typeof ParticipantViewSchema>;
 
-export const ParticipantListSchema = z.object({ participants: z.array(ParticipantViewSchema) });
+/**
+ * What a read of an event's page queued to refresh it: one entry per stale feeding sync, the job
+ * this read queued or the one already queued or running that it merged into.
+ */
+export const PageRefreshSchema = z
+  .array(
+    z.object({
+      provider: z.string(),
+      syncType: z.string(),
+      jobId: z.string().describe("follow it at GET /jobs/{jobId}"),
+    }),
+  )
+  .describe(
+    "the syncs refreshing what this page shows, queued (source `read`, priority high) because their data was older than its target, or already queued or running; empty: all fresh, or none may refresh on read",
+  );
+export type PageRefresh = z.infer<typeof PageRefreshSchema>[number];
+
+export const ParticipantListSchema = z.object({
+  participants: z.array(ParticipantViewSchema),
+  refresh: PageRefreshSchema,
+});
 
 /** Parses a body, refusing with its first problem as one line naming the field: `registration[1].eventId: …`. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {

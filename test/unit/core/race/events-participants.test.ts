@@ -33,7 +33,7 @@ describe("listParticipants", () => {
     const { deps } = setup();
     const { eventId } = await createEvent(deps, "acme", eventBody());
 
-    expect(await listParticipants(deps, "acme", eventId)).toEqual({ participants: [] });
+    expect(await listParticipants(deps, "acme", eventId)).toEqual({ participants: [], refresh: [] });
   });
 });
 
