@@ -4,22 +4,12 @@
  * a busy limit at the due time defers it, as for any job, instead of failing it as waited too long.
  */
 import { describe, expect, it } from "vitest";
-import { findProvider } from "#catalog/index.ts";
 import type { JobMessage } from "#core/job.ts";
-import { runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
+import { runSyncJob } from "#core/sync-job.ts";
 import type { ProviderModule } from "#providers/types.ts";
-import {
-  connection,
-  MemoryConnections,
-  MemoryEntities,
-  MemoryJobs,
-  MemoryQueue,
-  MemoryState,
-  ScriptedLimiter,
-} from "./fakes.ts";
+import { connection, ScriptedLimiter } from "./fakes.ts";
+import { memoryDeps } from "./sync-job-deps.ts";
 
-const provider = findProvider("zwiftracing");
-if (!provider) throw new Error("zwiftracing missing from catalog");
 const NOW = Date.parse("2026-11-29T12:00:00Z");
 const HOUR = 3_600_000;
 const DUE = NOW + 3 * HOUR;
@@ -31,9 +21,6 @@ const ZR = connection({
 
 function setup() {
   let now = NOW;
-  const jobs = new MemoryJobs();
-  jobs.now = () => now;
-  const queue = new MemoryQueue();
   // The parent's call is granted; the child's, at its due time, finds the limit busy for 21 s.
   const limiter = new ScriptedLimiter([
     { granted: true, waitMs: 0, validForMs: 10, at: NOW },
@@ -51,24 +38,16 @@ function setup() {
         : { entities: [] };
     },
   };
-  const deps: SyncJobDeps = {
-    provider: provider as NonNullable<typeof provider>,
+  const { deps, queue } = memoryDeps({
     module,
-    jobs,
-    activeJobs: jobs,
-    entities: new MemoryEntities(),
-    connections: new MemoryConnections([ZR]),
-    state: new MemoryState(),
-    queue,
+    connections: [ZR],
     limiter,
+    clock: () => now,
     fetchFor: (_job, permits) => async (request) => {
       await permits.take(request);
       return new Response("[]");
     },
-    metrics: { count: () => {} },
-    clock: () => now,
-    sleep: async () => {},
-  };
+  });
   return { deps, queue, setNow: (at: number) => (now = at) };
 }
 

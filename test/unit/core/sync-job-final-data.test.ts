@@ -4,21 +4,11 @@
  * reader's or a user's trigger of final data is not skipped by this rule.
  */
 import { describe, expect, it } from "vitest";
-import { findProvider } from "#catalog/index.ts";
-import { runSyncJob, type SyncJobDeps } from "#core/sync-job.ts";
+import { runSyncJob } from "#core/sync-job.ts";
 import type { ProviderModule } from "#providers/types.ts";
-import {
-  connection,
-  MemoryConnections,
-  MemoryEntities,
-  MemoryJobs,
-  MemoryQueue,
-  MemoryState,
-  ScriptedLimiter,
-} from "./fakes.ts";
+import { connection, MemoryEntities } from "./fakes.ts";
+import { memoryDeps } from "./sync-job-deps.ts";
 
-const provider = findProvider("zwiftracing");
-if (!provider) throw new Error("zwiftracing missing from catalog");
 const NOW = Date.parse("2026-11-29T12:00:00Z");
 const ZR = connection({
   provider: "zwiftracing",
@@ -37,27 +27,17 @@ function setup(stored: Record<string, Record<string, unknown>>) {
       yield { entities: [] };
     },
   };
-  const jobs = new MemoryJobs();
-  jobs.now = () => NOW;
-  const deps: SyncJobDeps = {
-    provider: provider as NonNullable<typeof provider>,
+  const { deps, jobs } = memoryDeps({
     module,
-    jobs,
-    activeJobs: jobs,
+    connections: [ZR],
     entities,
-    connections: new MemoryConnections([ZR]),
-    state: new MemoryState(),
-    queue: new MemoryQueue(),
-    limiter: new ScriptedLimiter([], () => NOW),
+    clock: () => NOW,
     fetchFor: (_job, permits) => async (request) => {
       await permits.take(request);
       calls.push(request.path);
       return new Response("[]");
     },
-    metrics: { count: () => {} },
-    clock: () => NOW,
-    sleep: async () => {},
-  };
+  });
   return { deps, jobs, calls };
 }
 
