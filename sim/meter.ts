@@ -149,7 +149,7 @@ export class Meter {
       (next, context) => async (args) => {
         const command = context.commandName ?? "";
         const began = performance.now();
-        const who = `${currentInvocation()?.functionName.replace("pacer-local-", "") ?? "sim"} ${command.replace("Command", "")}`;
+        const who = `${currentInvocation()?.functionName.replace("pacer-local-", "") ?? "sim"} ${command.replace("Command", "")} ${keyFamily(args.input)}`;
         const tally = this.#dynamoCalls.get(who) ?? { calls: 0, ms: 0 };
         this.#dynamoCalls.set(who, tally);
         tally.calls++;
@@ -238,4 +238,20 @@ function emptyUsage(): Mutable<AwsUsage> {
 /** Billing chunks of `bytes`: at least one. */
 export function chunks(bytes: number, chunkBytes: number): number {
   return Math.max(1, Math.ceil(bytes / chunkBytes));
+}
+
+/**
+ * Which kind of item a DynamoDB request touches, for SIM_DEBUG's tally: its partition key up to
+ * the first `#` (ENT, HIST, JOB, SUBJECT, …); `-` when the request names none (batches, scans).
+ */
+function keyFamily(input: unknown): string {
+  const request = input as {
+    Key?: { pk?: unknown };
+    Item?: { pk?: unknown };
+    ExpressionAttributeValues?: Record<string, unknown>;
+  };
+  const raw = request.Key?.pk ?? request.Item?.pk ?? request.ExpressionAttributeValues?.[":pk"];
+  // The document client's values, or the base client's marshalled `{S: …}`.
+  const pk = typeof raw === "object" && raw !== null && "S" in raw ? (raw as { S: unknown }).S : raw;
+  return typeof pk === "string" ? (pk.split("#")[0] ?? "-") : "-";
 }
