@@ -80,8 +80,17 @@ export class Readers {
     const path = this.#pathOf(action);
     if (path !== undefined) {
       const answer = await this.#call("GET", path);
-      const body = answer.body as { freshness?: { refresh?: { jobId?: string } | null } } | undefined;
-      refreshJobId = body?.freshness?.refresh?.jobId ?? undefined;
+      // GET /data names its refresh in `freshness`; a race page lists one per feed it refreshed.
+      const body = answer.body as
+        | {
+            freshness?: { refresh?: { jobId?: string } | null };
+            refresh?: { syncType?: string; jobId?: string }[];
+          }
+        | undefined;
+      refreshJobId =
+        body?.freshness?.refresh?.jobId ??
+        body?.refresh?.find((r) => r.syncType === action.subject.syncType)?.jobId ??
+        undefined;
       if (answer.status !== 200) this.#problem(`GET ${path} answered ${answer.status}`);
     }
     this.reads.push(refreshJobId === undefined ? record : { ...record, refreshJobId });
