@@ -69,10 +69,15 @@ class Progress {
   }
 }
 
+function cpuProfileArgs(dir: string | undefined): string[] {
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 function runChild(args: SimulateArgs, strategy: "seed" | "pacer", progress: Progress): Promise<StrategyLine> {
   const options = { workload: args.workload, strategy, hours: args.hours, seed: args.seed };
   const child = fork(RUN, [JSON.stringify(options)], {
-    execArgv: ["--import", "tsx"],
+    // SIM_CPU_PROFILE_DIR: each strategy's process writes a V8 CPU profile there (see sim/README).
+    execArgv: ["--import", "tsx", ...cpuProfileArgs(process.env.SIM_CPU_PROFILE_DIR)],
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   running.add(child);

@@ -1,5 +1,4 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { z } from "zod";
@@ -11,7 +10,7 @@ import { JobStore } from "#adapters/dynamo/job-store.ts";
 import { DynamoPublicationStore } from "#adapters/dynamo/publication-store.ts";
 import { DynamoRaceEventStore } from "#adapters/dynamo/race-event-store.ts";
 import { schedulesFor } from "#adapters/eventbridge-schedules.ts";
-import { logger, tracer } from "#adapters/observability.ts";
+import { logger, tracing } from "#adapters/observability.ts";
 import { fingerprintKeyFrom, secretStoreFor } from "#adapters/secret-store-for.ts";
 import { SqsJobQueue } from "#adapters/sqs-job-queue.ts";
 import { catalog } from "#catalog/index.ts";
@@ -481,5 +480,5 @@ export const handler = middy(
       logger.error("job recorded but not queued; the sweep will send it", { jobId, error }),
   }),
 )
-  .use(captureLambdaHandler(tracer))
+  .use(tracing)
   .use(injectLambdaContext(logger));

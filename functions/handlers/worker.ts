@@ -7,7 +7,6 @@ import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dyn
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { documentClient, dynamoClient, schedulerClient, sqsClient } from "#adapters/aws-clients.ts";
@@ -19,7 +18,7 @@ import { DynamoRaceEventStore } from "#adapters/dynamo/race-event-store.ts";
 import { DynamoResponseCache } from "#adapters/dynamo/response-cache.ts";
 import { SyncStateStore } from "#adapters/dynamo/sync-state-store.ts";
 import { type EventBridgeSchedules, schedulesFor } from "#adapters/eventbridge-schedules.ts";
-import { logger, tracer } from "#adapters/observability.ts";
+import { logger, tracing } from "#adapters/observability.ts";
 import { createProviderFetch } from "#adapters/provider-fetch.ts";
 import { connectionsForRuns } from "#adapters/run-connections.ts";
 import { secretStoreFor } from "#adapters/secret-store-for.ts";
@@ -227,7 +226,7 @@ export function createWorkerHandler(module: ProviderModule, options: WorkerOptio
     const deadline = Date.now() + invocationMs;
     return processSqsBatch(event, context, (record) => processRecord(record, deadline, invocationMs));
   })
-    .use(captureLambdaHandler(tracer))
+    .use(tracing)
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 }
