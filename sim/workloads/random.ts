@@ -1,16 +1,9 @@
+import { mulberry32 } from "../../local/fakes/mulberry32.ts";
+
 /** A deterministic source of numbers in [0, 1) (mulberry32): workloads draw everything from it. */
 export type Random = () => number;
 
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const seededRandom = (seed: number): Random => mulberry32(seed >>> 0 || 0x9e3779b9);
 
 export const uniform = (random: Random, low: number, high: number): number => low + (high - low) * random();
 

@@ -1,3 +1,5 @@
+import { mulberry32 } from "../mulberry32.ts";
+
 /**
  * The fake's only source of variety: hashes of ids and hours, never Math.random, so the same ids at
  * the same hour always give the same answer, across calls, processes and runs.
@@ -20,16 +22,7 @@ export function hash32(...values: readonly number[]): number {
 /** A deterministic stream of numbers in [0, 1) seeded by integers (mulberry32). */
 export type Stream = () => number;
 
-export function stream(...seeds: readonly number[]): Stream {
-  let state = hash32(...seeds);
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const stream = (...seeds: readonly number[]): Stream => mulberry32(hash32(...seeds));
 
 export const between = (next: Stream, low: number, high: number): number => low + (high - low) * next();
 
