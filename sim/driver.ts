@@ -221,27 +221,25 @@ export class Driver {
       .join("-")
       .replace(/[^A-Za-z0-9_.-]/g, "");
     const at = scheduledAt.replace(/[^0-9TZ]/g, "");
+    const common = {
+      tenantId,
+      connectionId,
+      provider,
+      syncType: job.syncType,
+      params: { ...params },
+      priority: job.priority,
+    };
     const message: JobMessageInput = job.asManual
       ? {
+          ...common,
           jobId: `seed-${connectionId}-${job.syncType}-${key}-${at}`,
-          tenantId,
-          connectionId,
-          provider,
-          syncType: job.syncType,
-          params: { ...params },
-          priority: job.priority,
           source: "manual",
           enqueuedAt: new Date(slotMs).toISOString(),
         }
       : {
+          ...common,
           // Per-event jobs of one slot need ids of their own (a schedule's id names only the slot).
           ...(key === "" ? {} : { jobId: `s-${connectionId}-${job.syncType}-${key}-${at}` }),
-          tenantId,
-          connectionId,
-          provider,
-          syncType: job.syncType,
-          params: { ...params },
-          priority: job.priority,
           source: "schedule",
           scheduledAt,
           slot: 0,
