@@ -2,6 +2,22 @@ import { currentInvocation } from "../local/aws/invocation.ts";
 
 /** Where the handlers wait in process for a permit's moment (a real setTimeout, up to MAX_PERMIT_WAIT_MS). */
 const PERMIT_WAIT_SITE = "/limiter/take-permit.ts";
+/**
+ * Frames enough to reach the permit wait's `setTimeout` from here (this check, `schedule`, the
+ * installed `setTimeout`, take-permit's promise executor): every timer an invocation sets is
+ * checked, and a full stack for each (the SDK sets several per request) cost a simulated day seconds.
+ */
+const PERMIT_WAIT_DEPTH = 6;
+
+function calledFromPermitWait(): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = PERMIT_WAIT_DEPTH;
+  try {
+    return (new Error().stack ?? "").includes(PERMIT_WAIT_SITE);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
 
 interface Sleeper {
   readonly requestId: string;
@@ -27,7 +43,7 @@ export class PermitWaits {
     private readonly setTimer: SetTimeout,
     private readonly clearTimer: ClearTimeout,
     /** Whether the timer being set is a permit wait (default: its call site is take-permit.ts). */
-    private readonly isPermitWait: () => boolean = () => (new Error().stack ?? "").includes(PERMIT_WAIT_SITE),
+    private readonly isPermitWait: () => boolean = calledFromPermitWait,
   ) {}
 
   /** Routes `setTimeout` calls through this; returns what puts the original back. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { takePermit } from "../../../functions/core/limiter/take-permit.ts";
 import { runInInvocation } from "../../../local/aws/invocation.ts";
 import { PermitWaits } from "../../../sim/permit-waits.ts";
 import { installVirtualTime, type VirtualTime } from "../../../sim/virtual-time.ts";
@@ -75,5 +76,34 @@ describe("PermitWaits", () => {
       expect(permitWaits.schedule(() => undefined, 1_000)).toBeUndefined();
     });
     expect(timers.armed.size).toBe(0);
+  });
+
+  it("recognises the limiter's own permit wait by its call site, and no other timer", async () => {
+    // Prepare: the real setTimeout routed through PermitWaits; a limiter granting a permit 40 ms ahead.
+    const { waits, uninstall } = PermitWaits.install();
+    const limiter = {
+      acquire: async () => ({ granted: true as const, waitMs: 40, validForMs: 60_000, at: Date.now() + 40 }),
+      confirm: async () => true,
+    };
+    const request = { provider: "p", limits: [], scopeKey: "k", permits: 1, priority: "normal" as const };
+    try {
+      await runInInvocation(invocation("a"), async () => {
+        // Act: another timer first, then the permit wait.
+        const other = setTimeout(() => undefined, 5_000);
+        const otherSeen = waits.nextWake();
+        clearTimeout(other);
+        const taken = takePermit(limiter, request, { maxWaitMs: 5_000 });
+        await new Promise((resolve) => setImmediate(resolve));
+        const permitSeen = waits.nextWake();
+
+        // Assess
+        expect(otherSeen).toBeUndefined();
+        expect(permitSeen).toBeGreaterThan(0);
+        expect(waits.allWaiting(new Set(["a"]))).toBe(true);
+        expect((await taken).granted).toBe(true);
+      });
+    } finally {
+      uninstall();
+    }
   });
 });
