@@ -94,6 +94,14 @@ export interface SyncTypeDef {
    */
   readonly params?: SyncParamsSchema;
   /**
+   * For a sync that writes a race's registrants: the params with which a run reads one Pacer
+   * event's feed — each param and the field of the provider's stored event (its `events` entity)
+   * it takes: `eventId`, the event the feed names, or `raceId`, the race that event belongs to. A
+   * race page read refreshes a stale feed with them (functions/core/race/page-refresh.ts).
+   * @default none: a feed is refreshed only by a run without params, if the sync type allows one
+   */
+  readonly feedParams?: Readonly<Record<string, "eventId" | "raceId">>;
+  /**
    * A boolean setting of the connection that must be `true` for this sync type to run (to be
    * scheduled or triggered), e.g. `"experimental"` for endpoints the provider does not document.
    * @default none: runs for every connection

@@ -53,12 +53,12 @@ interface FeedSubject extends RefreshSubject {
 }
 
 /**
- * The feed's registrant syncs, with the first of these params the sync type takes: the event
- * within its race (`{raceId, eventId}`, RunSignUp's), the event itself (`{eventId}`, Haku's), or
- * the race it belongs to (`{eventId: raceId}`, Race Roster's, whose runs read a race's every
- * sub-event) — the race as the provider's events sync stored it. A run without params reads every
- * stored event, the feed's among them, so it covers the feed. Nothing the sync type takes: the
- * feed is not refreshed.
+ * The feed's registrant syncs, each with the params its sync type declares for one feed
+ * (`feedParams`: the feed's event, or the race it belongs to as the provider's events sync stored
+ * it). A run without params reads every stored event, the feed's among them, so it covers the
+ * feed. One that declares none is refreshed by such a run, if it allows one; one whose params
+ * cannot be filled (the race is not known: the event is not stored yet, and a run reads only
+ * stored events) is not refreshed.
  */
 async function feedSubjects(
   deps: DataReadDeps,
@@ -70,24 +70,35 @@ async function feedSubjects(
   const writers = registrantSyncTypes(provider);
   const syncTypes = provider.syncTypes.filter((s) => s.direction === "pull" && writers.has(s.id));
   if (syncTypes.length === 0) return [];
-  const stored = await deps.entities
-    .reader(event.tenantId, provider.id)
-    .get(RACE_ENTITY.events, feed.eventId);
-  const raceId = typeof stored?.data.raceId === "string" ? stored.data.raceId : undefined;
-  const candidates: Readonly<Record<string, string>>[] = [
-    ...(raceId === undefined ? [] : [{ raceId, eventId: feed.eventId }]),
-    { eventId: feed.eventId },
-    ...(raceId === undefined ? [] : [{ eventId: raceId }]),
-  ];
+  const stored = syncTypes.some((s) => s.feedParams !== undefined)
+    ? await deps.entities.reader(event.tenantId, provider.id).get(RACE_ENTITY.events, feed.eventId)
+    : undefined;
+  const ids = {
+    eventId: feed.eventId,
+    raceId: typeof stored?.data.raceId === "string" ? stored.data.raceId : undefined,
+  };
   return syncTypes.flatMap((syncType) => {
-    for (const wanted of candidates) {
-      const params = validateSyncParams(syncType, wanted);
-      if (!params.ok) continue;
-      const coveredBy = validateSyncParams(syncType, {}).ok ? [{}] : [];
-      return [{ connectionId: feed.connectionId, provider, syncType, params: params.params, coveredBy }];
-    }
-    return [];
+    const coveredBy = validateSyncParams(syncType, {}).ok ? [{}] : [];
+    const wanted = fill(syncType.feedParams ?? {}, ids);
+    const params = wanted === undefined ? undefined : validateSyncParams(syncType, wanted);
+    return params?.ok
+      ? [{ connectionId: feed.connectionId, provider, syncType, params: params.params, coveredBy }]
+      : [];
   });
+}
+
+/** The declared params with the feed's ids; undefined when one of them is not known. */
+function fill(
+  declared: Readonly<Record<string, "eventId" | "raceId">>,
+  ids: Readonly<Record<"eventId" | "raceId", string | undefined>>,
+): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (const [param, field] of Object.entries(declared)) {
+    const value = ids[field];
+    if (value === undefined) return undefined;
+    params[param] = value;
+  }
+  return params;
 }
 
 /** The scoring target's results sync with the params the race clock pulls them with. */

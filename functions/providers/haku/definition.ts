@@ -84,6 +84,8 @@ export const haku = {
       priority: "normal",
       entityTypes: ["registrants", "registrationSummaries"],
       params: participantsParams,
+      // The event itself.
+      feedParams: { eventId: "eventId" },
     },
   ],
 } as const satisfies ProviderDef;

@@ -99,6 +99,8 @@ export const raceroster = {
       priority: "normal",
       entityTypes: ["registrants"],
       params: participantsParams,
+      // The Race Roster event the feed's sub-event belongs to: a run reads its every sub-event.
+      feedParams: { eventId: "raceId" },
     },
   ],
 } as const satisfies ProviderDef;

@@ -118,6 +118,8 @@ export const runsignup = {
       priority: "normal",
       entityTypes: ["registrants"],
       params: participantsParams,
+      // One event within its race.
+      feedParams: { raceId: "raceId", eventId: "eventId" },
     },
     {
       id: "publish",

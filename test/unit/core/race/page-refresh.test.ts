@@ -192,6 +192,17 @@ describe("GET /events/{eventId}/participants: a read that queues nothing", () =>
     expect(jobs.records.size).toBe(0);
   });
 
+  it("queues nothing for a feed whose race is not stored yet: a run would not find its event", async () => {
+    entities = new NamespacedEntities();
+    reading = { ...reading, entities };
+    racing = { ...racing, refreshing: reading };
+
+    const { refresh } = await listParticipants(racing, "acme", EVENT);
+
+    expect(refresh).toEqual([]);
+    expect(jobs.records.size).toBe(0);
+  });
+
   it("answers the list without refreshing when the use case is given no read deps", async () => {
     const { refreshing: _, ...withoutReads } = racing;
 
@@ -243,5 +254,21 @@ describe("another tenant's read of the event id", () => {
     await expect(results).rejects.toThrow(NotFoundError);
     expect(jobs.records.size).toBe(0);
     expect(queue.sent).toHaveLength(0);
+  });
+});
+
+describe("the catalog's registration providers", () => {
+  it("each declare the params with which a registrant sync taking params reads one feed", () => {
+    const registrantSyncs = catalog.providers
+      .filter((p) => p.role === "registration")
+      .flatMap((p) =>
+        p.syncTypes
+          .filter((s) => s.direction === "pull" && s.params !== undefined)
+          .filter((s) => s.entityTypes.includes(RACE_ENTITY.registrants))
+          .map((s) => ({ provider: p.id, syncType: s.id, feedParams: s.feedParams })),
+      );
+
+    expect(registrantSyncs.length).toBeGreaterThanOrEqual(3);
+    for (const sync of registrantSyncs) expect(sync, sync.provider).toHaveProperty("feedParams.eventId");
   });
 });
