@@ -1,16 +1,19 @@
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
-  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { contentHash } from "#core/content-hash.ts";
 import { EntityTooLargeError } from "#core/errors.ts";
 import type { Entity, EntityReader, EntityRef } from "#providers/types.ts";
-import { isConditionalCheckFailed, mapWithConcurrency } from "./dynamo-util.ts";
+import {
+  BATCH_WRITE_MAX_ITEMS,
+  batchGetAll,
+  batchWriteAll,
+  isConditionalCheckFailed,
+  mapWithConcurrency,
+} from "./dynamo-util.ts";
 
 export interface UpsertResult {
   readonly written: number;
@@ -40,7 +43,8 @@ const historyPk = (tenantId: string, provider: string, type: string, id: string)
  * Synced entities with delta detection. Stored hashes are read in batches first, so an unchanged
  * record costs half a read unit and no write; a changed one is written under a condition on its
  * hash (a concurrent identical write is still a no-op), raising exactly one stream event, and
- * leaves a history snapshot that expires after the retention.
+ * leaves a history snapshot that expires after the retention. Snapshots go 25 to a BatchWriteItem
+ * (25 of the largest entities still fit its 16 MB), not one PutItem each.
  */
 export class EntityStore {
   constructor(private readonly options: EntityStoreOptions) {}
@@ -57,10 +61,27 @@ export class EntityStore {
     const changed = unique
       .map((entity) => ({ entity, hash: contentHash(entity.data) }))
       .filter(({ entity, hash }) => stored.get(`${entity.type}\u0000${entity.id}`) !== hash);
-    const results = await mapWithConcurrency(changed, 8, ({ entity, hash }) =>
-      this.write(scope, entity, hash, now),
-    );
-    const written = results.filter(Boolean).length;
+    // Groups of 25, each group's snapshots stored before the next group is written. A snapshot can
+    // only follow its entity's update (the version comes from it), so when the update succeeds and
+    // the snapshot does not, the run fails, the retry finds the entity unchanged (same hash) and
+    // that version never gets a snapshot; the entity item still holds its data until it changes
+    // again. That gap is accepted rather than snapshots of updates that never happened, or a second
+    // stream event. Per group it is at most one group: a batch DynamoDB still refuses after its
+    // retries, or a process that dies mid-group (with a PutItem each, one entity). A single batch
+    // at the end of the page would widen it to every entity written before any write that fails.
+    // Memory decides nothing either way: snapshots share the page's data objects.
+    let written = 0;
+    for (let i = 0; i < changed.length; i += BATCH_WRITE_MAX_ITEMS) {
+      const group = changed.slice(i, i + BATCH_WRITE_MAX_ITEMS);
+      const outcomes = await mapWithConcurrency(group, 8, ({ entity, hash }) =>
+        settle(this.write(scope, entity, hash, now)),
+      );
+      const snapshots = outcomes.flatMap((o) => (o.status === "fulfilled" && o.value ? [o.value] : []));
+      await batchWriteAll(this.options.client, this.options.tableName, snapshots);
+      written += snapshots.length;
+      const failed = outcomes.find((o) => o.status === "rejected");
+      if (failed) throw failed.reason;
+    }
     return { written, unchanged: unique.length - written };
   }
 
@@ -126,41 +147,25 @@ export class EntityStore {
   }
 
   private async storedHashes(tenantId: string, provider: string, entities: readonly Entity[]) {
-    const hashes = new Map<string, string>();
-    for (let i = 0; i < entities.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = entities
-        .slice(i, i + 100)
-        .map((e) => ({ pk: entityPk(tenantId, provider, e.type), sk: e.id }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 8) throw new Error("BatchGet kept returning unprocessed keys");
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-        const result: BatchGetCommandOutput = await this.options.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.options.tableName]: {
-                Keys: keys,
-                ProjectionExpression: "entityType, sk, #h",
-                ExpressionAttributeNames: { "#h": "hash" },
-              },
-            },
-          }),
-        );
-        for (const item of result.Responses?.[this.options.tableName] ?? []) {
-          hashes.set(`${item.entityType}\u0000${item.sk}`, String(item.hash));
-        }
-        keys = result.UnprocessedKeys?.[this.options.tableName]?.Keys;
-      }
-    }
-    return hashes;
+    const items = await batchGetAll(
+      this.options.client,
+      this.options.tableName,
+      entities.map((e) => ({ pk: entityPk(tenantId, provider, e.type), sk: e.id })),
+      { ProjectionExpression: "entityType, sk, #h", ExpressionAttributeNames: { "#h": "hash" } },
+    );
+    return new Map(items.map((item) => [`${item.entityType}\u0000${item.sk}`, String(item.hash)]));
   }
 
-  /** Returns false when the stored hash already matched (a concurrent writer got there first). */
+  /**
+   * Updates the entity and returns its history snapshot, still to be stored; undefined when the
+   * stored hash already matched (a concurrent writer got there first).
+   */
   private async write(
     scope: { tenantId: string; provider: string; jobId: string },
     entity: Entity,
     hash: string,
     now: Date,
-  ): Promise<boolean> {
+  ): Promise<Record<string, unknown> | undefined> {
     const at = now.toISOString();
     let version: number;
     try {
@@ -188,25 +193,27 @@ export class EntityStore {
       );
       version = Number(result.Attributes?.version ?? 1);
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
+      if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
-    await this.options.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: {
-          pk: historyPk(scope.tenantId, scope.provider, entity.type, entity.id),
-          sk: `${at}#${String(version).padStart(8, "0")}`,
-          data: entity.data,
-          hash,
-          version,
-          jobId: scope.jobId,
-          expiresAt: Math.floor(now.getTime() / 1000) + this.options.historyRetentionDays * 86_400,
-        },
-      }),
-    );
-    return true;
+    return {
+      pk: historyPk(scope.tenantId, scope.provider, entity.type, entity.id),
+      sk: `${at}#${String(version).padStart(8, "0")}`,
+      data: entity.data,
+      hash,
+      version,
+      jobId: scope.jobId,
+      expiresAt: Math.floor(now.getTime() / 1000) + this.options.historyRetentionDays * 86_400,
+    };
   }
+}
+
+/** Like Promise.allSettled for one promise: a group's failed update must not hide its successful ones. */
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: "fulfilled", value }),
+    (reason: unknown) => ({ status: "rejected", reason }),
+  );
 }
 
 /** A provider may return the same record twice in one payload; the last one wins. */

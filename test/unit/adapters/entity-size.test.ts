@@ -43,7 +43,7 @@ describe("EntityStore.upsert entity size", () => {
     expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual([
       "BatchGetCommand",
       "UpdateCommand",
-      "PutCommand",
+      "BatchWriteCommand",
     ]);
   });
 
